@@ -1,0 +1,53 @@
+"""Rectify: entry point. Page config, database check, language, login and role-aware navigation."""
+
+import streamlit as st
+
+from db.engine import DatabaseProblem
+from db.users import count_users, get_user
+from ui import auth, nav, workspace
+from ui.i18n import language_switch, t
+from ui.resources import engine, transaction
+
+st.set_page_config(page_title="Rectify", page_icon=":material/fact_check:", layout="wide")
+language_switch()
+
+
+def render_database_problem(problem: DatabaseProblem) -> None:
+    st.error(t(f"db.{problem.kind}", where=problem.where))
+    st.caption(t("db.help"))
+
+
+try:
+    engine()
+    with transaction() as session:
+        has_users = count_users(session) > 0
+        signed_in = auth.current_user()
+        if signed_in is not None:
+            fresh = get_user(session, signed_in.id)
+            if fresh is None or not fresh.is_active:
+                auth.sign_out()
+            elif fresh.role != signed_in.role:
+                auth.sign_in(fresh.id, fresh.username, fresh.role)  # role changed by an admin
+except DatabaseProblem as problem:
+    st.title("Rectify")
+    render_database_problem(problem)
+    st.stop()
+
+user = auth.current_user()
+pages = [
+    st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=i == 0)
+    for i, spec in enumerate(nav.pages_for(user.role if user else None, has_users))
+]
+
+if user is not None:
+    with st.sidebar:
+        workspace.picker()
+        st.caption(t("auth.signed_in_as", username=user.username, role=t(f"role.{user.role}")))
+        if st.button(t("auth.logout"), key="app_logout", icon=":material/logout:"):
+            auth.sign_out()
+            st.rerun()
+
+try:
+    st.navigation(pages).run()
+except DatabaseProblem as problem:  # e.g. the file turned read-only or the server went away mid-session
+    render_database_problem(problem)

@@ -1,0 +1,257 @@
+"""The data model of DESIGN.md: products, rounds, feedback, surveys, topics, items, users, audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base
+
+CHANNELS = ("in_app", "survey_comment", "customer_service", "community", "other")
+CATEGORIES = ("accuracy", "interaction", "performance", "other")
+DIMENSIONS = ("accuracy", "ease_of_use", "response_speed", "problem_resolution")
+ROLES = ("admin", "analyst", "viewer")
+ITEM_STATUSES = ("open", "in_progress", "resolved", "verified", "carried_over")
+WAVE_KINDS = ("baseline", "follow_up")
+QUESTION_KINDS = ("likert5", "nps", "text")
+
+
+class Product(Base):
+    """The AI product under rectification."""
+
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    domain: Mapped[str] = mapped_column(String(40), default="other")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="product", cascade="all, delete-orphan")
+
+
+class Round(Base):
+    """One rectification round of a product: assess, fix, verify."""
+
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20), default="active")  # planned, active, closed
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    product: Mapped[Product] = relationship(back_populates="rounds")
+    __table_args__ = (UniqueConstraint("product_id", "name"),)
+
+
+class Feedback(Base):
+    """One piece of feedback from any channel; the text is stored redacted, never raw."""
+
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    rating: Mapped[float | None] = mapped_column(Float)  # 1-5 scale; thumbs map to 1 / 5
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    respondent_key: Mapped[str | None] = mapped_column(String(64), index=True)  # pseudonymous
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    model_version: Mapped[str | None] = mapped_column(String(80))
+    segment: Mapped[str | None] = mapped_column(String(60))
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # of the redacted text
+    dedup_key: Mapped[str] = mapped_column(String(64), unique=True)  # same item imported twice
+    category: Mapped[str | None] = mapped_column(String(20), index=True)
+    category_source: Mapped[str | None] = mapped_column(String(80))  # "model" or who corrected it
+    severity: Mapped[int | None] = mapped_column(Integer)  # 1 (minor) .. 4 (critical)
+    pii_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Survey(Base):
+    """A satisfaction questionnaire of a product, worded in Chinese and English."""
+
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="survey", cascade="all, delete-orphan", order_by="Question.position"
+    )
+
+
+class Question(Base):
+    """One question: a Likert dimension, overall CSAT, NPS or free text."""
+
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))  # accuracy, ease_of_use, ..., csat, nps, comment
+    kind: Mapped[str] = mapped_column(String(10))  # likert5, nps, text
+    text_zh: Mapped[str] = mapped_column(String(300))
+    text_en: Mapped[str] = mapped_column(String(300))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    __table_args__ = (UniqueConstraint("survey_id", "code"),)
+
+
+class Wave(Base):
+    """One run of a survey in a round: the baseline before the fixes or a follow-up after them."""
+
+    __tablename__ = "waves"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # baseline, follow_up
+    name: Mapped[str] = mapped_column(String(120))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Response(Base):
+    """One respondent's submission to one wave (at most one per respondent per wave)."""
+
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    respondent_key: Mapped[str] = mapped_column(String(64), index=True)
+    segment: Mapped[str | None] = mapped_column(String(60))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    __table_args__ = (UniqueConstraint("wave_id", "respondent_key"),)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    value_num: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)  # redacted
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+
+class Embedding(Base):
+    """Cached sentence embedding: a text is embedded once per model."""
+
+    __tablename__ = "embeddings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (UniqueConstraint("model_id", "content_hash"),)
+
+
+class TopicRun(Base):
+    """One stored topic-model fit, so reopening the pain-points page is instant."""
+
+    __tablename__ = "topic_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    model_id: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    n_docs: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Topic(Base):
+    """A topic of a run; `key` stays the same across runs while the topic persists."""
+
+    __tablename__ = "topics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("topic_runs.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[list[str] | None] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    __table_args__ = (UniqueConstraint("run_id", "key"),)
+
+
+class FeedbackTopic(Base):
+    __tablename__ = "feedback_topics"
+    run_id: Mapped[int] = mapped_column(ForeignKey("topic_runs.id", ondelete="CASCADE"), primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    probability: Mapped[float | None] = mapped_column(Float)
+
+
+class RectificationItem(Base):
+    """A fix the team commits to: owner, metric, baseline, target, deadline, status, evidence."""
+
+    __tablename__ = "rectification_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    topic_key: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str | None] = mapped_column(String(80))
+    metric: Mapped[str | None] = mapped_column(String(80))
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rectification_items.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class User(Base):
+    """A staff account; respondents never log in."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what to which object, and when."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

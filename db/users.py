@@ -1,0 +1,137 @@
+"""Staff accounts (argon2-hashed passwords) and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import ROLES, AuditEvent, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A refused account change; `code` names the reason for a translated message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def create_user(session: Session, username: str, password: str, role: str, actor: str) -> User:
+    """Create a staff account.
+
+    Raises:
+        AccountError: codes username_empty, username_taken, password_short, role_unknown.
+    """
+    username = username.strip()
+    if not username:
+        raise AccountError("username_empty")
+    if role not in ROLES:
+        raise AccountError("role_unknown")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_short")
+    if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+        raise AccountError("username_taken")
+    user = User(username=username, password_hash=_hasher.hash(password), role=role)
+    session.add(user)
+    session.flush()
+    audit(session, actor, "user.create", "user", user.id, {"username": username, "role": role})
+    return user
+
+
+def create_first_admin(session: Session, username: str, password: str) -> User:
+    """The first account of a new installation; refused once any account exists."""
+    if count_users(session) > 0:
+        raise AccountError("already_set_up")
+    return create_user(session, username, password, "admin", actor=username.strip())
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (the same answer for both mistakes)."""
+    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None or not user.is_active:
+        _hasher.hash(password)  # spend the same time, so timing does not reveal which usernames exist
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        audit(session, user.username, "login.failed", "user", user.id)
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = datetime.now(UTC)
+    audit(session, user.username, "login", "user", user.id)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def update_user(
+    session: Session, user_id: int, actor: str, role: str | None = None, is_active: bool | None = None
+) -> User:
+    """Change a user's role or active flag; the last active admin cannot be demoted or disabled."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("user_unknown")
+    if role is not None and role not in ROLES:
+        raise AccountError("role_unknown")
+    losing_admin = (
+        user.role == "admin"
+        and user.is_active
+        and ((role is not None and role != "admin") or is_active is False)
+    )
+    if losing_admin:
+        admins = session.scalar(
+            select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))
+        )
+        if (admins or 0) <= 1:
+            raise AccountError("last_admin")
+    if role is not None:
+        user.role = role
+    if is_active is not None:
+        user.is_active = is_active
+    audit(session, actor, "user.update", "user", user.id, {"role": user.role, "active": user.is_active})
+    return user
+
+
+def audit(
+    session: Session,
+    actor: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: object = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record who did what; part of the caller's transaction, so it lands only if the change does."""
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            detail=detail,
+        )
+    )
+
+
+def recent_audit(session: Session, limit: int = 200) -> list[AuditEvent]:
+    return list(
+        session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    )
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)

@@ -1,0 +1,61 @@
+"""Repository functions for products and rectification rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Product, Round
+
+DOMAINS = ("medical", "finance", "education", "manufacturing", "other")
+
+
+class WorkspaceError(ValueError):
+    """A refused product or round; `code` names the reason for a translated message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def list_products(session: Session) -> list[Product]:
+    return list(session.scalars(select(Product).order_by(Product.is_demo, Product.name)))
+
+
+def list_rounds(session: Session, product_id: int) -> list[Round]:
+    """Rounds of a product, newest first."""
+    query = select(Round).where(Round.product_id == product_id)
+    return list(session.scalars(query.order_by(Round.starts_on.desc().nulls_last(), Round.id.desc())))
+
+
+def create_product(session: Session, name: str, domain: str = "other", is_demo: bool = False) -> Product:
+    name = name.strip()
+    if not name:
+        raise WorkspaceError("name_empty")
+    if domain not in DOMAINS:
+        raise WorkspaceError("domain_unknown")
+    if session.scalar(select(Product.id).where(Product.name == name)) is not None:
+        raise WorkspaceError("name_taken")
+    product = Product(name=name, domain=domain, is_demo=is_demo)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def create_round(
+    session: Session,
+    product_id: int,
+    name: str,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    status: str = "active",
+) -> Round:
+    name = name.strip()
+    if not name:
+        raise WorkspaceError("round_name_empty")
+    rnd = Round(product_id=product_id, name=name, starts_on=starts_on, ends_on=ends_on, status=status)
+    session.add(rnd)
+    session.flush()
+    return rnd

@@ -1,0 +1,124 @@
+"""Admin: staff accounts and roles, products and rounds, the audit log."""
+
+import pandas as pd
+import streamlit as st
+
+from db.models import ROLES
+from db.users import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    audit,
+    create_user,
+    list_users,
+    recent_audit,
+    update_user,
+)
+from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, list_products
+from ui import auth
+from ui.i18n import t
+from ui.resources import transaction
+
+user = auth.require_role("admin")
+st.title(t("admin.title"))
+users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.workspace"), t("admin.audit")])
+
+
+def render_users() -> None:
+    with transaction() as session:
+        rows = [(u.id, u.username, u.role, u.is_active, u.last_login_at) for u in list_users(session)]
+    st.dataframe(
+        pd.DataFrame(
+            [(name, t(f"role.{role}"), active, last) for _, name, role, active, last in rows],
+            columns=[t("auth.username"), t("admin.role"), t("admin.active"), t("admin.last_login")],
+        ),
+        hide_index=True,
+    )
+    with st.form("admin_new_user", clear_on_submit=True):
+        st.markdown(f"**{t('admin.new_user')}**")
+        username = st.text_input(t("auth.username"), key="admin_new_username")
+        password = st.text_input(
+            t("auth.password"),
+            type="password",
+            key="admin_new_password",
+            help=t("auth.password_help", n=MIN_PASSWORD_LENGTH),
+        )
+        role = st.selectbox(
+            t("admin.role"), ROLES, format_func=lambda r: t(f"role.{r}"), key="admin_new_role"
+        )
+        if st.form_submit_button(t("admin.create_user")):
+            try:
+                with transaction() as session:
+                    create_user(session, username, password, role, actor=user.username)
+                st.success(t("admin.user_created", username=username.strip()))
+            except AccountError as err:
+                st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
+    with st.form("admin_edit_user"):
+        st.markdown(f"**{t('admin.edit_user')}**")
+        names = {uid: name for uid, name, *_ in rows}
+        target = st.selectbox(
+            t("auth.username"), list(names), format_func=names.__getitem__, key="admin_edit_id"
+        )
+        new_role = st.selectbox(
+            t("admin.role"), ROLES, format_func=lambda r: t(f"role.{r}"), key="admin_edit_role"
+        )
+        active = st.checkbox(t("admin.active"), value=True, key="admin_edit_active")
+        if st.form_submit_button(t("admin.save")):
+            try:
+                with transaction() as session:
+                    update_user(session, target, actor=user.username, role=new_role, is_active=active)
+                st.success(t("admin.user_updated", username=names[target]))
+            except AccountError as err:
+                st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
+
+
+def render_workspace() -> None:
+    with st.form("admin_new_product", clear_on_submit=True):
+        st.markdown(f"**{t('admin.new_product')}**")
+        name = st.text_input(t("admin.product_name"), key="admin_product_name")
+        domain = st.selectbox(
+            t("admin.domain"), DOMAINS, format_func=lambda d: t(f"domain.{d}"), key="admin_domain"
+        )
+        round_name = st.text_input(
+            t("admin.first_round"), key="admin_round_name", value=t("admin.round_default")
+        )
+        if st.form_submit_button(t("admin.create_product")):
+            try:
+                with transaction() as session:
+                    product = create_product(session, name, domain)
+                    create_round(session, product.id, round_name)
+                    audit(
+                        session,
+                        user.username,
+                        "product.create",
+                        "product",
+                        product.id,
+                        {"name": product.name},
+                    )
+                st.success(t("admin.product_created", name=name.strip()))
+            except WorkspaceError as err:
+                st.error(t(f"workspace.{err.code}"))
+    with transaction() as session:
+        products = [(p.name, t(f"domain.{p.domain}"), p.is_demo) for p in list_products(session)]
+    st.dataframe(
+        pd.DataFrame(products, columns=[t("admin.product_name"), t("admin.domain"), t("demo.tag")]),
+        hide_index=True,
+    )
+
+
+def render_audit() -> None:
+    with transaction() as session:
+        events = [(e.at, e.actor, e.action, e.object_type, e.object_id) for e in recent_audit(session)]
+    st.dataframe(
+        pd.DataFrame(
+            events, columns=[t("audit.at"), t("audit.actor"), t("audit.action"), t("audit.object"), "id"]
+        ),
+        hide_index=True,
+    )
+
+
+with users_tab:
+    render_users()
+with workspace_tab:
+    render_workspace()
+with audit_tab:
+    render_audit()

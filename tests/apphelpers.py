@@ -1,0 +1,61 @@
+"""Helpers for driving the app with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PASSWORD = "correct horse battery"
+
+
+def open_app(monkeypatch, db_url: str, lang: str = "en") -> AppTest:  # type: ignore[no-untyped-def]
+    """The app on `db_url`, first run, in `lang`."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything a user reads on the page, as one string."""
+    parts = [
+        el.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "info",
+            "error",
+            "warning",
+            "success",
+        )
+        for el in getattr(at, kind)
+    ]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def create_admin(at: AppTest, username: str = "ada", password: str = PASSWORD) -> AppTest:
+    at.text_input(key="first_run_username").input(username)
+    at.text_input(key="first_run_password").input(password)
+    at.text_input(key="first_run_confirm").input(password)
+    return through_app(at.button[0].click().run())
+
+
+def log_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return through_app(at.button[0].click().run())
+
+
+def through_app(at: AppTest) -> AppTest:
+    """Run the app from its entry script, as the browser does after a page calls st.rerun().
+
+    AppTest reruns a page of a `pages/` folder directly, without app.py (Streamlit's old
+    multipage fallback); the server runs app.py, which rebuilds the navigation for the new role.
+    """
+    return at.switch_page("app.py").run()

@@ -1,0 +1,42 @@
+"""Who is logged in, and the guard every staff page starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.i18n import t
+
+ROLE_PAGES_KEY = "auth_user"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    id: int
+    username: str
+    role: str
+
+
+def current_user() -> SignedIn | None:
+    return st.session_state.get(ROLE_PAGES_KEY)
+
+
+def sign_in(user_id: int, username: str, role: str) -> None:
+    st.session_state[ROLE_PAGES_KEY] = SignedIn(user_id, username, role)
+
+
+def sign_out() -> None:
+    st.session_state.pop(ROLE_PAGES_KEY, None)
+
+
+def require_role(*roles: str) -> SignedIn:
+    """Stop the page unless a user with one of `roles` is signed in (a direct URL is refused too)."""
+    user = current_user()
+    if user is None:
+        st.error(t("auth.login_required"))
+        st.stop()
+    if roles and user.role not in roles:
+        st.error(t("auth.forbidden"))
+        st.stop()
+    return user
