@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, unit_of_work
 from db.users import create_user
 from tests.apphelpers import PASSWORD, create_admin, log_in, open_app, texts
+from tests.conftest import ROOT
+from ui.auth import SignedIn
 
 
 def test_first_run_creates_the_admin_and_signs_in(monkeypatch, db_url):
@@ -56,21 +59,37 @@ def test_each_role_sees_only_its_pages(monkeypatch, db_url, username, sees_admin
     _with_users(db_url)
     at = log_in(open_app(monkeypatch, db_url), username)
     assert f"Signed in as {username}" in texts(at)
-    at.switch_page("pages/admin.py").run()  # what a typed URL does
-    assert not at.exception
-    assert ("Audit log" in [tab.label for tab in at.tabs]) is sees_admin
+    assert "Feedback received" in texts(at) or "No product yet" in texts(at)
+    if sees_admin:
+        at.switch_page("pages/admin.py").run()
+        assert not at.exception
+        assert [tab.label for tab in at.tabs] == ["Users", "Products and rounds", "Audit log"]
+    else:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page("pages/admin.py")  # not in this role's navigation
 
 
-def test_staff_pages_refuse_a_visitor_who_is_not_logged_in(monkeypatch, db_url):
+@pytest.mark.parametrize(
+    ("page", "user", "message"),
+    [
+        ("pages/admin.py", SignedIn(2, "ann", "analyst"), "Your role does not have access to this page."),
+        ("pages/admin.py", SignedIn(3, "vic", "viewer"), "Your role does not have access to this page."),
+        ("pages/admin.py", None, "Please log in first."),
+        ("pages/home.py", None, "Please log in first."),
+    ],
+)
+def test_a_page_opened_directly_checks_the_role_itself(monkeypatch, db_url, page, user, message):
+    """Streamlit runs a page of pages/ without app.py when its URL is the first request of a server."""
     open_app(monkeypatch, db_url)
     _with_users(db_url)
-    at = open_app(monkeypatch, db_url)
-    for page in ("pages/home.py", "pages/admin.py"):
-        at.switch_page(page).run()
-        assert not at.exception
-        assert "Log in to Rectify" in texts(at) or "Please log in first." in texts(at)
-        assert "Feedback received" not in texts(at)
-        assert not at.tabs
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    at.session_state["lang"] = "en"
+    if user is not None:
+        at.session_state["auth_user"] = user
+    at.run()
+    assert not at.exception
+    assert message in texts(at)
+    assert not at.tabs and not at.metric
 
 
 def test_language_switch_changes_the_ui(monkeypatch, db_url):
@@ -80,3 +99,33 @@ def test_language_switch_changes_the_ui(monkeypatch, db_url):
     at.session_state["lang"] = "en"
     at.run()
     assert "Welcome to Rectify" in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("make_url", "message"),
+    [
+        (lambda tmp: "postgresql://rectify:s3cret@127.0.0.1:1/rectify", "Cannot reach the database"),
+        (lambda tmp: "definitely not a url", "is not a valid database address"),
+        (lambda tmp: _corrupt_file(tmp), "is damaged or not a database"),
+    ],
+    ids=["unreachable", "malformed", "corrupt"],
+)
+def test_database_trouble_is_a_clear_message_not_a_traceback(monkeypatch, tmp_path, make_url, message):
+    url = make_url(tmp_path)
+    at = open_app(monkeypatch, url)
+    assert not at.exception
+    assert message in texts(at)
+    assert "s3cret" not in texts(at)
+    assert "Welcome to Rectify" not in texts(at)
+
+
+def _corrupt_file(tmp_path) -> str:
+    path = tmp_path / "rectify.db"
+    path.write_bytes(b"not a database\n" * 500)
+    return f"sqlite:///{path}"
+
+
+def test_database_trouble_is_shown_in_chinese(monkeypatch):
+    at = open_app(monkeypatch, "postgresql://rectify:s3cret@127.0.0.1:1/rectify", lang="zh")
+    assert "无法连接数据库" in texts(at)
+    assert "s3cret" not in texts(at)

@@ -1,0 +1,128 @@
+"""End to end in a real headless Chromium (Debian's, driven by Playwright; no browser download):
+first run -> create the admin -> switch to Chinese -> load the demo -> the home page's figures."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """A real `streamlit run app.py` on an empty SQLite file."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'rectify.db'}"}
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("streamlit did not start:\n" + (tmp_path / "streamlit.log").read_text())
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `apt-get install -y chromium fonts-noto-cjk` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        yield context.new_page()
+        browser.close()
+
+
+def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(60_000)
+    page.goto(app_url)
+    expect(page.get_by_text("Welcome to Rectify")).to_be_visible()
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_label("Confirm password").fill("correct horse battery")
+    page.get_by_role("button", name="Create admin").click()
+    expect(page.get_by_text("Signed in as ada (admin)")).to_be_visible()
+
+    page.get_by_role("button", name="中文").click()
+    expect(page.get_by_text("已登录：ada（管理员）")).to_be_visible()
+    # Only the admin sees the admin page in the navigation.
+    expect(page.get_by_role("link", name="管理")).to_be_visible()
+
+    page.get_by_role("button", name="加载演示工作区").click()
+    expect(page.get_by_text("反馈数量")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("最新满意度")).to_be_visible()
+    total = (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="全部")
+        .locator('[data-testid="stMetricValue"]')
+    )
+    assert int(re.sub(r"\D", "", total.inner_text())) >= 2000
+    expect(page.get_by_text("准确性").first).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1500)  # let the chart finish drawing
+    page.screenshot(path=str(ARTIFACTS / "home_zh.png"), full_page=True)

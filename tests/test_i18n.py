@@ -1,0 +1,67 @@
+"""Every UI string exists in Chinese and English, and every key the code asks for exists."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from db.engine import DatabaseProblem
+from db.models import CHANNELS, DIMENSIONS, ROLES, WAVE_KINDS
+from db.workspace import DOMAINS
+from tests.conftest import ROOT
+from ui.i18n import STRINGS
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(STRINGS))
+def test_both_languages_present_with_the_same_placeholders(key):
+    zh, en = STRINGS[key]
+    assert zh.strip() and en.strip()
+    assert _fields(zh) == _fields(en)
+    assert HAN.search(zh) or zh in ("Rectify",), f"{key}: the Chinese text has no Chinese"
+    assert not HAN.search(en) or key == "app.language", f"{key}: the English text has Chinese in it"
+
+
+def _source_files():
+    for folder in ("pages", "ui"):
+        yield from (ROOT / folder).glob("*.py")
+    yield ROOT / "app.py"
+
+
+def test_every_literal_key_used_in_the_code_exists():
+    used = set()
+    for path in _source_files():
+        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"', path.read_text(encoding="utf-8")))
+    assert used, "no keys found: the pattern is out of date"
+    assert sorted(used - set(STRINGS)) == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        ("channel", CHANNELS),
+        ("dimension", DIMENSIONS),
+        ("role", ROLES),
+        ("wave", WAVE_KINDS),
+        ("domain", DOMAINS),
+        ("db", ("bad_url", "unreachable", "corrupt", "read_only", "newer_schema", "foreign_schema", "failed")),
+        ("account", ("username_empty", "username_taken", "password_short", "role_unknown", "already_set_up",
+                     "user_unknown", "last_admin")),
+        ("workspace", ("name_empty", "name_taken", "domain_unknown", "round_name_empty")),
+    ],
+)
+def test_keys_built_at_run_time_exist(prefix, values):
+    assert sorted(f"{prefix}.{v}" for v in values if f"{prefix}.{v}" not in STRINGS) == []
+
+
+def test_database_problem_kinds_are_all_translated():
+    # The kinds DatabaseProblem documents must all have a message.
+    kinds = re.findall(r"\b([a-z_]+)\b", DatabaseProblem.__doc__.split("Kinds:")[1].split(".")[0])
+    assert kinds and all(f"db.{kind}" in STRINGS for kind in kinds)
