@@ -255,3 +255,14 @@ class AuditEvent(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AppSetting(Base):
+    """Installation-wide settings kept in the database, so every app replica sees the same."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

@@ -19,6 +19,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "app_settings",
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_app_settings")),
+    )
+    op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
@@ -386,3 +393,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_events_at"))
 
     op.drop_table("audit_events")
+    op.drop_table("app_settings")
