@@ -29,6 +29,7 @@ TABLES = {
     "rectification_items",
     "users",
     "audit_events",
+    "app_settings",
 }
 
 
