@@ -108,7 +108,7 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     page.get_by_role("button", name="Create admin").click()
     expect(page.get_by_text("Signed in as ada (admin)")).to_be_visible()
 
-    page.get_by_role("button", name="中文").click()
+    page.get_by_role("radio", name="中文").click()
     expect(page.get_by_text("已登录：ada（管理员）")).to_be_visible()
     # Only the admin sees the admin page in the navigation.
     expect(page.get_by_role("link", name="管理")).to_be_visible()

@@ -51,12 +51,18 @@ def t(key: str, **values: object) -> str:
 def language_switch() -> None:
     """A 中文 / English switch in the sidebar; the choice holds for the whole session."""
     st.session_state.setdefault(LANG_KEY, current_language())
+    st.session_state.setdefault(LAST_KEY, st.session_state[LANG_KEY])
     st.sidebar.segmented_control(
         t("app.language"),
         list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key=LANG_KEY,
-        selection_mode="single",
+        on_change=_keep_a_language,
     )
-    if st.session_state.get(LANG_KEY) not in LANGUAGES:  # a click on the selected option clears it
-        st.session_state[LANG_KEY] = "en"
+
+
+def _keep_a_language() -> None:
+    # A click on the selected option clears a segmented control: keep the language instead.
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
+        st.session_state[LANG_KEY] = st.session_state[LAST_KEY]
+    st.session_state[LAST_KEY] = st.session_state[LANG_KEY]
