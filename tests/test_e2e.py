@@ -121,7 +121,9 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
         .filter(has_text="全部")
         .locator('[data-testid="stMetricValue"]')
     )
-    assert int(re.sub(r"\D", "", total.inner_text())) >= 2000
+    # The newest round of the demo is selected first: its feedback, well over a thousand items.
+    expect(page.get_by_text("范围：2026 Q3 整改")).to_be_visible()
+    assert int(re.sub(r"\D", "", total.inner_text())) >= 1000
     expect(page.get_by_text("准确性").first).to_be_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1500)  # let the chart finish drawing
