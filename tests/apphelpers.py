@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -63,8 +65,7 @@ def through_app(at: AppTest) -> AppTest:
     AppTest reruns a page of a `pages/` folder directly, without app.py (Streamlit's old
     multipage fallback); the server runs app.py, which rebuilds the navigation for the new role.
     """
-    try:
+    # ValueError: the last run went through app.py's navigation already; a plain run does it again.
+    with contextlib.suppress(ValueError):
         at.switch_page("app.py")
-    except ValueError:
-        pass  # the last run went through app.py's navigation already; a plain run does it again
     return at.run()
