@@ -6,15 +6,10 @@ from db.engine import DatabaseProblem
 from db.users import count_users, get_user
 from ui import auth, nav, workspace
 from ui.i18n import language_switch, t
-from ui.resources import engine, transaction
+from ui.resources import engine, show_database_problem, transaction
 
 st.set_page_config(page_title="Rectify", page_icon=":material/fact_check:", layout="wide")
 language_switch()
-
-
-def render_database_problem(problem: DatabaseProblem) -> None:
-    st.error(t(f"db.{problem.kind}", where=problem.where))
-    st.caption(t("db.help"))
 
 
 try:
@@ -30,7 +25,7 @@ try:
                 auth.sign_in(fresh.id, fresh.username, fresh.role)  # role changed by an admin
 except DatabaseProblem as problem:
     st.title("Rectify")
-    render_database_problem(problem)
+    show_database_problem(problem)
     st.stop()
 
 user = auth.current_user()
@@ -50,4 +45,4 @@ if user is not None:
 try:
     st.navigation(pages).run()
 except DatabaseProblem as problem:  # e.g. the file turned read-only or the server went away mid-session
-    render_database_problem(problem)
+    show_database_problem(problem)

@@ -28,8 +28,8 @@ if submitted:
     try:
         with transaction() as session:
             admin = create_first_admin(session, username, password)
-            auth.sign_in(admin.id, admin.username, admin.role)
     except AccountError as err:
         st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
         st.stop()
+    auth.sign_in(admin.id, admin.username, admin.role)  # only once the account is committed
     st.rerun()

@@ -17,9 +17,9 @@ with st.form("login_form"):
 if submitted:
     with transaction() as session:
         user = authenticate(session, username, password)
-        if user is not None:
-            auth.sign_in(user.id, user.username, user.role)
+    # Signed in only once the login (and its audit event) is committed.
     if user is None:
         st.error(t("login.failed"))
     else:
+        auth.sign_in(user.id, user.username, user.role)
         st.rerun()

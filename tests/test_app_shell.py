@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from db import migrate
 from db.engine import make_engine, unit_of_work
 from db.users import create_user
 from tests.apphelpers import PASSWORD, create_admin, log_in, open_app, texts
@@ -129,3 +130,17 @@ def test_database_trouble_is_shown_in_chinese(monkeypatch):
     at = open_app(monkeypatch, "postgresql://rectify:s3cret@127.0.0.1:1/rectify", lang="zh")
     assert "无法连接数据库" in texts(at)
     assert "s3cret" not in texts(at)
+
+
+def test_a_read_only_database_says_so_when_written(monkeypatch, tmp_path):
+    path = tmp_path / "rectify.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        create_user(session, "ada", PASSWORD, "admin", actor="test")
+    engine.dispose()
+    at = open_app(monkeypatch, f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert "Log in to Rectify" in texts(at)  # reading works
+    at = log_in(at, "ada")  # logging in records the time of the login: a write
+    assert not at.exception
+    assert "is read-only" in texts(at)

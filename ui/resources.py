@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db import migrate
-from db.engine import database_url, make_engine, unit_of_work
+from db.engine import DatabaseProblem, database_url, make_engine, unit_of_work
+from ui.i18n import t
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,8 +27,19 @@ def engine() -> Engine:
     return _engine_for(database_url())
 
 
+def show_database_problem(problem: DatabaseProblem) -> None:
+    """The problem in the user's language, with the password masked; never a traceback."""
+    st.error(t(f"db.{problem.kind}", where=problem.where))
+    st.caption(t("db.help"))
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One unit of work on the app's database."""
-    with unit_of_work(engine()) as session:
-        yield session
+    """One unit of work on the app's database; a database failure stops the page with a clear message
+    (the transaction is rolled back, so nothing is half-written)."""
+    try:
+        with unit_of_work(engine()) as session:
+            yield session
+    except DatabaseProblem as problem:
+        show_database_problem(problem)
+        st.stop()
