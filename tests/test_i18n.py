@@ -51,9 +51,22 @@ def test_every_literal_key_used_in_the_code_exists():
         ("role", ROLES),
         ("wave", WAVE_KINDS),
         ("domain", DOMAINS),
-        ("db", ("bad_url", "unreachable", "corrupt", "read_only", "newer_schema", "foreign_schema", "failed")),
-        ("account", ("username_empty", "username_taken", "password_short", "role_unknown", "already_set_up",
-                     "user_unknown", "last_admin")),
+        (
+            "db",
+            ("bad_url", "unreachable", "corrupt", "read_only", "newer_schema", "foreign_schema", "failed"),
+        ),
+        (
+            "account",
+            (
+                "username_empty",
+                "username_taken",
+                "password_short",
+                "role_unknown",
+                "already_set_up",
+                "user_unknown",
+                "last_admin",
+            ),
+        ),
         ("workspace", ("name_empty", "name_taken", "domain_unknown", "round_name_empty")),
     ],
 )
