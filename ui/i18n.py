@@ -11,7 +11,7 @@ from ui import strings as _strings_package
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 LANG_KEY = "lang"
-LAST_KEY = "lang_last"
+SWITCH_KEY = "lang_switch"
 
 
 def load_strings() -> dict[str, tuple[str, str]]:
@@ -49,20 +49,24 @@ def t(key: str, **values: object) -> str:
 
 
 def language_switch() -> None:
-    """A 中文 / English switch in the sidebar; the choice holds for the whole session."""
-    st.session_state.setdefault(LANG_KEY, current_language())
-    st.session_state.setdefault(LAST_KEY, st.session_state[LANG_KEY])
+    """A 中文 / English switch in the sidebar; the choice holds for the whole session.
+
+    The language lives in a plain session key; the widget only shows it and writes it back, so it
+    keeps showing the choice on every page (widget state does not carry across pages).
+    """
+    st.session_state[LANG_KEY] = current_language()
     st.sidebar.segmented_control(
         t("app.language"),
         list(LANGUAGES),
+        default=st.session_state[LANG_KEY],
         format_func=LANGUAGES.__getitem__,
-        key=LANG_KEY,
+        key=SWITCH_KEY,
         on_change=_keep_a_language,
     )
 
 
 def _keep_a_language() -> None:
-    # A click on the selected option clears a segmented control: keep the language instead.
-    if st.session_state.get(LANG_KEY) not in LANGUAGES:
-        st.session_state[LANG_KEY] = st.session_state[LAST_KEY]
-    st.session_state[LAST_KEY] = st.session_state[LANG_KEY]
+    # A click on the selected option clears a segmented control: keep the language then.
+    chosen = st.session_state.get(SWITCH_KEY)
+    if chosen in LANGUAGES:
+        st.session_state[LANG_KEY] = chosen
