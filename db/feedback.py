@@ -1,21 +1,51 @@
-"""Repository functions for feedback items."""
+"""Repository functions for feedback items: storing them once, importing files, browsing, forgetting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    delete,
+    exc,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from analytics.hashing import content_hash, key_hash
-from db.models import CHANNELS, Feedback
+from analytics.importing import Prepared
+from analytics.pii import redact
+from analytics.pseudonym import pseudonymise
+from db.models import CHANNELS, Feedback, Response, Round
+from db.settings import respondent_key_secret
+from db.users import audit
+
+IMPORT_CHANNELS = ("customer_service", "community", "other")
+_INSERT_CHUNK = 2000
+_COPY_FROM_ROWS = 1000  # PostgreSQL batches at least this large are copied, smaller ones inserted
 
 
 @dataclass
 class FeedbackIn:
-    """One feedback item as it arrives, before it is stored. `text` must already be redacted."""
+    """One feedback item as it arrives, before it is stored. `text` must already be redacted.
+
+    `dedup_basis`, when set, is what makes the item unique instead of its source, respondent, time and
+    text (an import leaves the time out when the file has no dates, so that a second import matches).
+    """
 
     product_id: int
     channel: str
@@ -33,8 +63,14 @@ class FeedbackIn:
     category_source: str | None = None
     severity: int | None = None
     pii_counts: dict[str, int] = field(default_factory=dict)
+    dedup_basis: str | None = None
 
     def dedup_key(self) -> str:
+        return self._dedup_key(content_hash(self.text))
+
+    def _dedup_key(self, text_hash: str) -> str:
+        if self.dedup_basis is not None:
+            return _basis_key(self.product_id, self.channel, self.dedup_basis)
         # The same item arriving twice (double click, re-import) has the same source and text.
         return key_hash(
             self.product_id,
@@ -42,12 +78,27 @@ class FeedbackIn:
             self.source_ref,
             self.respondent_key,
             self.created_at.isoformat(),
-            content_hash(self.text),
+            text_hash,
         )
 
 
-def store_feedback(session: Session, items: Iterable[FeedbackIn]) -> int:
-    """Add items that are not stored yet; returns how many were added.
+def _basis_key(product_id: int, channel: str, basis: str) -> str:
+    return key_hash(product_id, channel, "basis", basis)
+
+
+def store_feedback(
+    session: Session,
+    items: Iterable[FeedbackIn],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Add items that are not stored yet, in bulk; returns how many were added.
+
+    Items already stored, repeats within `items` and items another transaction stores at the same
+    moment are skipped (ON CONFLICT DO NOTHING) and not counted.
+
+    Args:
+        progress: Called with (rows written, rows to write) after each chunk.
 
     Raises:
         ValueError: an unknown channel or an empty text (nothing of the batch is added).
@@ -58,41 +109,156 @@ def store_feedback(session: Session, items: Iterable[FeedbackIn]) -> int:
             raise ValueError(f"unknown channel {item.channel!r}")
         if not item.text.strip():
             raise ValueError("empty feedback text")
-    keys = [item.dedup_key() for item in batch]
-    existing: set[str] = set()
-    for start in range(0, len(keys), 900):  # stay under SQLite's bound-parameter limit
-        chunk = keys[start : start + 900]
-        existing.update(session.scalars(select(Feedback.dedup_key).where(Feedback.dedup_key.in_(chunk))))
-    added = 0
-    for item, key in zip(batch, keys, strict=True):
-        if key in existing:
+    hashes = [content_hash(item.text) for item in batch]
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item, text_hash in zip(batch, hashes, strict=True):
+        key = item._dedup_key(text_hash)
+        if key in seen:
             continue
-        existing.add(key)
-        session.add(
-            Feedback(
-                product_id=item.product_id,
-                round_id=item.round_id,
-                channel=item.channel,
-                text=item.text,
-                rating=item.rating,
-                language=item.language,
-                created_at=item.created_at,
-                respondent_key=item.respondent_key,
-                app_version=item.app_version,
-                model_version=item.model_version,
-                segment=item.segment,
-                source_ref=item.source_ref,
-                content_hash=content_hash(item.text),
-                dedup_key=key,
-                category=item.category,
-                category_source=item.category_source,
-                severity=item.severity,
-                pii_counts=item.pii_counts or None,
-            )
+        seen.add(key)
+        rows.append(
+            {
+                "product_id": item.product_id,
+                "round_id": item.round_id,
+                "channel": item.channel,
+                "text": item.text,
+                "rating": item.rating,
+                "language": item.language,
+                "created_at": item.created_at,
+                "respondent_key": item.respondent_key,
+                "app_version": item.app_version,
+                "model_version": item.model_version,
+                "segment": item.segment,
+                "source_ref": item.source_ref,
+                "content_hash": text_hash,
+                "dedup_key": key,
+                "category": item.category,
+                "category_source": item.category_source,
+                "severity": item.severity,
+                "pii_counts": item.pii_counts or None,
+            }
         )
-        added += 1
-    session.flush()
+    return _insert_new(session, rows, progress)
+
+
+def _insert_new(
+    session: Session, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
+) -> int:
+    """Insert `rows` (all with the same keys and none twice), skipping dedup keys already stored.
+
+    Returns the rows added. SQLite gets one prepared statement run by the driver's executemany; a large
+    batch on PostgreSQL a COPY of the rows not stored yet. Both skip SQLAlchemy's per-row parameter
+    handling, which cost more than the database itself. On SQLite and for small batches on PostgreSQL
+    (a page's single item) a row that another transaction stores at the same moment is skipped (ON
+    CONFLICT DO NOTHING); a large PostgreSQL batch racing an identical one fails as a whole instead
+    (IntegrityError, nothing stored), and importing the file again adds what is missing.
+    """
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect.name
+    table = cast(Table, Feedback.__table__)
+    if dialect == "sqlite":
+        return _executemany_into_sqlite(connection, rows, progress)
+    if dialect == "postgresql" and len(rows) >= _COPY_FROM_ROWS:
+        return _copy_into_postgresql(connection, rows, progress)
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+        return len(session.execute(statement.returning(table.c.id), rows).all())
+    fresh = _unstored(session, rows)
+    for start in range(0, len(fresh), _INSERT_CHUNK):
+        session.execute(insert(table), fresh[start : start + _INSERT_CHUNK])
+    return len(fresh)
+
+
+def _executemany_into_sqlite(
+    connection: Connection, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
+) -> int:
+    dialect = connection.dialect
+    table = cast(Table, Feedback.__table__)
+    names = list(rows[0])
+    # Values pass through the columns' own bind processors, so they are stored as the ORM stores them.
+    processors = [
+        (i, processor)
+        for i, name in enumerate(names)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    statement = (
+        f"INSERT INTO feedback ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+        "ON CONFLICT (dedup_key) DO NOTHING"
+    )
+    # Every row touches eight indexes, three of them on random hashes: with SQLite's default 2 MB
+    # page cache a large import spends much of its time re-reading index pages.
+    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000
+    if len(rows) > 10_000:
+        connection.exec_driver_sql("PRAGMA cache_size = -65536")  # 64 MB, for this import only
+    added = 0
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = []
+        for row in rows[start : start + _INSERT_CHUNK]:
+            cells = [row[name] for name in names]
+            for i, processor in processors:
+                if cells[i] is not None:
+                    cells[i] = processor(cells[i])
+            chunk.append(tuple(cells))
+        added += connection.exec_driver_sql(statement, chunk).rowcount
+        if progress is not None:
+            progress(start + len(chunk), len(rows))
+    connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
     return added
+
+
+def _copy_into_postgresql(
+    connection: Connection, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
+) -> int:
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        return _copy_new_rows(connection, rows, progress)
+    except dbapi_error as err:
+        # Raised by psycopg itself: wrapped as SQLAlchemy wraps it, so callers see IntegrityError & co.
+        raise exc.DBAPIError.instance("COPY feedback", None, err, dbapi_error) from err
+
+
+def _copy_new_rows(
+    connection: Connection, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
+) -> int:
+    names = list(rows[0])
+    table = cast(Table, Feedback.__table__)
+    json_columns = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+    driver = connection.connection.driver_connection  # psycopg 3, inside the session's transaction
+    assert driver is not None
+    with driver.cursor() as cursor:
+        # One query with an array: an IN list of 100,000 bound parameters costs seconds to build.
+        cursor.execute(
+            "SELECT dedup_key FROM feedback WHERE dedup_key = ANY(%s)", [[r["dedup_key"] for r in rows]]
+        )
+        stored = {key for (key,) in cursor}
+    rows = [row for row in rows if row["dedup_key"] not in stored]
+    if not rows:
+        return 0
+    with driver.cursor() as cursor, cursor.copy(f"COPY feedback ({', '.join(names)}) FROM STDIN") as copy:
+        for n, row in enumerate(rows, start=1):
+            cells = [row[name] for name in names]
+            for i in json_columns:
+                if cells[i] is not None:
+                    cells[i] = json.dumps(cells[i])
+            copy.write_row(cells)
+            if progress is not None and n % _INSERT_CHUNK == 0:
+                progress(n, len(rows))
+    if progress is not None:
+        progress(len(rows), len(rows))
+    return len(rows)
+
+
+def _unstored(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose dedup key is not stored yet."""
+    keys = [row["dedup_key"] for row in rows]
+    found: set[str] = set()
+    for start in range(0, len(keys), 10_000):
+        chunk = keys[start : start + 10_000]
+        found.update(session.scalars(select(Feedback.dedup_key).where(Feedback.dedup_key.in_(chunk))))
+    return [row for row in rows if row["dedup_key"] not in found]
 
 
 def _scoped(query: Select, product_id: int, round_id: int | None) -> Select:
@@ -106,3 +272,244 @@ def count_by_channel(session: Session, product_id: int, round_id: int | None = N
     counts = dict.fromkeys(CHANNELS, 0)
     counts.update({channel: int(n) for channel, n in session.execute(query)})
     return counts
+
+
+# --------------------------------------------------------------------------------------------------
+# Imports
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: rows added, rows stored by an earlier import, rows refused."""
+
+    total_rows: int
+    added: int
+    already_stored: int
+    rejected_rows: int
+
+
+def store_import(
+    session: Session,
+    prepared: Prepared,
+    *,
+    product_id: int,
+    channel: str,
+    actor: str,
+    file_name: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Store the accepted rows of a checked file and record the import in the audit log.
+
+    Runs in the caller's transaction: either every accepted row and the audit event land, or nothing.
+    Each row goes to the round whose dates contain it (a round without dates contains every date; the
+    latest start wins); rows outside every round get none and show under "All rounds".
+
+    Raises:
+        ValueError: a channel that is not for imports.
+    """
+    if channel not in IMPORT_CHANNELS:
+        raise ValueError(f"not an import channel: {channel!r}")
+    round_of = _round_finder(session, product_id)
+    # Rows straight from the records: they are redacted, hashed and free of repeats already, and
+    # going through FeedbackIn would hash every text a second time.
+    rows = [
+        {
+            "product_id": product_id,
+            "round_id": round_of(r.created_at.date()),
+            "channel": channel,
+            "text": r.text,
+            "rating": r.rating,
+            "language": r.language,
+            "created_at": r.created_at,
+            "respondent_key": r.respondent_key,
+            "app_version": r.app_version,
+            "model_version": r.model_version,
+            "segment": r.segment,
+            "source_ref": r.source_ref,
+            "content_hash": r.content_hash,
+            "dedup_key": _basis_key(product_id, channel, r.dedup_basis),
+            "category": None,
+            "category_source": None,
+            "severity": r.severity,
+            "pii_counts": r.pii_counts or None,
+        }
+        for r in prepared.records
+    ]
+    added = _insert_new(session, rows, progress)
+    result = ImportResult(prepared.total_rows, added, len(rows) - added, prepared.rejected_rows)
+    audit(
+        session,
+        actor,
+        "feedback.import",
+        "product",
+        product_id,
+        {
+            "file": redact(file_name, names=False).text,
+            "channel": channel,
+            "rows": result.total_rows,
+            "added": result.added,
+            "already_stored": result.already_stored,
+            "rejected": result.rejected_rows,
+            "pii": prepared.pii_counts,
+        },
+    )
+    return result
+
+
+def _round_finder(session: Session, product_id: int) -> Callable[[date], int | None]:
+    found = session.execute(
+        select(Round.id, Round.starts_on, Round.ends_on).where(Round.product_id == product_id)
+    ).all()
+    # Latest start first; a round without a start comes last.
+    rounds = sorted(found, key=lambda r: (r.starts_on or date.min, r.id), reverse=True)
+    memo: dict[date, int | None] = {}
+
+    def round_of(day: date) -> int | None:
+        if day not in memo:
+            memo[day] = next(
+                (
+                    r.id
+                    for r in rounds
+                    if (r.starts_on is None or r.starts_on <= day) and (r.ends_on is None or day <= r.ends_on)
+                ),
+                None,
+            )
+        return memo[day]
+
+    return round_of
+
+
+# --------------------------------------------------------------------------------------------------
+# Browsing
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackFilter:
+    """What the analyst is looking for; empty fields do not filter.
+
+    `categories` may hold None for items no one has categorised yet. `created_from` is inclusive,
+    `created_before` exclusive. `search` matches items that contain every word of it, ignoring case.
+    """
+
+    product_id: int
+    round_id: int | None = None
+    channels: tuple[str, ...] = ()
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    categories: tuple[str | None, ...] = ()
+    rating_min: float | None = None
+    rating_max: float | None = None
+    include_unrated: bool = True
+    search: str = ""
+
+
+def _filtered(query: Select, flt: FeedbackFilter) -> Select:
+    query = _scoped(query, flt.product_id, flt.round_id)
+    if flt.channels:
+        query = query.where(Feedback.channel.in_(flt.channels))
+    if flt.created_from is not None:
+        query = query.where(Feedback.created_at >= flt.created_from)
+    if flt.created_before is not None:
+        query = query.where(Feedback.created_at < flt.created_before)
+    if flt.categories:
+        named = [c for c in flt.categories if c is not None]
+        conditions = [Feedback.category.in_(named)] if named else []
+        if None in flt.categories:
+            conditions.append(Feedback.category.is_(None))
+        query = query.where(or_(*conditions))
+    if flt.rating_min is not None or flt.rating_max is not None:
+        bounds: list[ColumnElement[bool]] = [Feedback.rating.is_not(None)]
+        if flt.rating_min is not None:
+            bounds.append(Feedback.rating >= flt.rating_min)
+        if flt.rating_max is not None:
+            bounds.append(Feedback.rating <= flt.rating_max)
+        rated = and_(*bounds)
+        query = query.where(or_(rated, Feedback.rating.is_(None)) if flt.include_unrated else rated)
+    elif not flt.include_unrated:
+        query = query.where(Feedback.rating.is_not(None))
+    for word in flt.search.split():
+        # lower() on both sides: PostgreSQL lowers every letter, SQLite only A-Z (Chinese has no case).
+        query = query.where(func.lower(Feedback.text).contains(word.lower(), autoescape=True))
+    return query
+
+
+def find_feedback(
+    session: Session, flt: FeedbackFilter, *, offset: int = 0, limit: int = 50
+) -> list[Feedback]:
+    """One page of matching items, newest first."""
+    query = _filtered(select(Feedback), flt).order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def count_matching(session: Session, flt: FeedbackFilter) -> dict[str, int]:
+    """Matching items per channel (every channel present, zero where none)."""
+    query = _filtered(select(Feedback.channel, func.count()), flt).group_by(Feedback.channel)
+    counts = dict.fromkeys(CHANNELS, 0)
+    counts.update({channel: int(n) for channel, n in session.execute(query)})
+    return counts
+
+
+# --------------------------------------------------------------------------------------------------
+# Data-subject requests
+# --------------------------------------------------------------------------------------------------
+
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class RespondentData:
+    """How much is stored under a respondent's keys, in every product."""
+
+    feedback: int
+    responses: int
+
+    @property
+    def empty(self) -> bool:
+        return self.feedback == 0 and self.responses == 0
+
+
+def respondent_keys(session: Session, entered: str) -> tuple[str, ...]:
+    """The stored keys that `entered` may mean: its pseudonym, and itself when it is one already.
+
+    Raises:
+        ValueError: an empty entry.
+    """
+    value = entered.strip()
+    if not value:
+        raise ValueError("empty respondent key")
+    keys = [pseudonymise(value, respondent_key_secret(session))]
+    if _PSEUDONYM.fullmatch(value.lower()):
+        keys.append(value.lower())
+    return tuple(keys)
+
+
+def count_respondent(session: Session, keys: tuple[str, ...]) -> RespondentData:
+    """Feedback items and survey responses stored under `keys`, in every product."""
+    feedback = session.scalar(
+        select(func.count()).select_from(Feedback).where(Feedback.respondent_key.in_(keys))
+    )
+    responses = session.scalar(
+        select(func.count()).select_from(Response).where(Response.respondent_key.in_(keys))
+    )
+    return RespondentData(int(feedback or 0), int(responses or 0))
+
+
+def forget_respondent(session: Session, keys: tuple[str, ...], actor: str) -> RespondentData:
+    """Delete every feedback item and survey response (with its answers) stored under `keys`.
+
+    The audit event records who asked and how much went, never the key.
+    """
+    found = count_respondent(session, keys)
+    session.execute(delete(Feedback).where(Feedback.respondent_key.in_(keys)))
+    session.execute(delete(Response).where(Response.respondent_key.in_(keys)))  # answers cascade
+    audit(
+        session,
+        actor,
+        "respondent.forget",
+        "respondent",
+        None,
+        {"feedback": found.feedback, "responses": found.responses},
+    )
+    return found
