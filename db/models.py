@@ -141,6 +141,7 @@ class Response(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
     respondent_key: Mapped[str] = mapped_column(String(64), index=True)
     segment: Mapped[str | None] = mapped_column(String(60))
+    language: Mapped[str | None] = mapped_column(String(8))  # the language the questions were shown in
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
@@ -196,6 +197,8 @@ class Topic(Base):
     keywords: Mapped[list[str] | None] = mapped_column(JSON)
     size: Mapped[int] = mapped_column(Integer, default=0)
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    custom_label: Mapped[str | None] = mapped_column(String(200))  # an analyst's name, kept across runs
+    merged_into: Mapped[str | None] = mapped_column(String(40))  # key of the topic that absorbed this one
     __table_args__ = (UniqueConstraint("run_id", "key"),)
 
 

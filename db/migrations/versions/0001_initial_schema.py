@@ -248,6 +248,7 @@ def upgrade() -> None:
         sa.Column("wave_id", sa.Integer(), nullable=False),
         sa.Column("respondent_key", sa.String(length=64), nullable=False),
         sa.Column("segment", sa.String(length=60), nullable=True),
+        sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.ForeignKeyConstraint(
             ["wave_id"], ["waves.id"], name=op.f("fk_responses_wave_id_waves"), ondelete="CASCADE"

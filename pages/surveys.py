@@ -1,0 +1,196 @@
+"""Surveys (admin): create a survey from the template, open and close waves, hand out respondent links."""
+
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from db.models import WAVE_KINDS
+from db.surveys import (
+    SurveyError,
+    create_survey_from_template,
+    list_surveys,
+    list_waves,
+    open_wave,
+    set_wave_open,
+    survey_questions,
+)
+from db.users import audit
+from db.workspace import list_rounds
+from ui import auth, workspace
+from ui.i18n import t
+from ui.resources import transaction
+
+user = auth.require_role("admin")
+selection = workspace.current()
+st.title(t("surveys.title"))
+if selection is None:
+    st.info(t("surveys.no_product"))
+    st.stop()
+st.caption(t("surveys.product", product=selection.product_name))
+
+
+def respondent_url(page: str, **query: object) -> str:
+    """A link to a respondent page on this server (just the path where the address is unknown)."""
+    here = str(getattr(st.context, "url", "") or "")
+    base = here.split("?")[0].rsplit("/", 1)[0] if "://" in here else ""
+    return f"{base}/{page}?{urlencode(query, safe='_')}"
+
+
+def render_new_survey(expanded: bool) -> None:
+    with st.expander(t("surveys.new"), expanded=expanded), st.form("surveys_new", border=False):
+        st.caption(t("surveys.template_explain"))
+        name = st.text_input(t("surveys.name"), value=t("surveys.name_default"), key="surveys_new_name")
+        if st.form_submit_button(t("surveys.create"), type="primary"):
+            try:
+                with transaction() as session:
+                    survey = create_survey_from_template(session, selection.product_id, name)
+                    audit(session, user.username, "survey.create", "survey", survey.id, {"name": survey.name})
+                st.session_state["surveys_survey_id"] = survey.id
+                st.success(t("surveys.created", name=survey.name))
+            except SurveyError as err:
+                st.error(t(f"surveys.error.{err.code}"))
+
+
+def render_questions(survey_id: int) -> None:
+    with transaction() as session:
+        rows = [
+            (q.code, q.kind, q.text_zh, q.text_en, q.required) for q in survey_questions(session, survey_id)
+        ]
+    with st.expander(t("surveys.questions")):
+        columns = ["code", "kind", "zh", "en", "required"]
+        st.dataframe(
+            pd.DataFrame(rows, columns=[t(f"surveys.col_{c}") for c in columns]),
+            hide_index=True,
+        )
+
+
+def render_open_wave(survey_id: int) -> None:
+    with transaction() as session:
+        rounds = {r.id: r.name for r in list_rounds(session, selection.product_id)}
+    if not rounds:
+        st.info(t("surveys.no_round"))
+        return
+    with st.form("surveys_open_wave"):
+        st.markdown(f"**{t('surveys.open_wave')}**")
+        ids = list(rounds)
+        default = ids.index(selection.round_id) if selection.round_id in ids else 0
+        round_id = st.selectbox(
+            t("surveys.round"), ids, index=default, format_func=rounds.__getitem__, key="surveys_round"
+        )
+        kind = st.selectbox(
+            t("surveys.kind"), WAVE_KINDS, format_func=lambda k: t(f"wave.{k}"), key="surveys_kind"
+        )
+        name = st.text_input(t("surveys.wave_name"), key="surveys_wave_name")
+        if st.form_submit_button(t("surveys.open"), type="primary"):
+            today = datetime.now(UTC).date()
+            name = name.strip() or f"{t(f'wave.{kind}')} {today.isoformat()}"
+            try:
+                with transaction() as session:
+                    wave = open_wave(session, survey_id, round_id, kind, name, opens_on=today)
+                    audit(
+                        session,
+                        user.username,
+                        "wave.open",
+                        "wave",
+                        wave.id,
+                        {"name": wave.name, "kind": kind},
+                    )
+                st.success(t("surveys.opened", name=name))
+            except SurveyError as err:
+                st.error(t(f"surveys.error.{err.code}"))
+
+
+def toggle_wave(wave_id: int, name: str, is_open: bool) -> None:
+    """Close or reopen a wave (a button callback, so the table drawn after it is current)."""
+    with transaction() as session:
+        set_wave_open(session, wave_id, is_open)
+        audit(session, user.username, "wave.reopen" if is_open else "wave.close", "wave", wave_id)
+    st.session_state["surveys_message"] = t("surveys.reopened" if is_open else "surveys.closed", name=name)
+
+
+def render_waves(survey_id: int) -> None:
+    st.subheader(t("surveys.waves"), anchor=False)
+    if message := st.session_state.pop("surveys_message", None):
+        st.success(message)
+    with transaction() as session:
+        waves = list_waves(session, survey_id)
+    if not waves:
+        st.info(t("surveys.no_waves"))
+        return
+    status = {True: t("surveys.status_open"), False: t("surveys.status_closed")}
+    table = pd.DataFrame(
+        [
+            (
+                w.id,
+                w.name,
+                t(f"wave.{w.kind}"),
+                w.round_name,
+                status[w.is_open],
+                w.responses,
+                w.opens_on,
+                w.closes_on,
+            )
+            for w in waves
+        ],
+        columns=["id"]
+        + [
+            t(f"surveys.col_{c}") for c in ("wave", "kind", "round", "status", "responses", "opens", "closes")
+        ],
+    )
+    st.dataframe(table, hide_index=True)
+
+    by_id = {w.id: w for w in waves}
+    wave_id = st.selectbox(
+        t("surveys.manage_wave"),
+        list(reversed(by_id)),
+        format_func=lambda i: f"{by_id[i].name} ({status[by_id[i].is_open]})",
+        key="surveys_wave",
+    )
+    wave = by_id[wave_id]
+    st.caption(t("surveys.respondents", n=wave.responses))
+    st.caption(t("surveys.link_help"))
+    st.code(
+        respondent_url("questionnaire", wave=wave.id, key="RESPONDENT_KEY"), language=None, wrap_lines=True
+    )
+    st.caption(t("surveys.path", path="/questionnaire"))
+    st.button(
+        t("surveys.close") if wave.is_open else t("surveys.reopen"),
+        key="surveys_toggle",
+        on_click=toggle_wave,
+        args=(wave.id, wave.name, not wave.is_open),
+    )
+
+
+def render_feedback_link() -> None:
+    st.subheader(t("surveys.feedback_link"), anchor=False)
+    st.caption(t("surveys.feedback_link_help"))
+    link = respondent_url(
+        "feedback",
+        product=selection.product_id,
+        app_version="APP_VERSION",
+        model_version="MODEL_VERSION",
+        key="RESPONDENT_KEY",
+        embed="true",
+    )
+    st.code(link, language=None, wrap_lines=True)
+
+
+with transaction() as session:
+    surveys = {s.id: s.name for s in list_surveys(session, selection.product_id)}
+render_new_survey(expanded=not surveys)
+with transaction() as session:  # again: the form above may have added one
+    surveys = {s.id: s.name for s in list_surveys(session, selection.product_id)}
+if not surveys:
+    st.info(t("surveys.none"))
+else:
+    if st.session_state.get("surveys_survey_id") not in surveys:
+        st.session_state["surveys_survey_id"] = next(iter(surveys))
+    survey_id = st.selectbox(
+        t("surveys.survey"), list(surveys), format_func=surveys.__getitem__, key="surveys_survey_id"
+    )
+    render_questions(survey_id)
+    render_open_wave(survey_id)
+    render_waves(survey_id)
+render_feedback_link()
