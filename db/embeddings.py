@@ -1,0 +1,115 @@
+"""The embedding cache: a text is embedded once per model, keyed by (model id, content hash)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from analytics.embeddings import Encoder, encode_in_batches
+from db.models import Embedding
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 900  # hashes per query: under SQLite's bound-parameter limit on old builds
+_WRITE_BATCH = 2000
+
+
+def _to_bytes(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype="<f4").tobytes()
+
+
+def _from_bytes(data: bytes, dim: int) -> np.ndarray:
+    vector = np.frombuffer(data, dtype="<f4")
+    if vector.shape != (dim,):
+        raise ValueError(f"stored vector has {vector.size} values, expected {dim}")
+    return vector.astype(np.float32)
+
+
+def load_embeddings(session: Session, model_id: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    """Cached vectors of `model_id` for the given content hashes (missing ones are left out)."""
+    wanted = list(dict.fromkeys(hashes))
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(
+            select(Embedding.content_hash, Embedding.dim, Embedding.vector).where(
+                Embedding.model_id == model_id, Embedding.content_hash.in_(chunk)
+            )
+        )
+        for content_hash, dim, vector in rows:
+            found[content_hash] = _from_bytes(vector, dim)
+    return found
+
+
+def store_embeddings(session: Session, model_id: str, vectors: Mapping[str, np.ndarray]) -> int:
+    """Add vectors to the cache; a hash stored meanwhile by another process is left as it is.
+
+    Returns:
+        How many vectors were offered (rows that already existed are skipped silently).
+    """
+    rows = [
+        {"model_id": model_id, "content_hash": h, "dim": int(v.shape[-1]), "vector": _to_bytes(v)}
+        for h, v in vectors.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    for start in range(0, len(rows), _WRITE_BATCH):
+        batch = rows[start : start + _WRITE_BATCH]
+        if dialect == "postgresql":
+            session.execute(pg_insert(Embedding).on_conflict_do_nothing(), batch)
+        elif dialect == "sqlite":
+            session.execute(sqlite_insert(Embedding).on_conflict_do_nothing(), batch)
+        else:
+            session.execute(insert(Embedding), batch)
+    return len(rows)
+
+
+def embed_with_cache(
+    session: Session,
+    encoder: Encoder,
+    texts_by_hash: Mapping[str, str],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 512,
+) -> dict[str, np.ndarray]:
+    """Vectors for every text, embedding only those not cached for this encoder, and caching them.
+
+    Args:
+        session: an open session; new vectors are added to it (committed with its transaction).
+        encoder: the encoder; its `model_id` keys the cache.
+        texts_by_hash: content hash -> text (see analytics.hashing.content_hash).
+        progress: called as progress(done, total) while the missing texts are encoded.
+        batch_size: texts per encoder call.
+
+    Returns:
+        content hash -> L2-normalised float32 vector, for every hash asked for.
+    """
+    started = time.perf_counter()
+    vectors = load_embeddings(session, encoder.model_id, texts_by_hash)
+    missing = [h for h in texts_by_hash if h not in vectors]
+    log.info(
+        "embeddings: %d cached, %d to encode with %s (%.1fs reading the cache)",
+        len(vectors),
+        len(missing),
+        encoder.model_id,
+        time.perf_counter() - started,
+    )
+    if missing:
+        step = time.perf_counter()
+        encoded = encode_in_batches(
+            encoder, [texts_by_hash[h] for h in missing], batch_size=batch_size, progress=progress
+        )
+        new = dict(zip(missing, encoded, strict=True))
+        store_embeddings(session, encoder.model_id, new)
+        session.flush()
+        vectors.update(new)
+        log.info("embeddings: encoded and cached %d in %.1fs", len(missing), time.perf_counter() - step)
+    elif progress is not None:
+        progress(0, 0)
+    return vectors
