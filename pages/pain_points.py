@@ -1,0 +1,729 @@
+"""Pain points: find topics in the feedback, rank them, read typical scenarios, open rectification items."""
+
+import time
+import zlib
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analytics import charts_painpoints as charts
+from analytics.embeddings import load_encoder
+from analytics.ranking import RankingWeights, rank_pain_points
+from analytics.scenarios import typical_scenarios
+from analytics.topics import SMALL_CORPUS, warm_up
+from db import painpoints
+from db.engine import database_url, unit_of_work
+from db.items import ItemError, NewItem, list_items, open_item
+from db.models import CATEGORIES, CHANNELS, ITEM_STATUSES
+from db.topics import latest_run_id, load_run, merge_topics, rename_topic
+from db.users import audit
+from db.workspace import list_rounds
+from ui import auth, nav, workspace
+from ui.i18n import t
+from ui.resources import engine, transaction
+
+EDITORS = ("admin", "analyst")
+ENCODERS = ("use-multilingual", "use+minilm", "minilm-int8")
+DEFAULT_WEIGHTS = RankingWeights()
+MAX_ITEM_CHOICES = 200  # items offered for a category correction, most typical first
+
+user = auth.require_role(*nav.STAFF)
+can_edit = user.role in EDITORS
+st.title(t("pp.title"))
+selection = workspace.current()
+if selection is None:
+    st.info(t("pp.no_product"))
+    st.stop()
+scope = selection.round_name or t("workspace.all_rounds")
+st.caption(t("pp.scope", product=selection.product_name, round=scope))
+
+st.session_state.setdefault("pp_min_topic_size", 0)
+st.session_state.setdefault("pp_encoder", ENCODERS[0])
+st.session_state.setdefault("pp_w_frequency", DEFAULT_WEIGHTS.frequency)
+st.session_state.setdefault("pp_w_severity", DEFAULT_WEIGHTS.severity)
+st.session_state.setdefault("pp_w_trend", DEFAULT_WEIGHTS.trend)
+st.session_state.setdefault("pp_period_days", 28)
+st.session_state.setdefault("pp_top", 10)
+st.session_state.setdefault("pp_freq", "week")
+st.session_state.setdefault("pp_quotes", 5)
+
+# One encoder per server process, shared by every session (never mutated).
+encoder_for = st.cache_resource(load_encoder, show_spinner=False)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_data(database: str, run_id: int, version: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The stored run: its items with topics, its live topics and what the run was (cached per version)."""
+    with unit_of_work(engine()) as session:
+        stored = load_run(session, run_id)
+        items = painpoints.run_items(session, run_id)
+    meta = {
+        "model_id": stored.model_id,
+        "params": stored.params,
+        "n_docs": stored.n_docs,
+        "created_at": stored.created_at,
+    }
+    return items, stored.topics, meta
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ranked_for(
+    database: str, run_id: int, version: str, weights: tuple[float, float, float], period_days: int
+) -> pd.DataFrame:
+    """rank_pain_points of the run: re-ranking with other weights never refits anything."""
+    items, topics, _ = run_data(database, run_id, version)
+    return rank_pain_points(
+        items,
+        topics[["key", "label"]],
+        weights=RankingWeights(*weights),
+        period_days=period_days,
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def scenarios_for(database: str, run_id: int, version: str, key: str, k: int) -> pd.DataFrame:
+    """Typical, mutually different quotes of one topic, with where they came from."""
+    items, topics, meta = run_data(database, run_id, version)
+    members = items[items["topic_key"] == key].reset_index(drop=True)
+    with unit_of_work(engine()) as session:
+        vectors, found = painpoints.topic_embeddings(
+            session, meta["model_id"], members["content_hash"].astype(str).tolist()
+        )
+    members, vectors = members[found].reset_index(drop=True), vectors[found]
+    row = topics[topics["key"] == key]
+    centroid = row["centroid"].iloc[0] if len(row) and row["centroid"].iloc[0] is not None else None
+    if centroid is not None and len(vectors) and len(centroid) != vectors.shape[1]:
+        centroid = None
+    picks = typical_scenarios(members["text"].astype(str).tolist(), vectors, centroid, k=k)
+    return members.iloc[picks["position"].to_numpy()].reset_index(drop=True)
+
+
+def weights_now() -> tuple[float, float, float]:
+    chosen = (
+        float(st.session_state["pp_w_frequency"]),
+        float(st.session_state["pp_w_severity"]),
+        float(st.session_state["pp_w_trend"]),
+    )
+    return chosen if sum(chosen) > 0 else (1.0, 0.0, 0.0)
+
+
+def category_name(value: object) -> str:
+    return t(f"pp.category.{value}") if isinstance(value, str) and value in CATEGORIES else ""
+
+
+def when(moment: object) -> str:
+    if not isinstance(moment, datetime | pd.Timestamp):
+        return ""
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+    return stamp.strftime("%Y-%m-%d")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the analysis
+
+
+def render_settings() -> None:
+    with st.expander(t("pp.settings"), icon=":material/tune:"):
+        left, right = st.columns(2)
+        left.number_input(
+            t("pp.min_topic_size"), 0, 1000, step=5, key="pp_min_topic_size", help=t("pp.min_topic_size_help")
+        )
+        right.selectbox(
+            t("pp.encoder"),
+            ENCODERS,
+            format_func=lambda name: t(f"pp.encoder.{name.replace('+', '_').replace('-', '_')}"),
+            key="pp_encoder",
+            help=t("pp.encoder_help"),
+        )
+
+
+def run_analysis(incremental: bool) -> None:
+    """The whole analysis in this session's script run, with a line per stage; the run is stored.
+
+    Other sessions keep working: each stage writes in its own short transaction, and the encoder and
+    the compiled topic model are shared resources of the server process.
+    """
+    assert selection is not None
+    names = {
+        "prepare": t("pp.stage.prepare"),
+        "categories": t("pp.stage.categories"),
+        "topics": t("pp.stage.incremental") if incremental else t("pp.stage.topics"),
+    }
+    done_lines: list[str] = []
+    started: dict[str, float] = {}
+    with st.status(t("pp.running"), expanded=True) as status:
+        bar = None
+
+        def line(text: str) -> None:
+            st.write(text)
+            done_lines.append(text)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            nonlocal bar
+            if done == 0 or stage not in started:
+                started[stage] = time.perf_counter()
+                if stage == "embed":
+                    line(t("pp.stage.embed", n=f"{total:,}") if total else t("pp.stage.embed_cached"))
+                    bar = st.progress(0.0) if total else None
+                else:
+                    line(names[stage])
+            if stage == "embed" and bar is not None and total:
+                bar.progress(done / total, text=f"{done:,} / {total:,}")
+            if done == total and total:
+                done_lines[-1] += " " + t(
+                    "pp.stage.took", seconds=f"{time.perf_counter() - started[stage]:.1f}"
+                )
+
+        try:
+            if incremental:
+                with unit_of_work(engine()) as session:
+                    run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
+                    model_id = load_run(session, run_id).model_id if run_id is not None else ENCODERS[0]
+                encoder = encoder_for(encoder_name(model_id))
+                summary = painpoints.add_new_feedback(
+                    engine(), selection.product_id, selection.round_id, encoder, progress=progress
+                )
+            else:
+                line(t("pp.stage.encoder"))
+                encoder = encoder_for(st.session_state["pp_encoder"])
+                summary = painpoints.analyse_scope(
+                    engine(),
+                    selection.product_id,
+                    selection.round_id,
+                    encoder,
+                    progress=progress,
+                    warm_up=warm_up,
+                    min_topic_size=int(st.session_state["pp_min_topic_size"]) or None,
+                )
+        except painpoints.NoFeedback:
+            status.update(label=t("pp.nothing_new"), state="error")
+            return
+        except LookupError:
+            status.update(label=t("pp.refit_needed"), state="error")
+            return
+        with transaction() as session:
+            audit(
+                session,
+                user.username,
+                "topics.add" if incremental else "topics.analyse",
+                "topic_run",
+                summary.run_id,
+                {"items": summary.items, "topics": summary.topics, "seconds": round(summary.seconds, 1)},
+            )
+        status.update(label=t("pp.done", seconds=f"{summary.seconds:.0f}"), state="complete", expanded=False)
+    st.session_state["pp_finished"] = (summary, done_lines)
+    st.rerun()
+
+
+def encoder_name(model_id: str) -> str:
+    """The load_encoder name of a stored run's model id (the ids of the shipped encoders differ)."""
+    if model_id.startswith("use-multilingual") and "all-MiniLM" in model_id:
+        return "use+minilm"
+    if model_id.startswith("use-multilingual"):
+        return "use-multilingual"
+    if model_id.startswith("all-MiniLM-L6-v2"):
+        return "minilm-int8" if "int8" in model_id else "minilm"
+    return model_id.removesuffix(":onnx-int8") + ":int8" if model_id.endswith(":onnx-int8") else model_id
+
+
+def render_finished() -> None:
+    """After an analysis: what it did, and its stage lines in a closed status box."""
+    finished = st.session_state.pop("pp_finished", None)
+    if finished is None:
+        return
+    summary, lines = finished
+    st.toast(t("pp.toast", topics=summary.topics, seconds=f"{summary.seconds:.0f}"), icon=":material/check:")
+    st.success(
+        t(
+            "pp.finished",
+            items=f"{summary.items:,}",
+            embedded=f"{summary.embedded:,}",
+            topics=summary.topics,
+            categorised=f"{summary.categorised:,}",
+            kept=f"{summary.kept:,}",
+            seconds=f"{summary.seconds:.0f}",
+        )
+    )
+    with st.status(t("pp.done", seconds=f"{summary.seconds:.0f}"), state="complete", expanded=False):
+        for text in lines:
+            st.write(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a stored run
+
+
+def render_run_header(run_id: int, meta: dict, unclustered: float, new_items: int) -> None:
+    assert selection is not None
+    st.caption(
+        t(
+            "pp.run_caption",
+            n=f"{meta['n_docs']:,}",
+            date=when(meta["created_at"]),
+            model=meta["model_id"],
+            unclustered=f"{unclustered:.1%}",
+        )
+    )
+    if meta["params"].get("method") == "grouped":
+        st.warning(t("pp.grouped", n=meta["n_docs"]))
+    if new_items:
+        st.info(t("pp.new_items", n=f"{new_items:,}"))
+    if not can_edit:
+        return
+    with transaction() as session:
+        newest = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
+        is_latest = newest == latest_run_id(session, selection.product_id)
+    render_settings()
+    with st.container(horizontal=True):
+        if (
+            new_items
+            and is_latest
+            and st.button(t("pp.add_new"), key="pp_add", icon=":material/playlist_add:")
+        ):
+            run_analysis(incremental=True)
+        if st.button(t("pp.rerun"), key="pp_rerun", icon=":material/refresh:"):
+            run_analysis(incremental=False)
+
+
+def render_weights() -> None:
+    with st.expander(t("pp.weights"), icon=":material/balance:"):
+        st.caption(t("pp.weights_help"))
+        cols = st.columns(4)
+        cols[0].slider(t("pp.w_frequency"), 0.0, 1.0, step=0.05, key="pp_w_frequency")
+        cols[1].slider(t("pp.w_severity"), 0.0, 1.0, step=0.05, key="pp_w_severity")
+        cols[2].slider(t("pp.w_trend"), 0.0, 1.0, step=0.05, key="pp_w_trend")
+        cols[3].number_input(t("pp.period_days"), 7, 180, step=7, key="pp_period_days")
+
+
+def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
+    st.subheader(t("pp.ranked_heading"))
+    table = pd.DataFrame(
+        {
+            t("pp.col.rank"): ranked["rank"],
+            t("pp.col.topic"): ranked["label"],
+            t("pp.col.category"): [category_name(c) for c in ranked["category"].tolist()],
+            t("pp.col.priority"): ranked["priority"],
+            t("pp.col.frequency"): ranked["frequency_contribution"],
+            t("pp.col.severity"): ranked["severity_contribution"],
+            t("pp.col.trend"): ranked["trend_contribution"],
+            t("pp.col.count"): ranked["count"],
+            t("pp.col.share"): ranked["share"] * 100,
+            t("pp.col.respondents"): ranked["respondents"],
+            t("pp.col.channels"): ranked["channels"],
+            t("pp.col.mean_rating"): ranked["mean_rating"],
+            t("pp.col.low_rating_share"): ranked["low_rating_share"] * 100,
+            t("pp.col.negative_tone"): ranked["negative_tone"],
+            t("pp.col.lexicon_severity"): ranked["lexicon_severity"],
+            t("pp.col.cs_severity"): ranked["cs_severity"],
+            t("pp.col.severity_terms"): ranked["severity_terms"],
+            t("pp.col.recent"): ranked["recent_count"],
+            t("pp.col.previous"): ranked["previous_count"],
+            t("pp.col.growth"): ranked["growth"] * 100,
+            t("pp.col.new"): ranked["is_new"],
+            t("pp.col.item"): [str(k) in item_keys for k in ranked["topic_key"]],
+            t("pp.col.key"): ranked["topic_key"],
+        }
+    )
+    fmt = st.column_config.NumberColumn
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=min(36 * (len(table) + 1) + 2, 560),
+        column_config={
+            t("pp.col.topic"): st.column_config.TextColumn(width="medium"),
+            t("pp.col.priority"): st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="%.3f", help=t("pp.help.priority")
+            ),
+            t("pp.col.frequency"): fmt(format="%.3f", help=t("pp.help.frequency")),
+            t("pp.col.severity"): fmt(format="%.3f", help=t("pp.help.severity")),
+            t("pp.col.trend"): fmt(format="%.3f", help=t("pp.help.trend")),
+            t("pp.col.share"): fmt(format="%.1f%%"),
+            t("pp.col.mean_rating"): fmt(format="%.2f"),
+            t("pp.col.low_rating_share"): fmt(format="%.0f%%"),
+            t("pp.col.negative_tone"): fmt(format="%.2f"),
+            t("pp.col.lexicon_severity"): fmt(format="%.2f", help=t("pp.help.lexicon")),
+            t("pp.col.cs_severity"): fmt(format="%.1f", help=t("pp.help.cs_severity")),
+            t("pp.col.growth"): fmt(format="%+.0f%%", help=t("pp.help.growth")),
+        },
+    )
+
+
+def render_charts(items: pd.DataFrame, ranked: pd.DataFrame) -> None:
+    st.subheader(t("pp.charts_heading"))
+    most = max(3, min(30, len(ranked)))
+    st.session_state["pp_top"] = min(int(st.session_state["pp_top"]), most)
+    top = int(st.session_state["pp_top"])
+    head = ranked.head(top)
+    names = charts.topic_names(head)
+    keys = head["topic_key"].astype(str).tolist()
+    parts = {
+        "frequency_contribution": t("pp.col.frequency"),
+        "severity_contribution": t("pp.col.severity"),
+        "trend_contribution": t("pp.col.trend"),
+    }
+    priority, over_time, mix = st.tabs([t("pp.tab.priority"), t("pp.tab.over_time"), t("pp.tab.channels")])
+    with priority:
+        if len(ranked) > 3:
+            st.slider(t("pp.top_n"), 3, most, key="pp_top")
+        st.altair_chart(
+            charts.priority_bars(head, parts, top=top, x_title=t("pp.col.priority")), width="stretch"
+        )
+    with over_time:
+        st.segmented_control(
+            t("pp.period"),
+            list(charts.FREQUENCIES),
+            format_func=lambda f: t(f"pp.freq.{f}"),
+            key="pp_freq",
+        )
+        freq = st.session_state.get("pp_freq") or "week"
+        shares = charts.share_by_period(items, keys, freq)
+        if shares.empty:
+            st.info(t("pp.no_dates"))
+        else:
+            shares["topic"] = shares["topic_key"].astype(str).map(names)
+            st.altair_chart(charts.share_lines(shares, y_title=t("pp.share_axis")), width="stretch")
+    with mix:
+        frame = charts.channel_mix(items, keys)
+        frame["topic"] = frame["topic_key"].astype(str).map(names)
+        frame["channel_name"] = [t(f"channel.{c}") if c in CHANNELS else str(c) for c in frame["channel"]]
+        st.altair_chart(
+            charts.channel_mix_bars(frame, [names[k] for k in keys], x_title=t("pp.mix_axis")),
+            width="stretch",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# One topic
+
+
+def value_counts(values: pd.Series, unknown: str, top: int = 8) -> pd.DataFrame:
+    """Counts of the most common values, as the `value`/`count` frame count_bars draws."""
+    counts = values.astype("string").fillna(unknown).value_counts().head(top)
+    return pd.DataFrame({"value": counts.index.astype(str), "count": counts.to_numpy()})
+
+
+def render_breakdowns(members: pd.DataFrame) -> None:
+    """Ratings and channels side by side, then the app and model versions the topic was reported on."""
+    ratings = members["rating"].dropna().round().astype(int)
+    rating_counts = pd.DataFrame(
+        {"value": [f"{r} ★" for r in range(1, 6)], "count": [int((ratings == r).sum()) for r in range(1, 6)]}
+    )
+    channels = members["channel"].map(lambda c: t(f"channel.{c}") if c in CHANNELS else str(c))
+    first, second = st.columns(2), st.columns(2)
+    first[0].altair_chart(
+        charts.count_bars(rating_counts, title=t("pp.ratings"), sort=rating_counts["value"].tolist()),
+        width="stretch",
+    )
+    first[0].caption(t("pp.unrated", n=int(members["rating"].isna().sum())))
+    first[1].altair_chart(
+        charts.count_bars(value_counts(channels, "?"), title=t("pp.channels")), width="stretch"
+    )
+    second[0].altair_chart(
+        charts.count_bars(value_counts(members["app_version"], t("pp.unknown")), title=t("pp.app_versions")),
+        width="stretch",
+    )
+    second[1].altair_chart(
+        charts.count_bars(
+            value_counts(members["model_version"], t("pp.unknown")), title=t("pp.model_versions")
+        ),
+        width="stretch",
+    )
+
+
+def render_quotes(run_id: int, version: str, key: str) -> None:
+    """Typical scenarios: each quote as plain text (st.text: never markdown or HTML), with its source."""
+    st.markdown(f"**{t('pp.scenarios')}**")
+    st.caption(t("pp.scenarios_help"))
+    st.slider(t("pp.quote_count"), 3, 6, key="pp_quotes")
+    quotes = scenarios_for(database_url(), run_id, version, key, int(st.session_state["pp_quotes"]))
+    if quotes.empty:
+        st.info(t("pp.no_quotes"))
+        return
+    for quote in quotes.itertuples():
+        with st.container(border=True):
+            st.text(str(quote.text))
+            source = [
+                t(f"channel.{quote.channel}") if quote.channel in CHANNELS else str(quote.channel),
+                t("pp.no_rating") if pd.isna(quote.rating) else f"{quote.rating:.0f} ★",
+                when(quote.created_at),
+                category_name(quote.category),
+            ]
+            st.caption(" · ".join(part for part in source if part))
+
+
+def render_rename_merge(run_id: int, key: str, label: str, ranked: pd.DataFrame) -> None:
+    left, right = st.columns(2)
+    with left.form(f"pp_rename_form_{run_id}_{key}"):
+        name = st.text_input(t("pp.rename"), value=label, max_chars=200, key=f"pp_rename_{run_id}_{key}")
+        st.caption(t("pp.rename_help"))
+        if st.form_submit_button(t("pp.rename_save"), icon=":material/edit:"):
+            with transaction() as session:
+                rename_topic(session, run_id, key, name)
+                audit(
+                    session,
+                    user.username,
+                    "topic.rename",
+                    "topic",
+                    key,
+                    {"run_id": run_id, "name": name.strip()},
+                )
+            st.session_state["pp_notice"] = t("pp.renamed")
+            st.rerun()
+    others = [k for k in ranked["topic_key"].astype(str) if k != key]
+    names = charts.topic_names(ranked)
+    with right.form(f"pp_merge_form_{run_id}_{key}"):
+        chosen = st.multiselect(
+            t("pp.merge"), others, format_func=names.__getitem__, key=f"pp_merge_{run_id}_{key}"
+        )
+        st.caption(t("pp.merge_help"))
+        if st.form_submit_button(t("pp.merge_save"), icon=":material/merge:"):
+            if not chosen:
+                st.error(t("pp.merge_none"))
+            else:
+                with transaction() as session:
+                    merge_topics(session, run_id, key, chosen)
+                    audit(
+                        session,
+                        user.username,
+                        "topic.merge",
+                        "topic",
+                        key,
+                        {"run_id": run_id, "merged": chosen},
+                    )
+                st.session_state["pp_notice"] = t("pp.merged", n=len(chosen))
+                st.rerun()
+
+
+def render_correction(run_id: int, key: str, members: pd.DataFrame) -> None:
+    choices = members.sort_values("probability", ascending=False).head(MAX_ITEM_CHOICES)
+    shown = {
+        int(row.feedback_id): f"{str(row.text)[:90]} · {category_name(row.category) or t('pp.category.none')}"
+        for row in choices.itertuples()
+    }
+    with st.form(f"pp_fix_form_{run_id}_{key}"):
+        st.markdown(f"**{t('pp.fix_heading')}**")
+        left, right = st.columns([3, 1])
+        feedback_id = left.selectbox(
+            t("pp.fix_item"), list(shown), format_func=shown.__getitem__, key=f"pp_fix_item_{run_id}_{key}"
+        )
+        category = right.selectbox(
+            t("pp.fix_category"), CATEGORIES, format_func=category_name, key=f"pp_fix_cat_{run_id}_{key}"
+        )
+        st.caption(t("pp.fix_help"))
+        if st.form_submit_button(t("pp.fix_save"), icon=":material/label:") and feedback_id is not None:
+            with transaction() as session:
+                painpoints.correct_category(session, int(feedback_id), str(category), user.username)
+            st.session_state["pp_notice"] = t("pp.fixed", category=category_name(category))
+            st.rerun()
+
+
+def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
+    assert selection is not None
+    st.markdown(f"**{t('pp.item_heading')}**")
+    existing = items[items["topic_key"] == key]
+    if len(existing):
+        st.caption(t("pp.item_existing", n=len(existing)))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("pp.col.item_title"): existing["title"],
+                    t("pp.col.owner"): existing["owner"],
+                    t("pp.col.status"): [
+                        t(f"pp.status.{v}") if v in ITEM_STATUSES else str(v) for v in existing["status"]
+                    ],
+                    t("pp.col.due"): existing["due_on"],
+                }
+            ),
+            hide_index=True,
+        )
+    if not can_edit:
+        return
+    with transaction() as session:
+        rounds = [(r.id, r.name) for r in list_rounds(session, selection.product_id)]
+    if not rounds:
+        st.info(t("pp.item_no_round"))
+        return
+    baseline = round(float(row["share"]) * 100, 1)
+    st.caption(t("pp.item_help", share=f"{baseline:.1f} %"))
+    with st.form(f"pp_item_form_{key}", clear_on_submit=False):
+        title = st.text_input(
+            t("pp.item_title"),
+            value=str(row["label"])[:200],
+            max_chars=200,
+            # A renamed topic prefills its new name: the key changes with the name.
+            key=f"pp_item_title_{key}_{zlib.crc32(str(row['label']).encode())}",
+        )
+        left, right = st.columns(2)
+        owner = left.text_input(t("pp.item_owner"), max_chars=80, key=f"pp_item_owner_{key}")
+        metric = right.text_input(
+            t("pp.item_metric"), value=t("pp.item_metric_default"), max_chars=80, key=f"pp_item_metric_{key}"
+        )
+        base = left.number_input(
+            t("pp.item_baseline"), value=baseline, step=0.1, format="%.1f", key=f"pp_item_base_{key}"
+        )
+        target = right.number_input(
+            t("pp.item_target"),
+            value=round(baseline / 2, 1),
+            step=0.1,
+            format="%.1f",
+            key=f"pp_item_target_{key}",
+        )
+        due = left.date_input(
+            t("pp.item_due"), value=date.today() + timedelta(days=30), key=f"pp_item_due_{key}"
+        )
+        round_ids = [r[0] for r in rounds]
+        round_id = selection.round_id
+        if round_id is None:
+            round_id = right.selectbox(
+                t("pp.item_round"),
+                round_ids,
+                format_func=dict(rounds).__getitem__,
+                key=f"pp_item_round_{key}",
+            )
+        if st.form_submit_button(t("pp.item_save"), type="primary", icon=":material/assignment_add:"):
+            try:
+                with transaction() as session:
+                    stored = open_item(
+                        session,
+                        int(round_id),
+                        NewItem(
+                            title=title,
+                            topic_key=key,
+                            owner=owner,
+                            metric=metric,
+                            baseline=float(base),
+                            target=float(target),
+                            due_on=due if isinstance(due, date) else None,
+                        ),
+                        user.username,
+                    )
+                    item_id = stored.id
+            except ItemError as err:
+                st.error(t(f"pp.item_error.{err.code}"))
+            else:
+                st.session_state["pp_notice"] = t(
+                    "pp.item_opened", id=item_id, round=dict(rounds)[int(round_id)]
+                )
+                st.rerun()
+
+
+def render_topic(
+    run_id: int,
+    version: str,
+    ranked: pd.DataFrame,
+    items: pd.DataFrame,
+    topics: pd.DataFrame,
+    round_items: pd.DataFrame,
+) -> None:
+    st.subheader(t("pp.drill_heading"))
+    names = charts.topic_names(ranked)
+    keys = ranked["topic_key"].astype(str).tolist()
+    if st.session_state.get("pp_topic") not in keys:
+        st.session_state["pp_topic"] = keys[0]
+    key = st.selectbox(
+        t("pp.pick_topic"),
+        keys,
+        format_func=lambda k: f"{names[k]} · {int(ranked.loc[ranked['topic_key'] == k, 'count'].iloc[0]):,}",
+        key="pp_topic",
+    )
+    row = ranked[ranked["topic_key"] == key].iloc[0]
+    members = items[items["topic_key"] == key]
+    topic = topics[topics["key"] == key]
+    keywords = topic["keywords"].iloc[0] if len(topic) else []
+    st.markdown(f"### {names[key]}")
+    st.caption(t("pp.keywords", words=" · ".join(map(str, keywords or [])) or "—", topic=key))
+    cols = st.columns(5)
+    cols[0].metric(
+        t("pp.col.count"), f"{int(row['count']):,}", help=t("pp.share_of_all", share=f"{row['share']:.1%}")
+    )
+    cols[1].metric(t("pp.col.respondents"), f"{int(row['respondents']):,}")
+    cols[2].metric(
+        t("pp.col.mean_rating"), "—" if pd.isna(row["mean_rating"]) else f"{row['mean_rating']:.2f}"
+    )
+    cols[3].metric(t("pp.col.priority"), f"{row['priority']:.3f}")
+    cols[4].metric(
+        t("pp.col.category"),
+        category_name(row["category"]) or "—",
+        help=None
+        if pd.isna(row["category_share"])
+        else t("pp.category_share", share=f"{row['category_share']:.0%}"),
+    )
+    terms = str(row["severity_terms"] or "")
+    st.caption(t("pp.severity_terms", terms=terms) if terms else t("pp.no_severity_terms"))
+    render_quotes(run_id, version, key)
+    render_breakdowns(members)
+    if can_edit:
+        with st.expander(t("pp.edit_heading"), icon=":material/edit_note:"):
+            render_rename_merge(run_id, key, str(row["label"]), ranked)
+            render_correction(run_id, key, members)
+    render_open_item(key, row, round_items)
+
+
+def load_round_items() -> pd.DataFrame:
+    assert selection is not None
+    with transaction() as session:
+        ids = (
+            [selection.round_id]
+            if selection.round_id
+            else [r.id for r in list_rounds(session, selection.product_id)]
+        )
+        frames = [list_items(session, round_id) for round_id in ids]
+    return pd.concat(frames, ignore_index=True) if frames else list_items_empty()
+
+
+def list_items_empty() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="object") for c in ("id", "topic_key", "title", "owner", "status", "due_on")}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+
+render_finished()
+notice = st.session_state.pop("pp_notice", None)
+if notice:
+    st.success(notice)
+    st.toast(notice)
+
+with transaction() as session:
+    total = painpoints.count_feedback(session, selection.product_id, selection.round_id)
+    run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
+    version = painpoints.run_version(session, run_id) if run_id is not None else ""
+    new_items = (
+        painpoints.unanalysed_count(session, selection.product_id, selection.round_id, run_id)
+        if run_id is not None
+        else 0
+    )
+
+if total == 0 and run_id is None:
+    st.info(t("pp.no_feedback"))
+    st.stop()
+
+if run_id is None:
+    st.info(t("pp.explain", n=f"{total:,}"))
+    if not can_edit:
+        st.caption(t("pp.viewer_no_run"))
+        st.stop()
+    if total < SMALL_CORPUS:
+        st.warning(t("pp.few_items", n=total))
+    render_settings()
+    if st.button(t("pp.run"), type="primary", key="pp_run", icon=":material/travel_explore:"):
+        run_analysis(incremental=False)
+    st.stop()
+
+items, topics, meta = run_data(database_url(), run_id, version)
+unclustered = float(items["topic_key"].isna().mean()) if len(items) else 0.0
+render_run_header(run_id, meta, unclustered, new_items)
+ranked = ranked_for(database_url(), run_id, version, weights_now(), int(st.session_state["pp_period_days"]))
+if ranked.empty:
+    st.warning(t("pp.no_topics"))
+    st.stop()
+round_items = load_round_items()
+render_weights()
+render_ranked(ranked, set(round_items["topic_key"].dropna().astype(str)))
+render_charts(items, ranked)
+st.divider()
+render_topic(run_id, version, ranked, items, topics, round_items)

@@ -1,0 +1,443 @@
+"""The pain-points page through AppTest: what a product manager sees and what lands in the database.
+
+One session-scoped database holds a sixth of the demo (about 400 zh/en items) with round 2 analysed
+by the real pipeline (multilingual encoder, seeded UMAP + HDBSCAN); every test works on a copy of it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import delete, func, select
+from streamlit.testing.v1 import AppTest
+
+from analytics.embeddings import load_encoder
+from analytics.topics import warm_up
+from db import migrate, painpoints
+from db.demo import load_demo
+from db.engine import make_engine, unit_of_work
+from db.feedback import FeedbackIn, store_feedback
+from db.models import AuditEvent, Feedback, FeedbackTopic, Product, RectificationItem, Topic, TopicRun
+from db.workspace import create_product, create_round, list_rounds
+from tests.apphelpers import texts
+from tests.conftest import ROOT
+from ui.auth import SignedIn
+
+PAGE = str(ROOT / "pages" / "pain_points.py")
+ADA = SignedIn(1, "ada", "admin")
+VIC = SignedIn(2, "vic", "viewer")
+COMPONENTS = ["Rank", "Topic", "Category", "Priority", "Frequency part", "Severity part", "Trend part"]
+COMPONENTS += ["Items", "Share", "Respondents", "Channels", "Mean rating", "Low ratings", "Growth"]
+
+
+@pytest.fixture(scope="session")
+def analysed_db(tmp_path_factory) -> tuple[Path, dict]:
+    path = tmp_path_factory.mktemp("painpoints") / "analysed.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    load_demo(engine)
+    with unit_of_work(engine) as session:
+        session.execute(delete(Feedback).where(Feedback.id % 6 != 0))  # keep the fit to seconds
+        product_id = session.scalar(select(Product.id))
+        round2, round1 = [r.id for r in list_rounds(session, product_id)]
+    every_round = painpoints.analyse_scope(engine, product_id, None, load_encoder(), warm_up=warm_up)
+    summary = painpoints.analyse_scope(engine, product_id, round2, load_encoder())  # the newest run
+    engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ids = {"product": product_id, "round1": round1, "round2": round2, "run": summary.run_id}
+    return path, {**ids, "run_all": every_round.run_id}
+
+
+@pytest.fixture
+def demo(analysed_db, tmp_path, monkeypatch) -> dict:
+    """A copy of the analysed database, set as the app's database."""
+    source, ids = analysed_db
+    copy = tmp_path / "rectify.db"
+    shutil.copy(source, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    return {**ids, "url": url}
+
+
+def open_page(ids: dict, *, user: SignedIn = ADA, lang: str = "en", round_key: str = "round2") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.session_state["lang"] = lang
+    at.session_state["auth_user"] = user
+    at.session_state["workspace_product_id"] = ids["product"]
+    at.session_state["workspace_round_id"] = ids[round_key] if round_key else 0  # 0: all rounds
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ranked_table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def quotes(at: AppTest) -> list[str]:
+    """The typical scenarios shown, as plain text."""
+    return [str(element.value) for element in at.text]
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    button = next(b for b in at.button if b.label == label)
+    button.click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def query(url: str, statement):  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    try:
+        with unit_of_work(engine) as session:
+            return session.execute(statement).all()
+    finally:
+        engine.dispose()
+
+
+def test_ranked_pain_points_show_every_component_and_match_the_database(demo):
+    at = open_page(demo)
+    table = ranked_table(at)
+    assert set(COMPONENTS) <= set(table.columns)
+    assert table["Rank"].tolist() == list(range(1, len(table) + 1))
+    assert table["Priority"].is_monotonic_decreasing
+    parts = table["Frequency part"] + table["Severity part"] + table["Trend part"]
+    assert (parts - table["Priority"]).abs().max() < 1e-9
+    assert set(table["Category"]) <= {"Accuracy", "Interaction experience", "Performance", "Other"}
+    assert table["Category"].astype(bool).all()
+    # Counts are the stored assignments of the run.
+    stored = dict(
+        query(
+            demo["url"],
+            select(Topic.key, func.count())
+            .join(FeedbackTopic, FeedbackTopic.topic_id == Topic.id)
+            .where(FeedbackTopic.run_id == demo["run"])
+            .group_by(Topic.key),
+        )
+    )
+    assert dict(zip(table["Topic key"], table["Items"], strict=True)) == stored
+    shown = texts(at)
+    assert "Ranked pain points" in shown and "items analysed on" in shown
+    assert not [b for b in at.button if b.key == "pp_run"]  # analysed: no first-run button
+
+
+def test_weights_rerank_without_a_new_fit(demo, monkeypatch):
+    import db.topics
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("re-ranking must not fit topics")
+
+    monkeypatch.setattr(db.topics, "fit_topics", no_fit)
+    at = open_page(demo)
+    before = ranked_table(at)
+    at.slider(key="pp_w_severity").set_value(0.0)
+    at.slider(key="pp_w_trend").set_value(0.0).run()
+    assert not at.exception
+    after = ranked_table(at)
+    # Frequency alone: the largest topics lead and the severity part is gone.
+    assert (after["Severity part"] == 0).all() and (after["Trend part"] == 0).all()
+    assert after["Priority"].is_monotonic_decreasing
+    assert after["Topic key"].tolist() != before["Topic key"].tolist()
+    assert len(query(demo["url"], select(TopicRun.id))) == 2  # the fixture's two, nothing new
+
+
+def test_drill_down_shows_distinct_typical_quotes_of_the_topic(demo):
+    at = open_page(demo)
+    key = at.session_state["pp_topic"]
+    texts_shown = quotes(at)
+    assert len(texts_shown) == 5  # the default, between 3 and 6
+    assert len(set(texts_shown)) == len(texts_shown)
+    members = {
+        text
+        for (text,) in query(
+            demo["url"],
+            select(Feedback.text)
+            .join(FeedbackTopic, FeedbackTopic.feedback_id == Feedback.id)
+            .join(Topic, Topic.id == FeedbackTopic.topic_id)
+            .where(FeedbackTopic.run_id == demo["run"], Topic.key == key),
+        )
+    }
+    assert set(texts_shown) <= members
+    shown = texts(at)
+    assert "Typical scenarios" in shown and "Keywords:" in shown
+    at.slider(key="pp_quotes").set_value(3).run()
+    assert len(quotes(at)) == 3
+    # Another topic: other quotes.
+    other = ranked_table(at)["Topic key"].iloc[1]
+    at.selectbox(key="pp_topic").set_value(other).run()
+    assert not at.exception
+    assert not set(quotes(at)) & set(texts_shown)
+
+
+def test_a_rectification_item_opened_from_a_topic_is_stored_in_the_round(demo):
+    at = open_page(demo)
+    key = at.session_state["pp_topic"]
+    label = ranked_table(at)["Topic"].iloc[0]
+    title = next(w for w in at.text_input if w.label == "Item title")
+    assert title.value == label  # prefilled with the topic's name
+    at.text_input(key=f"pp_item_owner_{key}").input("Zhang Min")
+    at.number_input(key=f"pp_item_target_{key}").set_value(1.5)
+    submit(at, "Open rectification item")
+    rows = query(
+        demo["url"],
+        select(
+            RectificationItem.round_id,
+            RectificationItem.topic_key,
+            RectificationItem.title,
+            RectificationItem.owner,
+            RectificationItem.target,
+            RectificationItem.status,
+            RectificationItem.baseline,
+        ).where(RectificationItem.topic_key == key),
+    )
+    assert len(rows) == 1
+    round_id, topic_key, title, owner, target, status, baseline = rows[0]
+    assert (round_id, topic_key, title, owner, target, status) == (
+        demo["round2"],
+        key,
+        label,
+        "Zhang Min",
+        1.5,
+        "open",
+    )
+    assert baseline == pytest.approx(round(ranked_table(at)["Share"].iloc[0], 1))
+    assert "opened in" in texts(at)
+    assert ranked_table(at)["Item opened"].iloc[0]
+    assert query(demo["url"], select(AuditEvent.actor).where(AuditEvent.action == "item.open")) == [("ada",)]
+
+
+def test_rename_and_merge_show_in_the_ranking(demo):
+    at = open_page(demo)
+    run, key = demo["run"], at.session_state["pp_topic"]
+    at.text_input(key=f"pp_rename_{run}_{key}").input("上传化验单闪退 / Upload crash")
+    submit(at, "Save name")
+    table = ranked_table(at)
+    assert table.loc[table["Topic key"] == key, "Topic"].iloc[0] == "上传化验单闪退 / Upload crash"
+    assert "Topic name saved." in texts(at)
+
+    counts = dict(zip(table["Topic key"], table["Items"], strict=True))
+    absorbed = [k for k in table["Topic key"] if k != key][-2:]
+    at.multiselect(key=f"pp_merge_{run}_{key}").set_value(absorbed)
+    submit(at, "Merge")
+    table = ranked_table(at)
+    assert not set(absorbed) & set(table["Topic key"])
+    assert table.loc[table["Topic key"] == key, "Items"].iloc[0] == counts[key] + sum(
+        counts[k] for k in absorbed
+    )
+    actions = {a for (a,) in query(demo["url"], select(AuditEvent.action))}
+    assert {"topic.rename", "topic.merge"} <= actions
+
+
+def test_a_category_correction_is_stored_and_survives_a_new_analysis(demo):
+    at = open_page(demo)
+    run, key = demo["run"], at.session_state["pp_topic"]
+    feedback_id = at.selectbox(key=f"pp_fix_item_{run}_{key}").value
+    current = query(demo["url"], select(Feedback.category).where(Feedback.id == feedback_id))[0][0]
+    corrected = "other" if current != "other" else "accuracy"
+    at.selectbox(key=f"pp_fix_cat_{run}_{key}").set_value(corrected)
+    submit(at, "Save correction")
+    assert "Category corrected" in texts(at)
+    stored = query(
+        demo["url"], select(Feedback.category, Feedback.category_source).where(Feedback.id == feedback_id)
+    )
+    assert stored == [(corrected, "ada")]
+
+    at.button(key="pp_rerun").click().run()  # a new analysis re-predicts every model category
+    assert not at.exception
+    assert "Analysed" in texts(at) and len(at.toast) == 1
+    assert len(query(demo["url"], select(TopicRun.id))) == 3
+    stored = query(
+        demo["url"], select(Feedback.category, Feedback.category_source).where(Feedback.id == feedback_id)
+    )
+    assert stored == [(corrected, "ada")]
+    assert "1 analyst labels kept" in texts(at)
+
+
+def test_analysing_a_round_shows_progress_and_stores_the_run(demo):
+    at = open_page(demo, round_key="round1")
+    assert "have not been analysed yet" in texts(at)
+    at.button(key="pp_run").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Analysed" in shown
+    # The stages, in a closed status box after the run.
+    for stage in ("Loading the text embedding model", "Categorising", "Fitting topics"):
+        assert stage in shown
+    assert "Every text is embedded already (cache)" in shown  # the fixture's all-rounds run embedded them
+    assert len(at.toast) == 1 and "topics found" in at.toast[0].value
+    runs = query(demo["url"], select(TopicRun.id, TopicRun.round_id))
+    assert (max(r[0] for r in runs), demo["round1"]) in runs
+    assert len(ranked_table(at)) >= 2
+    unlabelled = query(
+        demo["url"],
+        select(func.count()).where(Feedback.round_id == demo["round1"], Feedback.category.is_(None)),
+    )
+    assert unlabelled == [(0,)]
+
+
+def test_reopening_an_analysed_page_needs_no_encoder_and_no_fit(demo, monkeypatch):
+    import db.embeddings
+    import db.topics
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("reopening must read the stored run")
+
+    monkeypatch.setattr(db.topics, "fit_topics", refuse)
+    monkeypatch.setattr(db.embeddings, "encode_in_batches", refuse)
+    at = open_page(demo)
+    assert len(ranked_table(at)) >= 2 and len(quotes(at)) >= 3
+
+
+def test_a_viewer_reads_but_cannot_run_or_change_anything(demo):
+    at = open_page(demo, user=VIC)
+    assert len(ranked_table(at)) >= 2 and len(quotes(at)) >= 3
+    labels = {b.label for b in at.button}
+    assert not labels & {"Analyse again", "Save name", "Merge", "Save correction", "Open rectification item"}
+    assert not at.text_input and not at.multiselect
+    at = open_page(demo, user=VIC, round_key="round1")
+    assert "ask an analyst or admin" in texts(at)
+    assert not at.button
+
+
+def test_the_page_in_chinese(demo):
+    at = open_page(demo, lang="zh")
+    assert at.title[0].value == "痛点分析"
+    table = ranked_table(at)
+    assert {
+        "排名",
+        "主题",
+        "类别",
+        "优先级",
+        "频次贡献",
+        "严重度贡献",
+        "趋势贡献",
+        "反馈数",
+        "用户数",
+    } <= set(table.columns)
+    assert set(table["类别"]) <= {"准确性", "交互体验", "性能", "其他"}
+    assert "典型场景" in texts(at)
+    assert len(quotes(at)) == 5 and "彼此不同" in texts(at)
+
+
+def test_no_feedback_gets_a_clear_message(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        product = create_product(session, "Tutor", "education")
+        round_id = create_round(session, product.id, "Round 1").id
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = open_page({"product": product.id, "round": round_id}, round_key="round")
+    assert "no feedback for this product and round yet" in texts(at)
+    assert not at.button
+
+
+def test_five_chinese_items_are_grouped_with_a_clear_message(tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    url = f"sqlite:///{tmp_path / 'five.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        product = create_product(session, "Tutor", "education")
+        round_id = create_round(session, product.id, "Round 1").id
+        store_feedback(
+            session,
+            [
+                FeedbackIn(
+                    product.id, "in_app", text, datetime(2026, 5, i + 1, tzinfo=UTC), round_id=round_id
+                )
+                for i, text in enumerate(
+                    ["上传作业就闪退", "上传作业时闪退了", "批改把对的判成错的", "批改判错了好几题", "😡😡"]
+                )
+            ],
+        )
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = open_page({"product": product.id, "round": round_id}, round_key="round")
+    assert "Only 5 feedback items" in texts(at)
+    at.button(key="pp_run").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "too few to cluster" in shown
+    table = ranked_table(at)
+    assert 1 <= len(table) <= 3 and table["Items"].sum() <= 5
+
+
+def test_in_all_rounds_an_item_goes_to_the_round_chosen_in_its_form(demo):
+    at = open_page(demo, round_key=None)
+    assert "All rounds" in texts(at)
+    key = at.session_state["pp_topic"]
+    at.selectbox(key=f"pp_item_round_{key}").set_value(demo["round1"])
+    submit(at, "Open rectification item")
+    rows = query(demo["url"], select(RectificationItem.round_id).where(RectificationItem.topic_key == key))
+    assert rows == [(demo["round1"],)]
+
+
+def test_new_feedback_is_announced_and_added_to_the_topics_without_a_refit(demo, monkeypatch):
+    from datetime import UTC, datetime
+
+    import db.topics
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("adding items must not refit")
+
+    engine = make_engine(demo["url"])
+    with unit_of_work(engine) as session:
+        store_feedback(
+            session,
+            [
+                FeedbackIn(
+                    demo["product"],
+                    "in_app",
+                    text,
+                    datetime(2026, 11, 1, tzinfo=UTC),
+                    round_id=demo["round2"],
+                )
+                for text in ("上传化验单又闪退了", "The app crashes when I upload my lab report again")
+            ],
+        )
+    engine.dispose()
+    monkeypatch.setattr(db.topics, "fit_topics", no_fit)
+    at = open_page(demo)
+    assert "2 feedback items arrived after this analysis" in texts(at)
+    total_before = int(ranked_table(at)["Items"].sum())
+    at.button(key="pp_add").click().run()
+    assert not at.exception
+    assert "arrived after" not in texts(at)
+    assert int(ranked_table(at)["Items"].sum()) == total_before + 2
+    assert len(query(demo["url"], select(TopicRun.id).where(TopicRun.round_id == demo["round2"]))) == 2
+
+
+def test_topic_share_over_time_counts_every_period_and_channel_mix_sums_to_one():
+    from analytics import charts_painpoints as charts
+
+    items = pd.DataFrame(
+        {
+            "topic_key": ["T1", "T1", "T2", None, "T1", "T2"],
+            "created_at": pd.to_datetime(
+                ["2026-05-04", "2026-05-05", "2026-05-06", "2026-05-12", "2026-05-20", "2026-06-02"], utc=True
+            ),
+            "channel": ["in_app", "community", "in_app", "in_app", "in_app", "customer_service"],
+        }
+    )
+    weekly = charts.share_by_period(items, ["T1", "T2"], "week")
+    t1 = weekly[weekly["topic_key"] == "T1"].set_index("period")
+    assert t1["count"].tolist() == [2, 0, 1, 0]  # weeks of May 4, 11, 18 and June 1; none left out
+    assert t1["total"].tolist() == [3, 1, 1, 1]  # every item counts in the total, unclustered ones too
+    assert t1["share"].iloc[0] == pytest.approx(2 / 3)
+    monthly = charts.share_by_period(items, ["T2"], "month")
+    assert monthly["count"].tolist() == [1, 1] and monthly["total"].tolist() == [5, 1]
+    with pytest.raises(ValueError, match="freq"):
+        charts.share_by_period(items, ["T1"], "day")
+
+    mix = charts.channel_mix(items, ["T1", "T2"])
+    assert mix.groupby("topic_key")["share"].sum().round(9).tolist() == [1.0, 1.0]
+    assert mix.set_index(["topic_key", "channel"]).loc[("T1", "in_app"), "count"] == 2
