@@ -1,0 +1,307 @@
+"""Altair charts of a before/after comparison: answer distributions, means, differences, NPS.
+
+Builders are pure functions from tidy frames to charts (no Streamlit). :func:`standard_charts`
+builds the set the before/after page and the review deck show, labelled in Chinese or English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from analytics import verify
+
+LIKERT_COLOURS = ("#c0392b", "#f0a868", "#d5d8dc", "#8cc68c", "#1e8449")
+NPS_COLOURS = ("#c0392b", "#d5d8dc", "#1e8449")
+VERDICT_COLOURS = {"better": "#1e8449", "worse": "#c0392b", "unclear": "#7f8c8d"}
+
+_TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
+    "distribution": ("回答分布：前后对比", "Answers before and after"),
+    "means": ("各维度均值（全部回答，95% 置信区间）", "Mean per dimension (all answers, 95% CI)"),
+    "difference": ("变化量：复测 − 基线（95% 置信区间）", "Change: follow-up − baseline (95% CI)"),
+    "nps": ("NPS：贬损者、中立者、推荐者", "NPS: detractors, passives, promoters"),
+    "share": ("占比", "Share of answers"),
+    "mean": ("均值（1-5）", "Mean (1-5)"),
+    "change": ("均值变化（1-5 分制）", "Change in mean (1-5 scale)"),
+    "answer": ("回答", "Answer"),
+    "wave": ("批次", "Wave"),
+    "n": ("人数", "n"),
+    "better": ("显著提升", "significantly better"),
+    "worse": ("显著下降", "significantly worse"),
+    "unclear": ("无显著变化", "no significant change"),
+    "result": ("结论", "Result"),
+    "detractor": ("贬损者 0-6", "Detractors 0-6"),
+    "passive": ("中立者 7-8", "Passives 7-8"),
+    "promoter": ("推荐者 9-10", "Promoters 9-10"),
+    "likert_1": ("1 很差", "1 very poor"),
+    "likert_2": ("2", "2"),
+    "likert_3": ("3 一般", "3 neutral"),
+    "likert_4": ("4", "4"),
+    "likert_5": ("5 很好", "5 very good"),
+}
+
+
+def text(key: str, lang: str) -> str:
+    """A chart label in ``lang``."""
+    zh, en = _TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def diverging_bars(
+    dist: pd.DataFrame,
+    *,
+    categories: Sequence[str],
+    colours: Sequence[str],
+    measure_order: Sequence[str],
+    wave_order: Sequence[str],
+    title: str = "",
+    x_title: str = "",
+    legend_title: str = "",
+) -> alt.FacetChart:
+    """Diverging stacked bars: one row per measure, one bar per wave, low answers left of 0.
+
+    Args:
+        dist: Columns measure_label, wave_label, answer_label, start, end, share, count, n
+            (``analytics.verify.answer_distribution`` with display labels added).
+        categories: Answer labels from the lowest to the highest, for the colour scale.
+        colours: One colour per category.
+        measure_order: Measure labels, top to bottom.
+        wave_order: Wave labels, top to bottom within a measure.
+    """
+    base = alt.Chart().encode(
+        y=alt.Y("wave_label:N", sort=list(wave_order), title=None, axis=alt.Axis(labelLimit=320)),
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("start:Q", title=x_title, axis=alt.Axis(format="%")),
+        x2="end:Q",
+        color=alt.Color(
+            "answer_label:N",
+            scale=alt.Scale(domain=list(categories), range=list(colours)),
+            sort=list(categories),
+            legend=alt.Legend(title=legend_title, orient="bottom"),
+        ),
+        order=alt.Order("order:Q"),
+        tooltip=[
+            alt.Tooltip("measure_label:N", title=" "),
+            alt.Tooltip("wave_label:N", title=" "),
+            alt.Tooltip("answer_label:N", title=legend_title or "answer"),
+            alt.Tooltip("share:Q", format=".0%"),
+            alt.Tooltip("count:Q"),
+            alt.Tooltip("n:Q"),
+        ],
+    )
+    centre = alt.Chart().mark_rule(color="#555").encode(x=alt.datum(0))
+    return (
+        alt.layer(bars, centre, data=dist)
+        .properties(width=460, height=alt.Step(22))
+        .facet(
+            row=alt.Row(
+                "measure_label:N",
+                sort=list(measure_order),
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
+            ),
+            spacing=6,
+            title=title,
+        )
+        .resolve_scale(y="independent")
+    )
+
+
+def means_chart(
+    summary: pd.DataFrame,
+    *,
+    measure_order: Sequence[str],
+    wave_order: Sequence[str],
+    title: str = "",
+    x_title: str = "",
+    legend_title: str = "",
+) -> alt.LayerChart:
+    """Mean per measure and wave with its confidence interval.
+
+    Args:
+        summary: Columns measure_label, wave_label, mean, ci_low, ci_high, n.
+    """
+    base = alt.Chart(summary).encode(
+        y=alt.Y("measure_label:N", sort=list(measure_order), title=None, axis=alt.Axis(labelLimit=240)),
+        yOffset=alt.YOffset("wave_label:N", sort=list(wave_order)),
+        color=alt.Color(
+            "wave_label:N",
+            sort=list(wave_order),
+            scale=alt.Scale(range=["#95a5a6", "#2e86c1"]),
+            legend=alt.Legend(title=legend_title, orient="bottom"),
+        ),
+    )
+    interval = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", scale=alt.Scale(domain=[1, 5]), title=x_title), x2="ci_high:Q"
+    )
+    points = base.mark_point(filled=True, size=70).encode(
+        x="mean:Q",
+        tooltip=[
+            "measure_label:N",
+            "wave_label:N",
+            alt.Tooltip("mean:Q", format=".2f"),
+            alt.Tooltip("ci_low:Q", format=".2f"),
+            alt.Tooltip("ci_high:Q", format=".2f"),
+            "n:Q",
+        ],
+    )
+    return (interval + points).properties(title=title, width=460, height=alt.Step(14))
+
+
+def difference_chart(
+    diffs: pd.DataFrame,
+    *,
+    measure_order: Sequence[str],
+    result_labels: Mapping[str, str],
+    title: str = "",
+    x_title: str = "",
+    legend_title: str = "",
+) -> alt.TopLevelMixin:
+    """Forest plot: the change of each measure with its CI, coloured by the verdict.
+
+    Args:
+        diffs: Columns measure_label, diff, diff_ci_low, diff_ci_high, result ("better", "worse",
+            "unclear"), p_adj.
+        result_labels: Display label of each result.
+    """
+    frame = diffs.assign(result_label=diffs["result"].map(result_labels))
+    domain = [result_labels[k] for k in VERDICT_COLOURS]
+    base = alt.Chart(frame).encode(
+        y=alt.Y("measure_label:N", sort=list(measure_order), title=None),
+        color=alt.Color(
+            "result_label:N",
+            scale=alt.Scale(domain=domain, range=list(VERDICT_COLOURS.values())),
+            legend=alt.Legend(title=legend_title, orient="bottom"),
+        ),
+    )
+    interval = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("diff_ci_low:Q", title=x_title), x2="diff_ci_high:Q"
+    )
+    points = base.mark_point(filled=True, size=90).encode(
+        x="diff:Q",
+        tooltip=[
+            "measure_label:N",
+            alt.Tooltip("diff:Q", format="+.2f"),
+            alt.Tooltip("diff_ci_low:Q", format="+.2f"),
+            alt.Tooltip("diff_ci_high:Q", format="+.2f"),
+            alt.Tooltip("p_adj:Q", format=".3f"),
+            "result_label:N",
+        ],
+    )
+    zero = alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(x=alt.datum(0))
+    return alt.layer(interval, points, zero).properties(title=title, width=460, height=alt.Step(30))
+
+
+def _result(row: pd.Series) -> str:
+    if row["status"] != "ok" or not row["significant"]:
+        return "unclear"
+    return "better" if row["direction"] > 0 else "worse"
+
+
+def standard_charts(
+    answers: pd.DataFrame,
+    results: pd.DataFrame,
+    *,
+    baseline: Hashable,
+    follow_up: Hashable,
+    wave_names: Mapping[Hashable, str] | None = None,
+    lang: str = "en",
+) -> dict[str, alt.TopLevelMixin]:
+    """The before/after charts of a comparison, labelled in ``lang``.
+
+    Args:
+        answers: The answers frame given to ``compare_waves`` (segment already filtered).
+        results: Its result.
+        baseline: The baseline wave id.
+        follow_up: The follow-up wave id.
+        wave_names: Display name of each wave (default "baseline" / "follow-up" in ``lang``).
+
+    Returns:
+        name -> chart, for the names that have data: "distribution" (Likert answers), "means",
+        "difference" (Likert mean changes with CIs) and "nps".
+    """
+    names = {
+        baseline: (wave_names or {}).get(baseline) or ("基线" if lang == "zh" else "Baseline"),
+        follow_up: (wave_names or {}).get(follow_up) or ("复测" if lang == "zh" else "Follow-up"),
+    }
+    if names[baseline] == names[follow_up]:
+        names = {baseline: f"{names[baseline]} (1)", follow_up: f"{names[follow_up]} (2)"}
+    wave_order = [names[baseline], names[follow_up]]
+    likert_codes = [m for m in results.loc[results["kind"] == "likert", "measure"]]
+    measure_order = [verify.measure_label(c, lang) for c in likert_codes]
+    charts: dict[str, alt.TopLevelMixin] = {}
+
+    dist = verify.answer_distribution(
+        answers, waves=[baseline, follow_up], dimensions=list(results["measure"])
+    )
+    dist = dist.assign(
+        measure_label=dist["measure"].map(lambda c: verify.measure_label(c, lang)),
+        wave_label=dist["wave"].map(names),
+    )
+    likert = dist[dist["kind"] == "likert"].copy()
+    if not likert.empty:
+        likert["answer_label"] = likert["answer"].map(lambda a: text(f"likert_{int(a)}", lang))
+        charts["distribution"] = diverging_bars(
+            likert,
+            categories=[text(f"likert_{i}", lang) for i in range(1, 6)],
+            colours=LIKERT_COLOURS,
+            measure_order=measure_order,
+            wave_order=wave_order,
+            title=text("distribution", lang),
+            x_title=text("share", lang),
+            legend_title=text("answer", lang),
+        )
+    summary = verify.wave_summary(answers, waves=[baseline, follow_up], dimensions=likert_codes)
+    summary = summary[summary["n"] > 0]
+    if not summary.empty:
+        summary = summary.assign(
+            measure_label=summary["measure"].map(lambda c: verify.measure_label(c, lang)),
+            wave_label=summary["wave"].map(names),
+        )
+        charts["means"] = means_chart(
+            summary,
+            measure_order=measure_order,
+            wave_order=wave_order,
+            title=text("means", lang),
+            x_title=text("mean", lang),
+            legend_title=text("wave", lang),
+        )
+    tested = results[(results["kind"] == "likert") & (results["status"] == "ok")]
+    if not tested.empty:
+        diffs = tested.assign(
+            measure_label=tested["measure"].map(lambda c: verify.measure_label(c, lang)),
+            result=tested.apply(_result, axis=1),
+        )[["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]]
+        charts["difference"] = difference_chart(
+            diffs,
+            measure_order=measure_order,
+            result_labels={k: text(k, lang) for k in VERDICT_COLOURS},
+            title=text("difference", lang),
+            x_title=text("change", lang),
+            legend_title=text("result", lang),
+        )
+    nps = dist[dist["kind"] == "nps"].copy()
+    if not nps.empty:
+        scores = verify.wave_summary(answers, waves=[baseline, follow_up], dimensions=["nps"]).set_index(
+            "wave"
+        )
+        nps_names = {
+            w: f"{names[w]} (NPS {scores.at[w, 'mean']:+.0f})" if scores.at[w, "n"] else names[w]
+            for w in names
+        }
+        nps["wave_label"] = nps["wave"].map(nps_names)
+        nps["answer_label"] = nps["answer"].map(lambda a: text(str(a), lang))
+        charts["nps"] = diverging_bars(
+            nps,
+            categories=[text(g, lang) for g in verify.NPS_GROUPS],
+            colours=NPS_COLOURS,
+            measure_order=[verify.measure_label("nps", lang)],
+            wave_order=[nps_names[baseline], nps_names[follow_up]],
+            title=text("nps", lang),
+            x_title=text("share", lang),
+            legend_title=text("answer", lang),
+        )
+    return charts

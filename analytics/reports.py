@@ -1,0 +1,495 @@
+"""Exports of a before/after comparison for the review meeting: deck, chart images, CSV and XLSX.
+
+Everything here returns bytes (or text) and never touches Streamlit or the database; the page
+offers the files and records each export in the audit log.
+
+Spreadsheet exports are safe against formula injection (OWASP "CSV injection"): a text cell that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote, so
+Excel and LibreOffice show it as text instead of running it. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.util import Emu, Inches, Pt
+
+from analytics import verify
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
+CHART_FONT = "Noto Sans CJK SC"  # covers Chinese and Latin; vl-convert falls back when it is missing
+SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
+VERDICTS_PER_SLIDE = 5
+
+_TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
+    "deck_title": ("整改效果复盘：满意度前后对比", "Rectification review: satisfaction before and after"),
+    "verdicts": ("结论", "Verdicts"),
+    "results": ("检验结果", "Results"),
+    "pain_points": ("主要痛点", "Top pain points"),
+    "items": ("整改项状态", "Rectification items"),
+    "topics": ("主题前后对比", "Topics before and after"),
+    "method": ("方法与注意事项", "Method and caveats"),
+    "measure": ("指标", "Measure"),
+    "test": ("检验", "Test"),
+    "n": ("样本量", "n"),
+    "before": ("基线", "Before"),
+    "after": ("复测", "After"),
+    "change": ("变化（95% 置信区间）", "Change (95% CI)"),
+    "p_adj": ("校正后 p", "Adjusted p"),
+    "result": ("结论", "Result"),
+    "better": ("显著提升", "Better"),
+    "worse": ("显著下降", "Worse"),
+    "unclear": ("无显著变化", "No significant change"),
+    "not_tested": ("未检验", "Not tested"),
+    "topic": ("痛点", "Pain point"),
+    "size": ("条数", "Items"),
+    "share": ("占比", "Share"),
+    "title": ("整改项", "Item"),
+    "owner": ("负责人", "Owner"),
+    "status": ("状态", "Status"),
+    "baseline_target": ("基线 → 目标", "Baseline → target"),
+    "due": ("截止", "Due"),
+    "scope": (
+        "{product} · {round} · {baseline} → {follow_up} · {segment} · {day}",
+        "{product} · {round} · {baseline} → {follow_up} · {segment} · {day}",
+    ),
+    "all_segments": ("全部人群", "all segments"),
+    "chart_distribution": ("回答分布", "Answers before and after"),
+    "chart_means": ("均值与置信区间", "Means with intervals"),
+    "chart_difference": ("变化量", "Changes"),
+    "chart_nps": ("NPS", "NPS"),
+}
+
+_STATUS: dict[str, tuple[str, str]] = {
+    "open": ("未开始", "open"),
+    "in_progress": ("进行中", "in progress"),
+    "resolved": ("已解决", "resolved"),
+    "verified": ("已验证", "verified"),
+    "carried_over": ("转入下一轮", "carried over"),
+}
+
+_METHOD: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Likert answers are ordinal: the rank test is the primary result (Mann-Whitney U for independent waves, "
+        "Wilcoxon signed-rank for the same respondents); mean differences with t-based 95% CIs are shown beside it.",
+        "Top-2-box shares: two-proportion test (Fisher's exact test for small counts, McNemar's test when paired), "
+        "Newcombe CIs. NPS: difference with a seeded percentile-bootstrap CI; p from the t-test on NPS scores.",
+        "Pairing: respondents are matched by pseudonymous key; the paired test runs when enough answered both "
+        "waves, on the matched respondents only; the independent test on every answer is reported beside it.",
+        "p-values are Holm-adjusted across the dimensions; 'significant' means adjusted p < 0.05.",
+        "A before/after survey shows change over time, not its cause: releases, seasons and who chose to answer "
+        "also change between waves.",
+    ),
+    "zh": (
+        "李克特量表回答是有序数据：以秩检验为主要结果（独立批次用 Mann-Whitney U 检验，同一受访者用 Wilcoxon 符号秩检验），"
+        "均值差及其 t 分布 95% 置信区间作为辅助。",
+        "4-5 分占比：两样本比例检验（计数少时用 Fisher 精确检验，配对时用 McNemar 检验），Newcombe 置信区间。"
+        "NPS：差值配固定种子的百分位自助法置信区间，p 值来自 NPS 得分的 t 检验。",
+        "配对：按匿名受访者标识匹配；同时回答两个批次的人数足够时，仅对匹配的受访者做配对检验，并同时报告全部回答的独立检验。",
+        "p 值经 Holm 方法在各维度间校正；“显著”指校正后 p < 0.05。",
+        "前后测只能说明随时间的变化，不能证明原因：版本发布、季节和参与答卷的人群在两个批次之间也会变化。",
+    ),
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    zh, en = _TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+# --- formula-injection safety ---------------------------------------------------------------------
+
+
+def safe_cell(value: Any) -> Any:
+    """The value, with a leading single quote when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell (and column name) made safe; tuples and lists become "; "-joined text."""
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, tuple | list):
+            value = "; ".join(str(v) for v in value)
+        return safe_cell(value)
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(cell).astype(object)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with a byte-order mark (so Excel reads Chinese), formula-safe, CRLF rows (RFC 4180).
+
+    CRLF also makes the writer quote any cell holding a lone carriage return.
+    """
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An XLSX workbook with one sheet per frame, formula-safe (text cells are stored as text)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            sheet = safe_cell(name)[:31].lstrip("'") or "sheet"
+            safe_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
+            worksheet = writer.sheets[sheet]
+            for row in worksheet.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str):
+                        c.data_type = "s"  # never a formula, whatever the text
+            for column in worksheet.columns:
+                width = max(len(str(c.value or "")) for c in column[:50])
+                worksheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+    return buffer.getvalue()
+
+
+# --- the results as a table ----------------------------------------------------------------------
+
+_EXPORT_COLUMNS = (
+    "label",
+    "kind",
+    "status",
+    "analysis",
+    "test",
+    "statistic_name",
+    "statistic",
+    "n_before",
+    "n_after",
+    "n_paired",
+    "mean_before",
+    "mean_after",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "effect_size_kind",
+    "effect_size",
+    "es_ci_low",
+    "es_ci_high",
+    "p_val",
+    "p_adj",
+    "significant",
+    "detectable_change",
+    "sensitivity_test",
+    "sensitivity_p_val",
+    "verdict",
+    "pairing",
+    "warnings",
+)
+
+
+def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The comparison as an export table: one row per measure, verdicts and caveats in ``lang``.
+
+    Returns:
+        Columns label, kind, status, analysis, test, statistic_name, statistic, n_before, n_after,
+        n_paired, mean_before, mean_after, diff, diff_ci_low, diff_ci_high, effect_size_kind, effect_size,
+        es_ci_low, es_ci_high, p_val, p_adj, significant, detectable_change, sensitivity_test,
+        sensitivity_p_val, verdict, pairing, warnings ("; "-joined).
+    """
+    suffix = "zh" if lang == "zh" else "en"
+    table = results.assign(
+        label=results[f"label_{suffix}"],
+        test=results["test"].map(lambda name: verify.test_name(name, lang) if name else ""),
+        verdict=results[f"verdict_{suffix}"],
+        pairing=results[f"pairing_{suffix}"],
+        warnings=results["warnings_zh" if lang == "zh" else "warnings"].map("; ".join),
+    )
+    return table[list(_EXPORT_COLUMNS)].reset_index(drop=True)
+
+
+# --- charts as images ----------------------------------------------------------------------------
+
+
+@functools.cache
+def _fonts_registered() -> bool:
+    found = False
+    for folder in CJK_FONT_DIRS:
+        if Path(folder).is_dir():
+            vlc.register_font_directory(folder)
+            found = True
+    return found
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    _fonts_registered()
+    spec = chart.to_dict()
+    config = spec.setdefault("config", {})
+    config.setdefault("font", CHART_FONT)
+    config.setdefault("background", "white")
+    return spec
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as a PNG, rendered without a browser (vl-convert), Chinese labels included."""
+    return bytes(vlc.vegalite_to_png(_spec(chart), scale=scale))
+
+
+def chart_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as SVG text."""
+    return str(vlc.vegalite_to_svg(_spec(chart)))
+
+
+class ChartImage(NamedTuple):
+    """A chart rendered once, for the deck and the image download."""
+
+    png: bytes
+    svg: str
+
+
+def chart_images(charts: Mapping[str, alt.TopLevelMixin], scale: float = 2.0) -> dict[str, ChartImage]:
+    """Every chart as PNG and SVG, by name."""
+    return {name: ChartImage(chart_png(chart, scale), chart_svg(chart)) for name, chart in charts.items()}
+
+
+def charts_zip(images: Mapping[str, ChartImage]) -> bytes:
+    """A ZIP holding every chart as ``name.png`` and ``name.svg``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, image in images.items():
+            archive.writestr(f"{name}.png", image.png)
+            archive.writestr(f"{name}.svg", image.svg)
+    return buffer.getvalue()
+
+
+# --- the deck ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewReport:
+    """What goes into the review deck.
+
+    Attributes:
+        product: Product name.
+        round_name: Round name ("" for all rounds).
+        baseline_name: Baseline wave name.
+        follow_up_name: Follow-up wave name.
+        results: ``analytics.verify.compare_waves`` output.
+        lang: "zh" or "en".
+        segment: Respondent segment compared, or "" for all.
+        generated_on: Date printed on the title slide.
+        charts: name -> rendered chart (:func:`chart_images` of ``analytics.charts_verify.standard_charts``),
+            shown one per slide.
+        pain_points: Optional frame with columns label, size (and share 0-1), largest first.
+        items: Optional frame of rectification items (``db.verify.round_items`` columns).
+        topic_outcomes: Optional ``analytics.verify.topic_share`` results, their verdicts listed.
+    """
+
+    product: str
+    round_name: str
+    baseline_name: str
+    follow_up_name: str
+    results: pd.DataFrame
+    lang: str = "en"
+    segment: str = ""
+    generated_on: date = field(default_factory=date.today)
+    charts: Mapping[str, ChartImage] = field(default_factory=dict)
+    pain_points: pd.DataFrame | None = None
+    items: pd.DataFrame | None = None
+    topic_outcomes: Sequence[Mapping[str, Any]] = ()
+
+
+def _title_only(prs: Any, title: str) -> Any:
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = title
+    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
+    return slide
+
+
+def _bullets(prs: Any, title: str, lines: Sequence[str], size: int = 18) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = title
+    body = slide.placeholders[1]
+    body.left, body.top, body.width, body.height = Inches(0.6), Inches(1.5), Inches(12.1), Inches(5.6)
+    frame = body.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(size)
+        paragraph.space_after = Pt(8)
+
+
+def _table(
+    prs: Any, title: str, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+) -> None:
+    slide = _title_only(prs, title)
+    height = Inches(0.4) * (len(rows) + 1)
+    shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(0.4), Inches(1.4), Inches(12.5), height)
+    table = shape.table
+    for j, w in enumerate(widths):
+        table.columns[j].width = Inches(w)
+    for j, text in enumerate(header):
+        table.cell(0, j).text = text
+    for i, row in enumerate(rows, start=1):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    for i in range(len(rows) + 1):
+        for j in range(len(header)):
+            for paragraph in table.cell(i, j).text_frame.paragraphs:
+                paragraph.font.size = Pt(11 if i else 12)
+                paragraph.font.bold = i == 0
+
+
+def _picture(prs: Any, title: str, png: bytes) -> None:
+    slide = _title_only(prs, title)
+    picture = slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(1.35))
+    # Fit inside the slide below the title, keeping the aspect ratio.
+    box_w, box_h = SLIDE_WIDTH - Inches(1.0), SLIDE_HEIGHT - Inches(1.6)
+    ratio = min(box_w / picture.width, box_h / picture.height)
+    picture.width, picture.height = Emu(int(picture.width * ratio)), Emu(int(picture.height * ratio))
+    picture.left = Emu(int((SLIDE_WIDTH - picture.width) / 2))
+
+
+def _number(value: Any, digits: int = 2, pct: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{100 * value:.0f}%" if pct else f"{value:.{digits}f}"
+
+
+def _change(row: Mapping[str, Any]) -> str:
+    if row["status"] != "ok":
+        return "–"
+    scale, digits = (100, 0) if row["kind"] == "top2box" else (1, 0) if row["kind"] == "nps" else (1, 2)
+    unit = " pp" if row["kind"] == "top2box" else ""
+
+    def signed(v: float) -> str:
+        return f"{scale * v:+.{digits}f}" if math.isfinite(v) else "n/a"
+
+    return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
+
+
+def _result_word(row: Mapping[str, Any], lang: str) -> str:
+    if row["status"] != "ok":
+        return _t("not_tested", lang)
+    if not row["significant"]:
+        return _t("unclear", lang)
+    return _t("better" if row["direction"] > 0 else "worse", lang)
+
+
+def build_deck(report: ReviewReport) -> bytes:
+    """The review deck as PPTX bytes: title, verdicts, charts, results table, pain points, items, method."""
+    lang = report.lang
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+
+    slide = prs.slides.add_slide(prs.slide_layouts[0])
+    slide.shapes.title.text = _t("deck_title", lang)
+    slide.placeholders[1].text = _t(
+        "scope",
+        lang,
+        product=report.product,
+        round=report.round_name or "–",
+        baseline=report.baseline_name,
+        follow_up=report.follow_up_name,
+        segment=report.segment or _t("all_segments", lang),
+        day=report.generated_on.isoformat(),
+    )
+    for shape in (slide.shapes.title, slide.placeholders[1]):
+        shape.width = SLIDE_WIDTH - Inches(1.0)
+        shape.left = Inches(0.5)
+    slide.placeholders[1].text_frame.paragraphs[0].font.size = Pt(18)
+    slide.placeholders[1].text_frame.paragraphs[0].font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+
+    verdicts = list(report.results[f"verdict_{'zh' if lang == 'zh' else 'en'}"])
+    for start in range(0, len(verdicts), VERDICTS_PER_SLIDE):
+        chunk = verdicts[start : start + VERDICTS_PER_SLIDE]
+        page = f" ({start // VERDICTS_PER_SLIDE + 1})" if len(verdicts) > VERDICTS_PER_SLIDE else ""
+        _bullets(prs, _t("verdicts", lang) + page, chunk, size=16)
+
+    for name, image in report.charts.items():
+        key = f"chart_{name}"
+        _picture(prs, _t(key, lang) if key in _TEXT else name, image.png)
+
+    label = "label_zh" if lang == "zh" else "label_en"
+    rows = [
+        [
+            str(r[label]),
+            verify.test_name(r["test"], lang) if r["test"] else "–",
+            f"{r['n_paired']}" if r["analysis"] == "paired" else f"{r['n_before']} / {r['n_after']}",
+            _number(r["mean_before"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
+            _number(r["mean_after"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
+            _change(r),
+            "< 0.001" if r["p_adj"] < 0.001 else _number(r["p_adj"], 3),
+            _result_word(r, lang),
+        ]
+        for r in report.results.to_dict("records")
+    ]
+    header = [_t(k, lang) for k in ("measure", "test", "n", "before", "after", "change", "p_adj", "result")]
+    for start in range(0, len(rows), 12):
+        _table(
+            prs,
+            _t("results", lang),
+            header,
+            rows[start : start + 12],
+            (2.6, 2.4, 1.0, 0.9, 0.9, 2.3, 1.0, 1.4),
+        )
+
+    if report.topic_outcomes:
+        _bullets(
+            prs,
+            _t("topics", lang),
+            [str(o[f"verdict_{'zh' if lang == 'zh' else 'en'}"]) for o in report.topic_outcomes],
+            16,
+        )
+
+    if report.pain_points is not None and not report.pain_points.empty:
+        top = report.pain_points.head(10)
+        has_share = "share" in top.columns
+        _table(
+            prs,
+            _t("pain_points", lang),
+            [_t("topic", lang), _t("size", lang), *([_t("share", lang)] if has_share else [])],
+            [
+                [
+                    str(p["label"]),
+                    f"{int(p['size'])}",
+                    *([_number(p["share"], pct=True)] if has_share else []),
+                ]
+                for p in top.to_dict("records")
+            ],
+            (9.0, 1.6, 1.6) if has_share else (10.0, 2.2),
+        )
+
+    if report.items is not None and not report.items.empty:
+        _table(
+            prs,
+            _t("items", lang),
+            [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due")],
+            [
+                [
+                    str(i["title"]),
+                    str(i["owner"] or "–"),
+                    _STATUS.get(str(i["status"]), (str(i["status"]),) * 2)[0 if lang == "zh" else 1],
+                    f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
+                    str(i["due_on"] or "–"),
+                ]
+                for i in report.items.head(12).to_dict("records")
+            ],
+            (6.3, 1.6, 1.6, 1.6, 1.4),
+        )
+
+    _bullets(prs, _t("method", lang), _METHOD["zh" if lang == "zh" else "en"], size=15)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()

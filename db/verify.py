@@ -1,0 +1,243 @@
+"""Read-only queries for the before/after comparison: waves, their answers, topics, feedback, items.
+
+Every function takes the session first and returns plain values or tidy DataFrames, so the analysis
+in :mod:`analytics.verify` never touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Answer,
+    Feedback,
+    FeedbackTopic,
+    Question,
+    RectificationItem,
+    Response,
+    Round,
+    Survey,
+    Topic,
+    TopicRun,
+    Wave,
+)
+
+ANSWER_COLUMNS = ("wave", "respondent_key", "segment", "question", "kind", "value", "submitted_at")
+FEEDBACK_COLUMNS = ("id", "created_at", "respondent_key", "channel", "category", "rating", "topic_key")
+ITEM_COLUMNS = ("id", "topic_key", "title", "owner", "metric", "baseline", "target", "due_on", "status")
+TOPIC_COLUMNS = ("topic_id", "key", "label", "keywords", "size")
+OUTLIER_KEYS = ("-1",)  # a topic model's "no topic" bucket is not a pain point
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    """A survey wave with what the before/after page shows about it."""
+
+    id: int
+    name: str
+    kind: str  # baseline, follow_up
+    round_id: int
+    round_name: str
+    survey_id: int
+    opens_on: date | None
+    closes_on: date | None
+    responses: int
+
+
+def list_waves(session: Session, product_id: int, round_id: int | None = None) -> list[WaveInfo]:
+    """The waves of a product's surveys (of one round when given), oldest first, with response counts."""
+    counts = select(Response.wave_id, func.count().label("n")).group_by(Response.wave_id).subquery("counts")
+    query = (
+        select(Wave, Round.name, func.coalesce(counts.c.n, 0))
+        .join(Survey, Survey.id == Wave.survey_id)
+        .join(Round, Round.id == Wave.round_id)
+        .outerjoin(counts, counts.c.wave_id == Wave.id)
+        .where(Survey.product_id == product_id)
+        .order_by(Wave.opens_on.asc().nulls_last(), Wave.id)
+    )
+    if round_id is not None:
+        query = query.where(Wave.round_id == round_id)
+    return [
+        WaveInfo(w.id, w.name, w.kind, w.round_id, name, w.survey_id, w.opens_on, w.closes_on, int(n))
+        for w, name, n in session.execute(query)
+    ]
+
+
+def wave_answers(session: Session, wave_ids: Sequence[int]) -> pd.DataFrame:
+    """Numeric answers (Likert and NPS) of the waves, one row per answer.
+
+    Returns:
+        Columns wave (wave id), respondent_key, segment, question (code), kind (likert5 / nps), value
+        (float; NaN when skipped), submitted_at.
+    """
+    if not wave_ids:
+        return pd.DataFrame(columns=list(ANSWER_COLUMNS))
+    query = (
+        select(
+            Response.wave_id,
+            Response.respondent_key,
+            Response.segment,
+            Question.code,
+            Question.kind,
+            Answer.value_num,
+            Response.submitted_at,
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Response.wave_id.in_(list(wave_ids)), Question.kind != "text")
+        .order_by(Response.wave_id, Response.id, Question.position)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(ANSWER_COLUMNS))
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame["wave"] = frame["wave"].astype("int64")
+    return frame
+
+
+def wave_segments(session: Session, wave_ids: Sequence[int]) -> list[str]:
+    """The respondent segments present in the waves, sorted."""
+    if not wave_ids:
+        return []
+    query = (
+        select(Response.segment)
+        .where(Response.wave_id.in_(list(wave_ids)), Response.segment.is_not(None))
+        .distinct()
+    )
+    return sorted(str(s) for s in session.scalars(query) if s)
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+
+
+def round_info(session: Session, round_id: int) -> RoundInfo | None:
+    rnd = session.get(Round, round_id)
+    return None if rnd is None else RoundInfo(rnd.id, rnd.name, rnd.starts_on, rnd.ends_on)
+
+
+@dataclass(frozen=True)
+class TopicRunInfo:
+    id: int
+    round_id: int | None
+    model_id: str
+    n_docs: int
+    created_at: datetime
+
+
+def latest_topic_run(session: Session, product_id: int, round_id: int | None = None) -> TopicRunInfo | None:
+    """The newest topic run of the product (preferring one of ``round_id``), or None when there is none."""
+    query = select(TopicRun).where(TopicRun.product_id == product_id)
+    order = (TopicRun.created_at.desc(), TopicRun.id.desc())
+    run = None
+    if round_id is not None:
+        run = session.scalars(query.where(TopicRun.round_id == round_id).order_by(*order).limit(1)).first()
+    if run is None:
+        run = session.scalars(query.order_by(*order).limit(1)).first()
+    if run is None:
+        return None
+    return TopicRunInfo(run.id, run.round_id, run.model_id, run.n_docs, run.created_at)
+
+
+def run_topics(session: Session, run_id: int) -> pd.DataFrame:
+    """Live topics of a run, largest first: an analyst's name wins over the generated label, topics
+    merged into another are left out (their items belong to the survivor), and so is any outlier bucket.
+
+    Returns:
+        Columns topic_id, key, label, keywords (list of str), size.
+    """
+    query = (
+        select(
+            Topic.id, Topic.key, func.coalesce(Topic.custom_label, Topic.label), Topic.keywords, Topic.size
+        )
+        .where(Topic.run_id == run_id, Topic.key.not_in(OUTLIER_KEYS), Topic.merged_into.is_(None))
+        .order_by(Topic.size.desc(), Topic.id)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(TOPIC_COLUMNS))
+    frame["keywords"] = [list(k) if isinstance(k, list) else [] for k in frame["keywords"]]
+    return frame
+
+
+def _utc(value: datetime | date) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.min.time())
+    # SQLite keeps UTC wall times without an offset; an aware UTC value compares right on both backends.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def feedback_frame(
+    session: Session,
+    product_id: int,
+    start: datetime | date,
+    end: datetime | date,
+    *,
+    run_id: int | None = None,
+    with_text: bool = False,
+) -> pd.DataFrame:
+    """Feedback of a product created in [start, end) (UTC), with its topic in run ``run_id``.
+
+    Returns:
+        Columns id, created_at (UTC), respondent_key, channel, category, rating, topic_key (None without a
+        run or when the item has no topic), and text when ``with_text``.
+    """
+    columns = [
+        Feedback.id,
+        Feedback.created_at,
+        Feedback.respondent_key,
+        Feedback.channel,
+        Feedback.category,
+        Feedback.rating,
+    ]
+    if run_id is not None:
+        query = (
+            select(*columns, Topic.key)
+            .outerjoin(
+                FeedbackTopic, (FeedbackTopic.feedback_id == Feedback.id) & (FeedbackTopic.run_id == run_id)
+            )
+            .outerjoin(Topic, Topic.id == FeedbackTopic.topic_id)
+        )
+    else:
+        query = select(*columns)
+    if with_text:
+        query = query.add_columns(Feedback.text)
+    query = query.where(
+        Feedback.product_id == product_id,
+        Feedback.created_at >= _utc(start),
+        Feedback.created_at < _utc(end),
+    ).order_by(Feedback.created_at, Feedback.id)
+    rows = session.execute(query).all()
+    names = list(FEEDBACK_COLUMNS[:-1]) + (["topic_key"] if run_id is not None else [])
+    names += ["text"] if with_text else []
+    frame = pd.DataFrame(rows, columns=names)
+    if run_id is None:
+        frame.insert(len(FEEDBACK_COLUMNS) - 1, "topic_key", pd.Series([None] * len(frame), dtype=object))
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
+
+
+def has_categories(session: Session, product_id: int) -> bool:
+    """Whether any feedback of the product has a category yet."""
+    query = select(Feedback.id).where(Feedback.product_id == product_id, Feedback.category.is_not(None))
+    return session.scalar(query.limit(1)) is not None
+
+
+def round_items(session: Session, round_id: int) -> pd.DataFrame:
+    """The rectification items of a round, in the order they were opened.
+
+    Returns:
+        Columns id, topic_key, title, owner, metric, baseline, target, due_on, status.
+    """
+    query = (
+        select(*(getattr(RectificationItem, c) for c in ITEM_COLUMNS))
+        .where(RectificationItem.round_id == round_id)
+        .order_by(RectificationItem.id)
+    )
+    return pd.DataFrame(session.execute(query).all(), columns=list(ITEM_COLUMNS))
