@@ -29,10 +29,12 @@ except DatabaseProblem as problem:
     st.stop()
 
 user = auth.current_user()
-pages = [
-    st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=i == 0)
-    for i, spec in enumerate(nav.pages_for(user.role if user else None, has_users))
-]
+pages: dict[str, list[st.Page]] = {}
+for i, spec in enumerate(nav.pages_for(user.role if user else None, has_users)):
+    section = t(spec.section) if spec.section and user is not None else ""
+    pages.setdefault(section, []).append(
+        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=i == 0)
+    )
 
 if user is not None:
     with st.sidebar:

@@ -111,10 +111,10 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     page.get_by_role("radio", name="中文").click()
     expect(page.get_by_text("已登录：ada（管理员）")).to_be_visible()
     # Only the admin sees the admin page in the navigation; the language holds across pages.
-    page.get_by_role("link", name="管理").click()
+    page.get_by_role("link", name="管理", exact=True).click()
     expect(page.get_by_role("tab", name="审计日志")).to_be_visible()
     expect(page.get_by_role("radio", name="中文")).to_have_attribute("aria-checked", "true")
-    page.get_by_role("link", name="概览").click()
+    page.get_by_role("link", name="概览", exact=True).click()
 
     page.get_by_role("button", name="加载演示工作区").click()
     expect(page.get_by_text("反馈数量")).to_be_visible(timeout=120_000)

@@ -10,16 +10,46 @@ class PageSpec(NamedTuple):
     title_key: str
     icon: str
     roles: tuple[str, ...]  # empty: open to respondents without login
+    section: str = ""  # string key of the navigation group; "" for the top
 
 
 STAFF = ("admin", "analyst", "viewer")
 STAFF_PAGES = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", STAFF),
-    PageSpec("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ("admin",)),
+    PageSpec(
+        "pages/import_feedback.py",
+        "nav.import_feedback",
+        ":material/upload_file:",
+        ("admin", "analyst"),
+        "nav.section_collect",
+    ),
+    PageSpec(
+        "pages/feedback_browser.py",
+        "nav.feedback_browser",
+        ":material/manage_search:",
+        STAFF,
+        "nav.section_collect",
+    ),
+    PageSpec(
+        "pages/pain_points.py", "nav.pain_points", ":material/troubleshoot:", STAFF, "nav.section_analyse"
+    ),
+    PageSpec(
+        "pages/before_after.py", "nav.before_after", ":material/compare_arrows:", STAFF, "nav.section_analyse"
+    ),
+    PageSpec("pages/surveys.py", "nav.surveys", ":material/ballot:", ("admin",), "nav.section_admin"),
+    PageSpec(
+        "pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ("admin",), "nav.section_admin"
+    ),
 )
 FIRST_RUN = PageSpec("pages/first_run.py", "nav.first_run", ":material/rocket_launch:", ())
 LOGIN = PageSpec("pages/login.py", "nav.login", ":material/login:", ())
-RESPONDENT_PAGES: tuple[PageSpec, ...] = ()  # surveys and in-app feedback; open without login
+# Open without login, by link or embedded in the product; staff see them too, to try a link.
+RESPONDENT_PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "pages/feedback.py", "nav.inapp_feedback", ":material/rate_review:", (), "nav.section_respondents"
+    ),
+    PageSpec("pages/questionnaire.py", "nav.questionnaire", ":material/quiz:", (), "nav.section_respondents"),
+)
 
 
 def pages_for(role: str | None, has_users: bool) -> list[PageSpec]:
@@ -28,4 +58,4 @@ def pages_for(role: str | None, has_users: bool) -> list[PageSpec]:
         return [FIRST_RUN]
     if role is None:
         return [LOGIN, *RESPONDENT_PAGES]
-    return [page for page in STAFF_PAGES if role in page.roles]
+    return [*(page for page in STAFF_PAGES if role in page.roles), *RESPONDENT_PAGES]

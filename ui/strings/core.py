@@ -7,6 +7,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.login": ("登录", "Log in"),
     "nav.home": ("概览", "Overview"),
     "nav.admin": ("管理", "Admin"),
+    "nav.section_collect": ("收集", "Collect"),
+    "nav.section_analyse": ("分析与验证", "Analyse and verify"),
+    "nav.section_admin": ("管理", "Administration"),
+    "nav.section_respondents": ("受访者页面", "Respondent pages"),
     # database problems: never a traceback, the password is masked in {where}
     "db.bad_url": (
         "数据库地址 DATABASE_URL 无法识别：{where}",
