@@ -119,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     sets = load_sets(args.sample)
-    print(f"warm-up (numba) {warm_up():.1f}s", flush=True)
+    print(f"warm-up (numba) {warm_up(max(len(f) for f in sets.values())):.1f}s", flush=True)
     encoders: dict[str, object] = {}
     rows = []
     for name in args.sets.split(","):

@@ -136,7 +136,8 @@ def phase(url: str, product_id: int, name: str, model: str) -> dict[str, float]:
     cpu_start = cpu_s()
     if name == "warm":
         encoder = load_encoder(model)
-        warm_up()
+        with unit_of_work(engine) as session:
+            warm_up(len(_feedback(session, product_id)))
         started = time.perf_counter()
         cpu_start = cpu_s()
     else:
