@@ -126,8 +126,15 @@ def default_hdbscan(min_topic_size: int) -> Any:
 
 
 def auto_min_topic_size(n_docs: int) -> int:
-    """Smallest topic worth showing: 0.5 % of the items, between 10 and 100."""
-    return int(min(100, max(10, round(n_docs * 0.005))))
+    """Smallest topic worth showing: 0.5 % of the items, between 10 and 100.
+
+    Small corpora (under ~6,000 items) get a floor of up to 2 % (at most 30 items): at 0.5 % a round
+    of 1,300 items split into some 70 topics, one pain point per language and wording, where 2 %
+    gave the 11 pain points a product manager would name (demo, round 2). From 6,000 items on the
+    0.5 % rule wins, which is what the clustering benchmarks measured.
+    """
+    small_corpus_floor = min(30, round(n_docs * 0.02))
+    return int(min(100, max(10, small_corpus_floor, round(n_docs * 0.005))))
 
 
 _warm: str | None = None  # None, "small" (exact neighbours compiled) or "large" (NN-descent too)
