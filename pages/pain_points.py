@@ -1,5 +1,6 @@
 """Pain points: find topics in the feedback, rank them, read typical scenarios, open rectification items."""
 
+import re
 import time
 import zlib
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,7 @@ from db.topics import latest_run_id, load_run, merge_topics, rename_topic
 from db.users import audit
 from db.workspace import list_rounds
 from ui import auth, nav, workspace
-from ui.i18n import t
+from ui.i18n import STRINGS, t
 from ui.resources import engine, transaction
 
 EDITORS = ("admin", "analyst")
@@ -106,6 +107,18 @@ def weights_now() -> tuple[float, float, float]:
         float(st.session_state["pp_w_trend"]),
     )
     return chosen if sum(chosen) > 0 else (1.0, 0.0, 0.0)
+
+
+def localised_terms(value: object) -> str:
+    """The ranking's severity terms ("wrong dosage x3; slow x2") in the user's language."""
+    if not isinstance(value, str) or not value:
+        return ""
+    parts = []
+    for part in value.split("; "):
+        label, _, count = part.rpartition(" x")
+        key = "pp.term." + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+        parts.append(f"{t(key) if key in STRINGS else label} x{count}")
+    return "; ".join(parts)
 
 
 def category_name(value: object) -> str:
@@ -317,7 +330,7 @@ def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
             t("pp.col.negative_tone"): ranked["negative_tone"],
             t("pp.col.lexicon_severity"): ranked["lexicon_severity"],
             t("pp.col.cs_severity"): ranked["cs_severity"],
-            t("pp.col.severity_terms"): ranked["severity_terms"],
+            t("pp.col.severity_terms"): ranked["severity_terms"].map(localised_terms),
             t("pp.col.recent"): ranked["recent_count"],
             t("pp.col.previous"): ranked["previous_count"],
             t("pp.col.growth"): ranked["growth"] * 100,
@@ -650,7 +663,7 @@ def render_topic(
         if pd.isna(row["category_share"])
         else t("pp.category_share", share=f"{row['category_share']:.0%}"),
     )
-    terms = str(row["severity_terms"] or "")
+    terms = localised_terms(row["severity_terms"])
     st.caption(t("pp.severity_terms", terms=terms) if terms else t("pp.no_severity_terms"))
     render_quotes(run_id, version, key)
     render_breakdowns(members)

@@ -74,6 +74,13 @@ def test_keys_built_at_run_time_exist(prefix, values):
     assert sorted(f"{prefix}.{v}" for v in values if f"{prefix}.{v}" not in STRINGS) == []
 
 
+def test_every_severity_term_is_translated():
+    from analytics.severity import SEVERITY_TERMS
+
+    keys = {"pp.term." + re.sub(r"[^a-z0-9]+", "_", term.label.lower()).strip("_") for term in SEVERITY_TERMS}
+    assert sorted(keys - set(STRINGS)) == []
+
+
 def test_database_problem_kinds_are_all_translated():
     # The kinds DatabaseProblem documents must all have a message.
     kinds = re.findall(r"\b([a-z_]+)\b", DatabaseProblem.__doc__.split("Kinds:")[1].split(".")[0])
