@@ -90,3 +90,17 @@ def test_a_database_of_another_application_is_refused_untouched(db_url):
         assert conn.execute(text("SELECT total FROM invoices")).scalar_one() == 42
         assert set(inspect(conn).get_table_names()) == {"invoices"}
     engine.dispose()
+
+
+def test_a_database_at_an_older_schema_is_upgraded_with_its_data(db_url):
+    engine = make_engine(db_url)
+    migrate.upgrade(engine, "0001")
+    assert migrate.schema_state(engine) == "behind"
+    with unit_of_work(engine) as session:
+        create_product(session, "Tutor", "education")
+    migrate.upgrade(engine)  # what the app does on start
+    assert migrate.schema_state(engine) == "current"
+    assert {"custom_label", "merged_into"} <= {c["name"] for c in inspect(engine).get_columns("topics")}
+    with unit_of_work(engine) as session:
+        assert [p.name for p in list_products(session)] == ["Tutor"]
+    engine.dispose()
