@@ -18,7 +18,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from analytics.hashing import content_hash
 from analytics.pii import redact
 from analytics.pseudonym import pseudonymise
 from db.engine import DatabaseProblem, unit_of_work
@@ -188,39 +187,8 @@ def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> Feedbac
         category_source="respondent" if feedback.category else None,
         pii_counts=redaction.counts,
     )
-    added = store_feedback(session, [item]) if item.text.strip() else _store_rating_only(session, item)
+    added = store_feedback(session, [item])
     return FeedbackReceipt(added == 0, redaction.text, redaction.counts)
-
-
-def _store_rating_only(session: Session, item: FeedbackIn) -> int:
-    # store_feedback refuses an empty text, but a rating without a comment is feedback too (it counts
-    # in the thumbs-up / top-2-box shares). Stored here with the same dedup key until store_feedback
-    # accepts rating-only items; then this function goes.
-    key = item.dedup_key()
-    if session.scalar(select(Feedback.id).where(Feedback.dedup_key == key)) is not None:
-        return 0
-    session.add(
-        Feedback(
-            product_id=item.product_id,
-            round_id=item.round_id,
-            channel=item.channel,
-            text="",
-            rating=item.rating,
-            language=item.language,
-            created_at=item.created_at,
-            respondent_key=item.respondent_key,
-            app_version=item.app_version,
-            model_version=item.model_version,
-            segment=item.segment,
-            source_ref=item.source_ref,
-            content_hash=content_hash(""),
-            dedup_key=key,
-            category=item.category,
-            category_source=item.category_source,
-        )
-    )
-    session.flush()
-    return 1
 
 
 def submit_in_app_feedback(engine: Engine, feedback: InAppFeedback) -> FeedbackReceipt:

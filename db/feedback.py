@@ -101,14 +101,15 @@ def store_feedback(
         progress: Called with (rows written, rows to write) after each chunk.
 
     Raises:
-        ValueError: an unknown channel or an empty text (nothing of the batch is added).
+        ValueError: an unknown channel, or an item with neither text nor rating (nothing of the batch
+            is added).
     """
     batch = list(items)
     for item in batch:
         if item.channel not in CHANNELS:
             raise ValueError(f"unknown channel {item.channel!r}")
-        if not item.text.strip():
-            raise ValueError("empty feedback text")
+        if not item.text.strip() and item.rating is None:  # a rating alone is feedback too
+            raise ValueError("feedback needs a text or a rating")
     hashes = [content_hash(item.text) for item in batch]
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
