@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.i18n import t
 
-ROLE_PAGES_KEY = "auth_user"
+USER_KEY = "auth_user"  # session key of the signed-in staff user
 
 
 @dataclass(frozen=True)
@@ -19,15 +19,15 @@ class SignedIn:
 
 
 def current_user() -> SignedIn | None:
-    return st.session_state.get(ROLE_PAGES_KEY)
+    return st.session_state.get(USER_KEY)
 
 
 def sign_in(user_id: int, username: str, role: str) -> None:
-    st.session_state[ROLE_PAGES_KEY] = SignedIn(user_id, username, role)
+    st.session_state[USER_KEY] = SignedIn(user_id, username, role)
 
 
 def sign_out() -> None:
-    st.session_state.pop(ROLE_PAGES_KEY, None)
+    st.session_state.pop(USER_KEY, None)
 
 
 def require_role(*roles: str) -> SignedIn:
