@@ -270,6 +270,7 @@ _Z = "(?![0-9A-Za-z])"
 
 # Cheap gates: most feedback has none of these, and then no detector for that family runs.
 _DIGIT: Final = re.compile("[0-9]")
+_ASCII_LETTER: Final = re.compile("[A-Za-z]")
 # Every phone, ID and card number has at least seven digits with at most two separators between any two.
 _NUMBERISH: Final = re.compile(r"[0-9](?:[ ()\-.]{0,2}[0-9]){6}")
 _IP_GATE: Final = re.compile(r"[0-9]\.[0-9]|[0-9A-Fa-f]?::?[0-9A-Fa-f]")
@@ -615,6 +616,8 @@ def _find_phones(s: str, found: _Found) -> None:
 
 
 def _maybe_english_name(s: str) -> bool:
+    if not _ASCII_LETTER.search(s):  # most Chinese feedback: no cue can be there
+        return False
     if any(cue in s for cue in _EN_CASED_CUES):
         return True
     lower = s.lower()
@@ -766,7 +769,7 @@ def redact(text: str, *, names: bool = True) -> Redaction:
     if "@" in s:
         _find_emails(s, found)
     if _DIGIT.search(s):
-        if _IP_GATE.search(s):
+        if ("." in s or ":" in s) and _IP_GATE.search(s):
             _find_ips(s, found)
         if _NUMBERISH.search(s):
             _find_id_numbers(s, found)

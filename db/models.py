@@ -78,9 +78,9 @@ class Feedback(Base):
     model_version: Mapped[str | None] = mapped_column(String(80))
     segment: Mapped[str | None] = mapped_column(String(60))
     source_ref: Mapped[str | None] = mapped_column(String(200))
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # of the redacted text
+    content_hash: Mapped[str] = mapped_column(String(64))  # of the redacted text; not indexed: no lookups
     dedup_key: Mapped[str] = mapped_column(String(64), unique=True)  # same item imported twice
-    category: Mapped[str | None] = mapped_column(String(20), index=True)
+    category: Mapped[str | None] = mapped_column(String(20))  # filtered within a product only
     category_source: Mapped[str | None] = mapped_column(String(80))  # "model" or who corrected it
     severity: Mapped[int | None] = mapped_column(Integer)  # 1 (minor) .. 4 (critical)
     pii_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)

@@ -10,7 +10,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 import db.feedback
 from analytics import importing
@@ -229,6 +232,32 @@ def test_preview_shows_the_mapped_columns():
 )
 def test_dates_in_common_formats(value, expected):
     assert parse_datetime(value, SHANGHAI) == expected
+
+
+_COMMON_DATES = st.builds(
+    lambda y, m, d, sep, clock, zone: (
+        f"{y}年{m}月{d}日{clock}"
+        if sep == "年"
+        else f"{y}{sep}{m:02d}{sep}{d:02d}" + (f"T{clock.strip()}{zone}" if clock else "")
+    ),
+    st.integers(1990, 2099),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from(["-", "/", ".", "年"]),
+    st.sampled_from(["", " 8:05", " 23:59:59", " 14:05:07.25", " 24:00", " 12:61"]),
+    st.sampled_from(["", "Z", "+08:00", "-0530"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_COMMON_DATES)
+def test_the_fast_path_for_common_dates_reads_them_as_the_general_path_does(text):
+    # parse_datetime reads the shapes most exports write with one regex; anything it returns must be
+    # what the general reader returns, invalid dates (month 13, day 32, 24:00) included.
+    fast = importing._from_common_shape(text)
+    assert fast is not None or parse_datetime(text, SHANGHAI) is None
+    general = importing._from_text(text, day_first=True)
+    assert fast == general and (fast is None or fast.tzinfo == general.tzinfo)
 
 
 def test_month_first_dates_when_the_column_says_so_or_the_analyst_does():
@@ -511,6 +540,54 @@ def test_a_100k_row_file_is_imported(engine, hundred_thousand):
     assert again.added == 0 and _count(engine, pid) == result.added
 
 
+def test_a_large_import_stores_every_value_as_checked(engine):
+    # 1,500 rows: PostgreSQL takes the binary COPY path, SQLite its executemany; both must store each
+    # value as the row says (times in UTC, ratings, severities, versions, personal-data counts).
+    lines = ["工单号,客户ID,反馈内容,创建时间,满意度,优先级,客户端版本"]
+    for i in range(1500):
+        contact = "，请回电 13800138000" if i % 7 == 0 else ""
+        lines.append(
+            f"T{i},C{i % 40},回答太慢 #{i}{contact},2026-05-{1 + i % 28:02d} 14:{i % 60:02d},{1 + i % 5},P{i % 4},3.{i % 3}"
+        )
+    table = read_table("\n".join(lines).encode("utf-8"), "tickets.csv")
+    prepared = prepare(table, importing.guess_mapping(table.columns), secret=SECRET, now=NOW)
+    assert len(prepared.records) == 1500
+    pid = _product(engine)
+    assert _import(engine, pid, prepared).added == 1500
+    with unit_of_work(engine) as session:
+        stored = {
+            f.source_ref: (f.text, f.created_at.astimezone(UTC), f.rating, f.severity, f.app_version,
+                           f.respondent_key, f.language, f.pii_counts, f.content_hash)
+            for f in session.scalars(select(Feedback).where(Feedback.product_id == pid))
+        }  # fmt: skip
+    expected = {
+        r.source_ref: (r.text, r.created_at, r.rating, r.severity, r.app_version, r.respondent_key,
+                       r.language, r.pii_counts or None, r.content_hash)
+        for r in prepared.records
+    }  # fmt: skip
+    assert stored == expected
+    assert stored["T7"][0] == "回答太慢 #7，请回电 [PHONE]" and stored["T7"][7] == {"PHONE": 1}
+    assert stored["T0"][1] == datetime(2026, 5, 1, 6, 0, tzinfo=UTC) and stored["T0"][3] == 4  # P0
+
+
+def test_the_cycle_collector_is_on_again_after_an_import_even_a_failed_one(engine):
+    # Reading, checking and storing pause Python's cycle collector for speed; a server left without
+    # it would grow until it ran out of memory.
+    import gc
+
+    prepared = checked("cs_tickets_gbk.csv")
+    assert gc.isenabled()
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:  # no such product
+        store_import(session, prepared, product_id=9999, channel="community", actor="a", file_name="x")
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: an import must not switch it on behind their back
+    try:
+        checked("cs_tickets_gbk.csv")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_report_frame_keeps_integer_rows_when_empty():
     frame = importing.report_frame([], str)
     assert frame.empty and str(frame["row"].dtype) == "int64"
@@ -518,8 +595,6 @@ def test_report_frame_keeps_integer_rows_when_empty():
 
 
 def test_a_failing_copy_surfaces_as_an_integrity_error(engine):
-    from sqlalchemy.exc import IntegrityError
-
     prepared = checked("cs_tickets_gbk.csv")
     with pytest.raises(IntegrityError), unit_of_work(engine) as session:  # no such product
         store_feedback(
