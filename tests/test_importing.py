@@ -4,7 +4,9 @@ storing them once, all or nothing, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,6 +41,18 @@ def sample(name: str) -> importing.Table:
 def checked(name: str, **options) -> importing.Prepared:
     table = sample(name)
     return prepare(table, importing.guess_mapping(table.columns), secret=SECRET, now=NOW, **options)
+
+
+def checked_rows(n: int) -> importing.Prepared:
+    """`n` distinct tickets, every seventh with a phone number, checked as the import page does."""
+    lines = ["工单号,客户ID,反馈内容,创建时间,满意度,优先级,客户端版本"]
+    for i in range(n):
+        contact = "，请回电 13800138000" if i % 7 == 0 else ""
+        lines.append(
+            f"T{i},C{i % 40},回答太慢 #{i}{contact},2026-05-{1 + i % 28:02d} 14:{i % 60:02d},{1 + i % 5},P{i % 4},3.{i % 3}"
+        )
+    table = read_table("\n".join(lines).encode("utf-8"), "tickets.csv")
+    return prepare(table, importing.guess_mapping(table.columns), secret=SECRET, now=NOW)
 
 
 def reasons(prepared: importing.Prepared) -> list[tuple[int, str]]:
@@ -543,14 +557,7 @@ def test_a_100k_row_file_is_imported(engine, hundred_thousand):
 def test_a_large_import_stores_every_value_as_checked(engine):
     # 1,500 rows: PostgreSQL takes the binary COPY path, SQLite its executemany; both must store each
     # value as the row says (times in UTC, ratings, severities, versions, personal-data counts).
-    lines = ["工单号,客户ID,反馈内容,创建时间,满意度,优先级,客户端版本"]
-    for i in range(1500):
-        contact = "，请回电 13800138000" if i % 7 == 0 else ""
-        lines.append(
-            f"T{i},C{i % 40},回答太慢 #{i}{contact},2026-05-{1 + i % 28:02d} 14:{i % 60:02d},{1 + i % 5},P{i % 4},3.{i % 3}"
-        )
-    table = read_table("\n".join(lines).encode("utf-8"), "tickets.csv")
-    prepared = prepare(table, importing.guess_mapping(table.columns), secret=SECRET, now=NOW)
+    prepared = checked_rows(1500)
     assert len(prepared.records) == 1500
     pid = _product(engine)
     assert _import(engine, pid, prepared).added == 1500
@@ -568,6 +575,24 @@ def test_a_large_import_stores_every_value_as_checked(engine):
     assert stored == expected
     assert stored["T7"][0] == "回答太慢 #7，请回电 [PHONE]" and stored["T7"][7] == {"PHONE": 1}
     assert stored["T0"][1] == datetime(2026, 5, 1, 6, 0, tzinfo=UTC) and stored["T0"][3] == 4  # P0
+
+
+def test_the_same_large_file_imported_twice_at_once_lands_once(engine):
+    # Two analysts upload the same export at the same moment (COPY on PostgreSQL): both imports
+    # succeed, every row is stored once, and between them they report each row added once.
+    prepared = checked_rows(1500)
+    pid = _product(engine)
+    start = threading.Barrier(2)
+
+    def run():
+        start.wait()
+        return _import(engine, pid, prepared)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: run(), range(2)))
+    assert sorted(r.added for r in results)[1] > 0
+    assert sum(r.added for r in results) == 1500 == _count(engine, pid)
+    assert sum(r.already_stored for r in results) == 1500
 
 
 def test_the_cycle_collector_is_on_again_after_an_import_even_a_failed_one(engine):
