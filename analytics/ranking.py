@@ -3,11 +3,20 @@
 A product manager must be able to see why a topic ranks where it does, so :func:`rank_pain_points`
 returns each ingredient next to the priority, and the three weighted contributions that add up to it.
 
-    priority = w_frequency * frequency_score + w_severity * severity_score + w_trend * trend_score
+    priority = w_frequency * complaint_rate * frequency_score      (frequency_contribution)
+             + w_severity * severity_score                         (severity_contribution)
+             + w_trend * complaint_rate * trend_score              (trend_contribution)
 
-All three scores lie in 0..1 and the weights (:class:`RankingWeights`) sum to 1, so the priority does
-too. How each score is built:
+All scores and the complaint rate lie in 0..1 and the weights (:class:`RankingWeights`) sum to 1, so
+the priority does too. How each is built:
 
+* ``complaint_rate``: the share of the topic's items that complain rather than praise. An item is
+  praise (0) when it has praise words (:func:`analytics.severity.praise_words`: "挺好用", "thanks") or
+  a 5-star rating, and no complaint signal (a rating of 1-2, a severity-lexicon hit, a negative tone);
+  half a complaint (0.5) when it has both ("great app, but it crashed"); otherwise a complaint (1), as
+  a neutral remark or a feature request still names something users miss. It scales the two volume
+  scores, so a big topic of praise is frequent yet sinks to the bottom and a topic that is half praise
+  counts half its size; severity is already a mean over the items and is not scaled.
 * ``frequency_score``: 0.5 x distinct respondents + 0.3 x items + 0.2 x distinct channels, each
   relative to the largest topic in the set (1 = as big as the biggest). Respondents weigh most, so one
   user posting twenty times does not outrank twenty users posting once.
@@ -30,7 +39,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from analytics.severity import MAX_LEVEL, SeverityTerm, negative_tone, severity_hits
+from analytics.severity import MAX_LEVEL, SeverityTerm, negative_tone, praise_words, severity_hits
 
 FREQUENCY_PARTS = {"respondents": 0.5, "count": 0.3, "channels": 0.2}
 SEVERITY_PARTS = {
@@ -40,6 +49,7 @@ SEVERITY_PARTS = {
     "negative_tone": 0.15,
 }
 LOW_RATING = 2  # ratings 1-2 of 5 are "low"
+PRAISE_RATING = 5  # a 5-star rating reads as praise; a 4 ("a bit long, 4 stars") is left to the text
 TREND_SMOOTHING = 3  # items added to both periods before comparing them
 TREND_CAP = 3.0  # log2 growth at which trend_score saturates (an eightfold rise)
 OUTLIER_KEYS = {"-1", "-1.0"}  # topic-model outliers are not a pain point of their own
@@ -52,6 +62,7 @@ COLUMNS: tuple[str, ...] = (
     "frequency_contribution",
     "severity_contribution",
     "trend_contribution",
+    "complaint_rate",
     "count",
     "share",
     "respondents",
@@ -192,7 +203,10 @@ def rank_pain_points(
         - ``topic_key``, ``label``: the topic and its readable name (the key when `topics` has none).
         - ``priority``: 0..1, the sum of the three contributions below.
         - ``frequency_contribution``, ``severity_contribution``, ``trend_contribution``: weight x score
-          for each of the three scores; they add up to ``priority``.
+          for each of the three scores, the frequency and trend ones times ``complaint_rate``; they add
+          up to ``priority``.
+        - ``complaint_rate``: 0..1, share of the items that complain rather than praise (module
+          docstring); 0 for a topic of pure praise.
         - ``count``: feedback items in the topic.
         - ``share``: ``count`` over all rows of `items`, outliers included.
         - ``respondents``: distinct ``respondent_key`` values; an item without a key counts as one.
@@ -247,10 +261,14 @@ def rank_pain_points(
     distinct = set(texts)  # the same text (a template, a copy-paste) is read once
     hits_of = {t: severity_hits(t) for t in distinct}
     tone_of = {t: negative_tone(t) for t in distinct}
+    praised = {t for t in distinct if praise_words(t)}
     frame["hits"] = [hits_of[t] for t in texts]
     frame["level"] = [max((term.level for term in hits_of[t]), default=0) for t in texts]
     frame["tone"] = [tone_of[t] for t in texts]
     frame["low"] = (frame["rating"] <= LOW_RATING).astype("float64").where(frame["rating"].notna())
+    complains = (frame["level"] > 0) | (frame["tone"] > 0) | (frame["rating"] <= LOW_RATING)
+    praises = frame["text"].isin(praised) | (frame["rating"] >= PRAISE_RATING)
+    frame["complaint"] = np.where(praises, np.where(complains, 0.5, 0.0), 1.0)
     # An item without a respondent key is its own respondent.
     frame["who"] = frame["respondent_key"].fillna(
         pd.Series("item:" + frame.index.astype(str), index=frame.index)
@@ -275,6 +293,7 @@ def rank_pain_points(
             "mean_rating": grouped["rating"].mean(),
             "low_rating_share": grouped["low"].mean(),
             "negative_tone": grouped["tone"].mean(),
+            "complaint_rate": grouped["complaint"].mean(),
             "lexicon_severity": grouped["level"].mean() / MAX_LEVEL,
             "cs_severity": grouped["severity"].mean(),
             "recent_count": grouped["recent"].sum(),
@@ -306,9 +325,9 @@ def rank_pain_points(
     log_growth = np.log2((recent + TREND_SMOOTHING) / (previous + TREND_SMOOTHING))
     out["trend_score"] = log_growth.clip(0, TREND_CAP) / TREND_CAP
 
-    out["frequency_contribution"] = w.frequency * out["frequency_score"]
+    out["frequency_contribution"] = w.frequency * out["complaint_rate"] * out["frequency_score"]
     out["severity_contribution"] = w.severity * out["severity_score"]
-    out["trend_contribution"] = w.trend * out["trend_score"]
+    out["trend_contribution"] = w.trend * out["complaint_rate"] * out["trend_score"]
     out["priority"] = out["frequency_contribution"] + out["severity_contribution"] + out["trend_contribution"]
 
     categorised = frame[frame["category"].notna()]

@@ -1,9 +1,10 @@
-"""How bad a piece of feedback sounds: a domain-aware severity lexicon and a negative-tone scorer.
+"""How bad a piece of feedback sounds: a domain-aware severity lexicon, a negative-tone scorer and the
+praise words that tell a compliment from a complaint.
 
-Both are small hand-written bilingual (zh + en) rule sets, not models: they are fast, explainable
-(every hit has a readable label a product manager can check against the quote) and need no training
-data. They are meant as two of several visible signals in :func:`analytics.ranking.rank_pain_points`,
-not as a verdict on their own.
+All are small hand-written bilingual (zh + en) rule sets, not models: they are fast, explainable
+(every hit has a readable label or word a product manager can check against the quote) and need no
+training data. They are meant as some of several visible signals in
+:func:`analytics.ranking.rank_pain_points`, not as a verdict on their own.
 
 Severity levels (:data:`SEVERITY_TERMS`):
 
@@ -214,12 +215,16 @@ def severity_level(text: str) -> int:
     return hits[0].level if hits else 0
 
 
-# ---- negative tone --------------------------------------------------------------------------
+# ---- negative tone and praise ---------------------------------------------------------------
 # Emotion words, not complaint subjects: "回复太慢" is a complaint with a neutral tone, "垃圾, 太慢了!!!"
 # is an angry one. Negated praise ("not helpful", "不好用") counts as negative and is removed before
 # praise is looked for, so it is not counted twice.
 _NEGATED_PRAISE = re.compile(
-    r"\bnot (?:good|great|helpful|useful|happy|satisfied|worth\w*)\b|不(?:好用|满意|方便|喜欢|行|靠谱|专业|好)",
+    r"(?:\bnot|n't|\bnever|\bhardly)(?: (?:very|that|really|so|too|at all|a|an))? "
+    r"(?:good|great|helpful|useful|happy|satisfied|worth\w*|reliable|clear|friendly|handy|like|love)\b"
+    r"|不(?:太|够|怎么|是很)?"
+    r"(?:好用|满意|方便|喜欢|行|靠谱|专业|好|有用|实用|耐心|及时|清楚|好懂|简洁|贴心)"
+    r"|没有?用(?![过了户])",
     re.IGNORECASE,
 )
 _NEGATIVE = re.compile(
@@ -230,20 +235,43 @@ _NEGATIVE = re.compile(
     r"太烦|烦死|郁闷|忍不了|无法忍受|卸载|再也不|投诉|差评|坑|骗子|智障|体验极差",
     re.IGNORECASE,
 )
+# Praise: thanks, satisfaction and the qualities users praise an assistant for ("靠谱", "saves time").
+# Words that also name a complaint's subject ("recommended dose", "有用户反映") are left out or fenced.
 _POSITIVE = re.compile(
-    r"\b(?:good|great|love|loved|thanks?|thank you|helpful|nice|excellent|awesome|amazing|perfect|"
-    r"useful|happy|satisfied)\b|好用|不错|谢谢|感谢|赞|满意|很棒|真棒|喜欢|方便|好评|给力|点赞|👍",
+    r"\b(?:good|great|love|loved|thanks?|thank you|thx|helpful|nice|excellent|awesome|amazing|perfect|"
+    r"useful|happy|satisfied|appreciated?|handy|friendly|fantastic|wonderful|brilliant|impressive|"
+    r"professionally|(?:more|very|so|really) (?:reliable|professional)|well done|keep it up|"
+    r"(?:five|5) stars?|time[- ]saver|(?:would|will|highly) recommend|big improvement|"
+    r"much (?:better|more accurate|faster))\b"
+    r"|\bsaves? (?:me |us )?(?:a lot of |so much )?time\b|\bhelped (?:me|us|my)\b"
+    r"|\bexplain\w* (?:\w+ ){0,3}clearly\b"
+    r"|好用|不错|谢谢|感谢|赞|满意|很棒|真棒|喜欢|方便|好评|给力|点赞|👍"
+    r"|有用(?!户)|实用|靠谱|好懂|简洁(?!模式|版|一?些|一?点)|贴心|耐心|态度(?:很|挺|非常)?好"
+    r"|五星|加油(?!站)|表扬|值得肯定|进步明显|有进步|准确多了"
+    r"|(?:很|挺|非常|真|特别)(?:专业|及时|清楚)|(?:节省|省)了?(?:不少|很多)?时间",
     re.IGNORECASE,
 )
 _SHOUTING = re.compile(r"[!！]{2,}|[?？]{3,}|[!！?？]{3,}")
 
 
+def praise_words(text: str) -> list[str]:
+    """The praise words in `text` ("好用", "thanks", "saves time"), negated praise ("不好用") left out.
+
+    Used by :func:`analytics.ranking.rank_pain_points` to tell praise from complaints: an item with
+    praise words and no complaint signal is not a complaint.
+    """
+    if not text:
+        return []
+    return _POSITIVE.findall(_NEGATED_PRAISE.sub(" ", text))
+
+
 def negative_tone(text: str) -> float:
     """How negative `text` sounds, 0 (neutral or positive) to 1 (angry), from a small zh + en lexicon.
 
-    Each negative emotion word adds 0.5, repeated ``!!`` or ``???`` adds 0.25, each praise word takes
-    0.5 away; the sum is clipped to 0..1. It is a lexicon count, not a sentiment model: sarcasm and
-    rare idioms slip through, which is why ranking shows it beside ratings rather than instead of them.
+    Each negative emotion word (negated praise such as "not helpful" included) adds 0.5, repeated
+    ``!!`` or ``???`` adds 0.25, each praise word (:func:`praise_words`) takes 0.5 away; the sum is
+    clipped to 0..1. It is a lexicon count, not a sentiment model: sarcasm and rare idioms slip
+    through, which is why ranking shows it beside ratings rather than instead of them.
     """
     if not text:
         return 0.0

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.ranking import COLUMNS, RankingWeights, rank_pain_points
-from analytics.severity import negative_tone, severity_hits, severity_level
+from analytics.severity import negative_tone, praise_words, severity_hits, severity_level
 
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -50,6 +50,32 @@ def rank(*groups: list[dict[str, object]], **kwargs: object) -> pd.DataFrame:
 
 def order(result: pd.DataFrame) -> list[str]:
     return result["topic_key"].tolist()
+
+
+def voices(topic: str, quotes: list[tuple[str, float | None]], **kwargs: object) -> list[dict[str, object]]:
+    """A topic of different quotes, each ``(text, rating)`` from its own respondent."""
+    rows = feedback(topic, len(quotes), **kwargs)  # type: ignore[arg-type]
+    for row, (text, rating) in zip(rows, quotes, strict=True):
+        row["text"], row["rating"] = text, rating
+    return rows
+
+
+PRAISE = [
+    ("方便 · 挺好用", 5),
+    ("great assistant, thanks", 5),
+    ("挺好用的，查布洛芬的注意事项很方便👍", 4),
+    ("Love it! really useful for preparing questions before my appointments", 5),
+    ("谢谢，解释得很清楚，比说明书好懂", 4),
+    ("happy overall, it saves me a lot of time", 4),
+    ("回答很耐心，态度好，给个五星", 5),
+    ("Five stars, explains my lab results more clearly than the doctor's printout", 5),
+]
+COMPLAINTS = [
+    ("回复太慢了，等了快一分钟还在转圈", 1),
+    ("It keeps timing out when I ask about my blood test", 2),
+    ("高峰期老是超时，垃圾", 1),
+    ("so slow at lunch time, I gave up waiting", 2),
+]
 
 
 # ---- the shape a page can rely on ---------------------------------------------------------------
@@ -221,6 +247,118 @@ def test_bad_ratings_are_refused_with_a_clear_message() -> None:
     items.loc[0, "rating"] = 9
     with pytest.raises(ValueError, match="rating must lie between 1 and 5"):
         rank_pain_points(items, now=NOW)
+
+
+# ---- praise is not a pain point ----------------------------------------------------------------
+
+
+def test_a_big_topic_of_praise_sinks_below_smaller_complaints() -> None:
+    result = rank(
+        voices("praise", PRAISE * 5, channel="community"),
+        voices("slow", COMPLAINTS * 2),
+        feedback("long answers", 6, "回答有点长，要翻好几屏", rating=3),
+    ).set_index("topic_key")
+    # The praise is the biggest topic by far, and the table still says so ...
+    assert result.loc["praise", "count"] == 40
+    assert result.loc["praise", "frequency_score"] == pytest.approx(1.0)
+    # ... but none of it is a complaint, so its size does not make it a pain point.
+    assert result.loc["praise", "complaint_rate"] == 0.0
+    assert result.loc["praise", "frequency_contribution"] == 0.0
+    assert result.loc["slow", "complaint_rate"] == 1.0
+    assert result.loc["long answers", "complaint_rate"] == 1.0
+    assert result["rank"].sort_values().index.tolist() == ["slow", "long answers", "praise"]
+    assert result.loc["praise", "priority"] < 0.05
+
+
+def test_a_topic_half_praise_half_complaint_ranks_between_and_counts_half() -> None:
+    result = rank(
+        voices("complaints", COMPLAINTS * 3),
+        voices("mixed", (PRAISE[:4] + COMPLAINTS) * 3),
+        voices("praise", PRAISE * 4),
+    )
+    assert order(result) == ["complaints", "mixed", "praise"]
+    assert result["count"].tolist() == [12, 24, 32]  # the order is the reverse of the size
+    assert result["complaint_rate"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+    # The complaint rate is shown, and the contributions still add up to the priority.
+    w = RankingWeights()
+    np.testing.assert_allclose(
+        result["frequency_contribution"], w.frequency * result["complaint_rate"] * result["frequency_score"]
+    )
+    np.testing.assert_allclose(result["severity_contribution"], w.severity * result["severity_score"])
+    np.testing.assert_allclose(
+        result["trend_contribution"], w.trend * result["complaint_rate"] * result["trend_score"]
+    )
+    parts = result[["frequency_contribution", "severity_contribution", "trend_contribution"]].sum(axis=1)
+    np.testing.assert_allclose(parts, result["priority"])
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "complaint"),
+    [
+        ("挺好用的，谢谢", 5, 0.0),
+        ("great assistant, thanks", None, 0.0),
+        ("用了三个月了，基本每天都用", 5, 0.0),  # five stars say it without praise words
+        ("不好用，经常答非所问", 4, 1.0),  # negated praise is a complaint
+        ("not very helpful for my questions", 3, 1.0),
+        ("回答有点长", 4, 1.0),  # a four-star complaint is still a complaint
+        ("please add medication reminders", None, 1.0),  # a feature request names something missing
+        ("Great app, but it crashed when I uploaded my blood test", 4, 0.5),
+        ("谢谢，不过今天一直登录不上", None, 0.5),
+        ("有用户反映登录不上", None, 1.0),  # "有用户" (some users), not "有用" (useful)
+    ],
+)
+def test_what_counts_as_a_complaint(text: str, rating: float | None, complaint: float) -> None:
+    result = rank(feedback("t", 3, text, rating=rating))
+    assert result.loc[0, "complaint_rate"] == complaint
+
+
+def test_a_new_wave_of_praise_is_not_flagged_as_a_growing_pain_point() -> None:
+    loved = voices("new feature loved", PRAISE * 3, days_ago=[i % 20 for i in range(24)])
+    steady = voices("slow", COMPLAINTS * 2, days_ago=[i * 7 for i in range(8)])
+    result = rank(loved, steady).set_index("topic_key")
+    assert bool(result.loc["new feature loved", "is_new"])
+    assert result.loc["new feature loved", "trend_score"] > 0.9  # the growth is shown ...
+    assert result.loc["new feature loved", "trend_contribution"] == 0.0  # ... but it is not a pain
+    assert result.loc["slow", "rank"] == 1
+
+
+def test_praise_words_in_both_languages_and_negated_praise() -> None:
+    assert praise_words("方便 · 挺好用") == ["方便", "好用"]
+    assert praise_words("great assistant, thanks") == ["great", "thanks"]
+    assert praise_words("看病前用它整理问题，节省了不少时间") != []
+    assert praise_words("不好用") == praise_words("不太方便") == praise_words("没有用") == []
+    assert praise_words("not very helpful") == praise_words("Not a great experience") == []
+    assert praise_words("the recommended dose was wrong") == []
+    assert praise_words("希望有个简洁模式") == []  # a request, not praise
+    assert negative_tone("Not a great experience - so frustrating") == 1.0
+    assert negative_tone("方便 · 挺好用") == 0.0
+
+
+def test_on_the_demo_every_planted_pain_point_ranks_above_praise() -> None:
+    """The demo's feedback grouped by what it was planted about: the ten complaints come first."""
+    from db import demo
+
+    rng = np.random.default_rng(7)
+    writer = demo._Writer(rng)
+    pool = demo._make_pool(rng)
+    planned = demo._plan_feedback(rng, writer, pool)
+    items = pd.DataFrame(
+        {
+            "topic_key": [p.key for p in planned],
+            "text": [p.text for p in planned],
+            "rating": [p.rating for p in planned],
+            "channel": [p.channel for p in planned],
+            "created_at": [p.created_at for p in planned],
+            "severity": [p.severity for p in planned],
+        }
+    )
+    result = rank_pain_points(items)
+    planted = {p.key for p in demo.PAIN_POINTS}
+    assert set(order(result)[: len(planted)]) == planted
+    assert order(result)[-1] == "praise"
+    by_topic = result.set_index("topic_key")
+    assert (by_topic.loc[sorted(planted), "complaint_rate"] > 0.9).all()
+    assert by_topic.loc["praise", "complaint_rate"] < 0.2
 
 
 # ---- trend ------------------------------------------------------------------------------------

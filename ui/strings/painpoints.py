@@ -91,8 +91,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "pp.weights": ("排序权重", "Ranking weights"),
     "pp.weights_help": (
-        "优先级 = 频次 × 权重 + 严重度 × 权重 + 趋势 × 权重（权重会归一化为总和 1）。调整后立即重新排序，无需重新分析。",
-        "Priority = frequency × weight + severity × weight + trend × weight (weights are rescaled to sum to 1). Changing them re-ranks at once, without a new analysis.",
+        "优先级 = 频次 × 权重 × 负面占比 + 严重度 × 权重 + 趋势 × 权重 × 负面占比（权重会归一化为总和 1；表扬类主题因此排在后面）。调整后立即重新排序，无需重新分析。",
+        "Priority = frequency × weight × complaint rate + severity × weight + trend × weight × complaint rate (weights are rescaled to sum to 1; topics of praise therefore sink). Changing them re-ranks at once, without a new analysis.",
     ),
     "pp.w_frequency": ("频次", "Frequency"),
     "pp.w_severity": ("严重度", "Severity"),
@@ -107,6 +107,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.col.frequency": ("频次贡献", "Frequency part"),
     "pp.col.severity": ("严重度贡献", "Severity part"),
     "pp.col.trend": ("趋势贡献", "Trend part"),
+    "pp.col.complaint_rate": ("负面占比", "Complaint rate"),
     "pp.col.count": ("反馈数", "Items"),
     "pp.col.share": ("占比", "Share"),
     "pp.col.respondents": ("用户数", "Respondents"),
@@ -131,16 +132,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Sum of the frequency, severity and trend parts, 0 to 1.",
     ),
     "pp.help.frequency": (
-        "频次权重 × 频次得分（用户数、反馈数、渠道数，相对于最大的主题）。",
-        "Frequency weight × frequency score (respondents, items and channels, relative to the largest topic).",
+        "频次权重 × 负面占比 × 频次得分（用户数、反馈数、渠道数，相对于最大的主题）。",
+        "Frequency weight × complaint rate × frequency score (respondents, items and channels, relative to the largest topic).",
     ),
     "pp.help.severity": (
         "严重度权重 × 严重度得分（严重词、低分占比、客服严重度、负面语气）。",
         "Severity weight × severity score (severity terms, low ratings, customer-service severity, negative tone).",
     ),
     "pp.help.trend": (
-        "趋势权重 × 趋势得分（近期与上期相比的增长，平滑后取对数）。",
-        "Trend weight × trend score (smoothed log growth of the recent period over the previous one).",
+        "趋势权重 × 负面占比 × 趋势得分（近期与上期相比的增长，平滑后取对数）。",
+        "Trend weight × complaint rate × trend score (smoothed log growth of the recent period over the previous one).",
+    ),
+    "pp.help.complaint_rate": (
+        "主题中抱怨类反馈的比例：有表扬词或 5 星、且没有低分、严重问题词或负面语气的反馈算表扬，两者都有算一半。频次和趋势贡献按它折算，纯表扬的主题不算痛点。",
+        "Share of the topic's items that complain: an item with praise words or 5 stars and no low rating, severe term or negative tone counts as praise, one with both counts half. The frequency and trend parts are scaled by it, so a topic of pure praise is not a pain point.",
     ),
     "pp.help.lexicon": (
         "反馈中严重问题词（如剂量错误、数据泄露、闪退）的平均等级，0 到 1。",
