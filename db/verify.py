@@ -186,7 +186,8 @@ def feedback_frame(
 
     Returns:
         Columns id, created_at (UTC), respondent_key, channel, category, rating, topic_key (None without a
-        run or when the item has no topic), and text when ``with_text``.
+        run or when the item has no topic), text when ``with_text``, and with a run in_run last: whether
+        the run analysed the item (feedback that arrived after it did not).
     """
     columns = [
         Feedback.id,
@@ -198,7 +199,7 @@ def feedback_frame(
     ]
     if run_id is not None:
         query = (
-            select(*columns, Topic.key)
+            select(*columns, Topic.key, FeedbackTopic.feedback_id.is_not(None))
             .outerjoin(
                 FeedbackTopic, (FeedbackTopic.feedback_id == Feedback.id) & (FeedbackTopic.run_id == run_id)
             )
@@ -214,9 +215,11 @@ def feedback_frame(
         Feedback.created_at < _utc(end),
     ).order_by(Feedback.created_at, Feedback.id)
     rows = session.execute(query).all()
-    names = list(FEEDBACK_COLUMNS[:-1]) + (["topic_key"] if run_id is not None else [])
+    names = list(FEEDBACK_COLUMNS[:-1]) + (["topic_key", "in_run"] if run_id is not None else [])
     names += ["text"] if with_text else []
     frame = pd.DataFrame(rows, columns=names)
+    if run_id is not None:  # kept last: callers index the other columns as before
+        frame["in_run"] = frame.pop("in_run").astype(bool)
     if run_id is None:
         frame.insert(len(FEEDBACK_COLUMNS) - 1, "topic_key", pd.Series([None] * len(frame), dtype=object))
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)

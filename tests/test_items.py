@@ -124,8 +124,8 @@ def test_an_item_opened_from_a_topic_is_stored_open_in_its_round_and_audited(eng
 
 def test_items_of_a_round_are_listed_in_the_order_they_were_opened(engine, workspace):
     with unit_of_work(engine) as session:
-        for title in ("First", "Second"):
-            open_item(session, workspace["round2"], NewItem(title=title, topic_key="T1"), "ada")
+        for title, topic in (("First", "T1"), ("Second", "T2")):
+            open_item(session, workspace["round2"], NewItem(title=title, topic_key=topic), "ada")
         open_item(session, workspace["round1"], NewItem(title="Elsewhere"), "ada")
     with unit_of_work(engine) as session:
         frame = list_items(session, workspace["round2"])
@@ -133,17 +133,10 @@ def test_items_of_a_round_are_listed_in_the_order_they_were_opened(engine, works
     assert frame["title"].tolist() == ["First", "Second"]
     assert frame["status"].tolist() == ["open", "open"]
     assert list(frame.columns) == [
-        "id",
-        "topic_key",
-        "title",
-        "owner",
-        "metric",
-        "baseline",
-        "target",
-        "due_on",
-        "status",
-        "created_at",
+        *("id", "topic_key", "title", "owner", "metric", "baseline", "target", "due_on", "status"),
+        *("created_at", "round_id", "round_name", "carried_from_id", "evidence", "updated_at"),
     ]
+    assert set(frame["round_name"]) == {"Round 2"}
     assert empty.empty
 
 
