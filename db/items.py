@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.verify import topic_share
-from db.models import RectificationItem, Round, Topic
+from db.models import ITEM_STATUSES, RectificationItem, Round, Topic
 from db.users import audit
 from db.verify import feedback_frame, latest_topic_run, run_topics
 
@@ -36,7 +36,7 @@ ITEM_COLUMNS = (
     "status",
     "created_at",
 )
-STATUSES = ("open", "in_progress", "resolved", "verified", "carried_over")
+STATUSES = ITEM_STATUSES
 ACTIVE = ("open", "in_progress")  # an item past its due date in these is overdue
 # Where a status may go by hand; carried_over only through carry_over(), which opens the copy.
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {

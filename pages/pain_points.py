@@ -546,7 +546,7 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
                     t("pp.col.item_title"): existing["title"],
                     t("pp.col.owner"): existing["owner"],
                     t("pp.col.status"): [
-                        t(f"pp.status.{v}") if v in ITEM_STATUSES else str(v) for v in existing["status"]
+                        t(f"items.status.{v}") if v in ITEM_STATUSES else str(v) for v in existing["status"]
                     ],
                     t("pp.col.due"): existing["due_on"],
                 }
@@ -554,6 +554,9 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
             hide_index=True,
         )
     if not can_edit:
+        return
+    if selection.round_id and (existing["status"] != "carried_over").any():
+        st.caption(t("pp.item_manage"))  # one item per topic and round: it is worked on there
         return
     with transaction() as session:
         rounds = [(r.id, r.name) for r in list_rounds(session, selection.product_id)]
@@ -616,7 +619,7 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
                     )
                     item_id = stored.id
             except ItemError as err:
-                st.error(t(f"pp.item_error.{err.code}"))
+                st.error(t(f"items.error.{err.code}"))
             else:
                 st.session_state["pp_notice"] = t(
                     "pp.item_opened", id=item_id, round=dict(rounds)[int(round_id)]

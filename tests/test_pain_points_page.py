@@ -210,6 +210,9 @@ def test_a_rectification_item_opened_from_a_topic_is_stored_in_the_round(demo):
     assert "opened in" in texts(at)
     assert ranked_table(at)["Item opened"].iloc[0]
     assert query(demo["url"], select(AuditEvent.actor).where(AuditEvent.action == "item.open")) == [("ada",)]
+    # One item per topic and round: the form gives way to where the item is worked on.
+    assert "This round already has an item for this topic" in texts(at)
+    assert not [b for b in at.button if b.label == "Open rectification item"]
 
 
 def test_rename_and_merge_show_in_the_ranking(demo):

@@ -33,6 +33,7 @@ STAFF_PAGES = (
     PageSpec(
         "pages/pain_points.py", "nav.pain_points", ":material/troubleshoot:", STAFF, "nav.section_analyse"
     ),
+    PageSpec("pages/items.py", "nav.items", ":material/assignment:", STAFF, "nav.section_analyse"),
     PageSpec(
         "pages/before_after.py", "nav.before_after", ":material/compare_arrows:", STAFF, "nav.section_analyse"
     ),

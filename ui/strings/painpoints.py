@@ -227,13 +227,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.category.performance": ("性能", "Performance"),
     "pp.category.other": ("其他", "Other"),
     "pp.category.none": ("未分类", "Not categorised"),
-    "pp.status.open": ("待处理", "open"),
-    "pp.status.in_progress": ("进行中", "in progress"),
-    "pp.status.resolved": ("已解决", "resolved"),
-    "pp.status.verified": ("已验证", "verified"),
-    "pp.status.carried_over": ("转入下一轮", "carried over"),
     "pp.item_heading": ("整改项", "Rectification items"),
     "pp.item_existing": ("本主题已有 {n} 个整改项：", "{n} items already opened for this topic:"),
+    "pp.item_manage": (
+        "这一轮已有该主题的整改事项；在“整改事项”页更新它的状态、记录证据或转入下一轮。",
+        "This round already has an item for this topic; update its status, record evidence or carry it over on the Rectification items page.",
+    ),
     "pp.item_no_round": (
         "这个产品还没有整改轮次；请管理员先创建轮次。",
         "This product has no rectification round yet; ask an admin to create one.",
@@ -252,13 +251,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.item_round": ("整改轮次", "Round"),
     "pp.item_save": ("创建整改项", "Open rectification item"),
     "pp.item_opened": ("整改项 #{id} 已在“{round}”中创建。", "Item #{id} opened in {round}."),
-    "pp.item_error.no_round": ("所选轮次不存在。", "The chosen round does not exist."),
-    "pp.item_error.title_empty": ("请填写标题。", "Enter a title."),
-    "pp.item_error.too_long": (
-        "内容太长：标题最多 200 个字符，负责人和指标最多 80 个字符。",
-        "Too long: the title takes at most 200 characters, owner and metric 80.",
-    ),
-    "pp.item_error.bad_number": ("基线值和目标值必须是数字。", "Baseline and target must be numbers."),
     # severity lexicon labels (analytics/severity.py), shown on the page in the user's language
     "pp.term.confusing_or_long_winded": ("啰嗦或难懂", "confusing or long-winded"),
     "pp.term.slow": ("慢", "slow"),

@@ -1,0 +1,365 @@
+"""Rectification items: what the team committed to fix, who owns it, by when, where it stands, and the
+evidence that it worked; unfinished items are carried over to the next round."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import reports
+from db.items import (
+    NEXT_STATUSES,
+    STATUSES,
+    ItemError,
+    NewItem,
+    attach_evidence,
+    carry_over,
+    list_items,
+    list_product_items,
+    measure_topic_evidence,
+    open_item,
+    overdue,
+    set_status,
+    update_item,
+)
+from db.users import audit
+from db.workspace import list_rounds
+from ui import auth, workspace
+from ui.i18n import current_language, t
+from ui.resources import transaction
+
+user = auth.require_role("admin", "analyst", "viewer")
+can_edit = user.role in ("admin", "analyst")
+lang = current_language()
+st.title(t("items.title"))
+st.caption(t("items.intro"))
+selection = workspace.current()
+if selection is None:
+    st.info(t("items.no_product"))
+    st.stop()
+st.caption(
+    t("items.scope", product=selection.product_name, round=selection.round_name or t("workspace.all_rounds"))
+)
+
+
+def status_name(status: str) -> str:
+    return t(f"items.status.{status}") if status in STATUSES else status
+
+
+def refuse(err: ItemError) -> None:
+    st.error(t(f"items.error.{err.code}"))
+
+
+def load() -> pd.DataFrame:
+    assert selection is not None
+    with transaction() as session:
+        if selection.round_id:
+            return list_items(session, selection.round_id)
+        return list_product_items(session, selection.product_id)
+
+
+def evidence_short(evidence: Any) -> str:
+    """ "12.0% → 4.1% (significant)" from stored evidence, or "" without any."""
+    if not isinstance(evidence, dict) or evidence.get("share_before") is None:
+        return ""
+    shares = [evidence.get(f"share_{side}") for side in ("before", "after")]
+    before, after = ("–" if s is None else f"{100 * s:.1f}%" for s in shares)
+    mark = t("items.significant_mark") if evidence.get("significant") else ""
+    return f"{before} → {after}{mark}"
+
+
+def render_summary(items: pd.DataFrame, late: pd.Series) -> None:
+    counts = items["status"].value_counts()
+    cols = st.columns(6)
+    cols[0].metric(t("items.metric.total"), len(items))
+    cols[1].metric(t("items.metric.active"), int(counts.get("open", 0) + counts.get("in_progress", 0)))
+    for col, status in zip(cols[2:5], ("resolved", "verified", "carried_over"), strict=True):
+        col.metric(t(f"items.metric.{status}"), int(counts.get(status, 0)))
+    cols[5].metric(t("items.metric.overdue"), int(late.sum()))
+
+
+def render_table(items: pd.DataFrame, late: pd.Series) -> None:
+    assert selection is not None
+    shown = st.multiselect(
+        t("items.filter_status"),
+        STATUSES,
+        default=[s for s in STATUSES if s != "carried_over"],
+        format_func=status_name,
+        key="items_status_filter",
+    )
+    chosen = items["status"].isin(shown)
+    if not chosen.any():
+        st.info(t("items.none_match"))
+        return
+    table = pd.DataFrame(
+        {
+            t("items.col.id"): items["id"],
+            **({t("items.col.round"): items["round_name"]} if not selection.round_id else {}),
+            t("items.col.title"): items["title"],
+            t("items.col.topic"): items["topic_key"].fillna(""),
+            t("items.col.owner"): items["owner"].fillna(""),
+            t("items.col.metric"): items["metric"].fillna(""),
+            t("items.col.baseline"): items["baseline"],
+            t("items.col.target"): items["target"],
+            t("items.col.due"): items["due_on"],
+            t("items.col.status"): [status_name(s) for s in items["status"]],
+            t("items.col.overdue"): late,
+            t("items.col.evidence"): [evidence_short(e) for e in items["evidence"]],
+        }
+    )[chosen.to_numpy()]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        t("items.download"),
+        reports.to_csv_bytes(table),
+        file_name=f"rectification_items_{selection.product_id}.csv",
+        mime="text/csv",
+        key="items_download",
+        on_click=record_download,
+        args=(len(table),),
+        icon=":material/download:",
+    )
+
+
+def record_download(rows: int) -> None:
+    assert selection is not None
+    with transaction() as session:
+        audit(session, user.username, "export.items", "product", selection.product_id, {"rows": rows})
+
+
+def notice(message: str) -> None:
+    st.session_state["items_notice"] = message
+    st.rerun()
+
+
+def render_edit(item: pd.Series) -> None:
+    item_id = int(item["id"])
+    with st.form(f"items_edit_{item_id}"):
+        title = st.text_input(t("items.field.title"), value=item["title"], max_chars=200)
+        left, right = st.columns(2)
+        owner = left.text_input(t("items.field.owner"), value=item["owner"] or "", max_chars=80)
+        metric = right.text_input(t("items.field.metric"), value=item["metric"] or "", max_chars=80)
+        baseline = left.number_input(
+            t("items.field.baseline"), value=None if pd.isna(item["baseline"]) else float(item["baseline"])
+        )
+        target = right.number_input(
+            t("items.field.target"), value=None if pd.isna(item["target"]) else float(item["target"])
+        )
+        due = left.date_input(t("items.field.due"), value=item["due_on"] if item["due_on"] else None)
+        if st.form_submit_button(t("items.save"), icon=":material/save:"):
+            edited = NewItem(
+                title, None, owner, metric, baseline, target, due if isinstance(due, date) else None
+            )
+            try:
+                with transaction() as session:
+                    changed = update_item(session, item_id, edited, user.username)
+            except ItemError as err:
+                refuse(err)
+            else:
+                names = ", ".join(t(f"items.field_name.{name}") for name in changed)
+                notice(t("items.saved", fields=names) if changed else t("items.unchanged"))
+
+
+def render_status(item: pd.Series) -> None:
+    item_id, status = int(item["id"]), str(item["status"])
+    st.markdown(f"**{t('items.status_heading')}**")
+    st.caption(t("items.status_now", status=status_name(status)))
+    choices = NEXT_STATUSES.get(status, ())
+    if not choices:
+        st.caption(t("items.status_final"))
+        return
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    target = left.selectbox(
+        t("items.status_next"), choices, format_func=status_name, key=f"items_next_{item_id}"
+    )
+    if right.button(t("items.status_change"), key=f"items_set_status_{item_id}"):
+        try:
+            with transaction() as session:
+                set_status(session, item_id, str(target), user.username)
+        except ItemError as err:
+            refuse(err)
+        else:
+            notice(t("items.status_changed", id=item_id, status=status_name(str(target))))
+
+
+def render_evidence(item: pd.Series, editable: bool) -> None:
+    item_id = int(item["id"])
+    st.markdown(f"**{t('items.evidence_heading')}**")
+    evidence = item["evidence"] if isinstance(item["evidence"], dict) else None
+    if evidence and evidence.get("verdict_en"):
+        left, right = st.columns(2)
+        for column, side in ((left, "before"), (right, "after")):
+            share = evidence.get(f"share_{side}")
+            column.metric(
+                t("items.evidence_share", side=t(f"items.side.{side}")),
+                "–" if share is None else f"{100 * share:.1f}%",
+                help=t("items.evidence_items", k=evidence.get(f"k_{side}"), n=evidence.get(f"n_{side}")),
+            )
+        (st.success if evidence.get("significant") else st.info)(evidence.get(f"verdict_{lang}") or "")
+        for warning in evidence.get("warnings_zh" if lang == "zh" else "warnings") or []:
+            st.warning(warning)
+        if evidence.get("not_analysed"):
+            st.caption(t("items.evidence_not_analysed", n=evidence["not_analysed"]))
+        st.caption(
+            t(
+                "items.evidence_stored",
+                period_start=evidence.get("period_start", "?"),
+                fix_date=evidence.get("fix_date", "?"),
+                period_end=evidence.get("period_end", "?"),
+                by=evidence.get("attached_by", "?"),
+                at=str(evidence.get("attached_at", "?")).replace("T", " ")[:16],
+            )
+        )
+    else:
+        st.caption(t("items.evidence_none"))
+    if not editable:
+        return
+    if not item["topic_key"]:
+        st.caption(t("items.evidence_no_topic"))
+        return
+    st.caption(t("items.evidence_intro"))
+    start, fix, end = evidence_defaults(item, evidence)
+    with st.form(f"items_evidence_{item_id}"):
+        c1, c2, c3 = st.columns(3)
+        start = c1.date_input(t("items.period_start"), value=start, key=f"items_ev_start_{item_id}")
+        fix = c2.date_input(t("items.fix_date"), value=fix, key=f"items_ev_fix_{item_id}")
+        end = c3.date_input(t("items.period_end"), value=end, key=f"items_ev_end_{item_id}")
+        if st.form_submit_button(t("items.measure"), icon=":material/query_stats:"):
+            if not all(isinstance(d, date) for d in (start, fix, end)):
+                st.error(t("items.error.bad_period"))
+                return
+            try:
+                with transaction() as session:
+                    outcome = measure_topic_evidence(
+                        session, item_id, start=start, fix=fix, end=end + timedelta(days=1), lang=lang
+                    )
+                    outcome["period_end"] = end.isoformat()  # shown as picked: the day itself counts
+                    attach_evidence(session, item_id, outcome, user.username)
+            except ItemError as err:
+                refuse(err)
+            else:
+                notice(t("items.measured"))
+
+
+def evidence_defaults(item: pd.Series, evidence: dict | None) -> tuple[date, date, date]:
+    """The last measured period, else: 60 days before the fix, the fix at the due date (or today
+    when it lies ahead), until today."""
+    if evidence and evidence.get("fix_date"):
+        try:
+            return tuple(date.fromisoformat(evidence[k]) for k in ("period_start", "fix_date", "period_end"))  # type: ignore[return-value]
+        except (KeyError, TypeError, ValueError):
+            pass
+    today = date.today()
+    due = item["due_on"] if isinstance(item["due_on"], date) else None
+    fix = due if due and due < today else today - timedelta(days=30)
+    return fix - timedelta(days=60), fix, today
+
+
+def render_carry(item: pd.Series) -> None:
+    assert selection is not None
+    item_id = int(item["id"])
+    st.markdown(f"**{t('items.carry_heading')}**")
+    st.caption(t("items.carry_intro"))
+    with transaction() as session:
+        rounds = [
+            (r.id, r.name) for r in list_rounds(session, selection.product_id) if r.id != item["round_id"]
+        ]
+    if not rounds:
+        st.caption(t("items.carry_no_round"))
+        return
+    with st.form(f"items_carry_{item_id}"):
+        left, right = st.columns(2)
+        to_round = left.selectbox(
+            t("items.carry_to"), [r[0] for r in rounds], format_func=dict(rounds).__getitem__
+        )
+        due = right.date_input(t("items.carry_due"), value=None)
+        if st.form_submit_button(t("items.carry"), icon=":material/redo:"):
+            try:
+                with transaction() as session:
+                    copy = carry_over(
+                        session, item_id, int(to_round), user.username, due if isinstance(due, date) else None
+                    )
+                    copy_id = copy.id
+            except ItemError as err:
+                refuse(err)
+            else:
+                notice(t("items.carried", round=dict(rounds)[int(to_round)], id=copy_id))
+
+
+def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
+    ids = items["id"].astype(int).tolist()
+    labels = {int(r.id): f"#{int(r.id)} {r.title} · {status_name(str(r.status))}" for r in items.itertuples()}
+    chosen = st.session_state.pop("items_pick_next", st.session_state.get("items_pick"))
+    st.session_state["items_pick"] = chosen if chosen in ids else ids[0]
+    item_id = st.selectbox(t("items.pick"), ids, format_func=labels.__getitem__, key="items_pick")
+    position = ids.index(int(item_id))
+    item = items.iloc[position]
+    st.subheader(f"#{item_id} {item['title']}")
+    topic = (
+        t("items.detail.topic", topic=item["topic_key"]) if item["topic_key"] else t("items.detail.no_topic")
+    )
+    st.caption(f"{topic} · {item['round_name']} · {status_name(str(item['status']))}")
+    if not pd.isna(item["carried_from_id"]):
+        st.caption(t("items.detail.carried_from", id=int(item["carried_from_id"])))
+    if bool(late.iloc[position]):
+        st.warning(t("items.detail.overdue", due=item["due_on"]))
+    carried = item["status"] == "carried_over"
+    if carried:
+        st.info(t("items.detail.carried_over"))
+    editable = can_edit and not carried
+    if editable:
+        with st.expander(t("items.edit"), icon=":material/edit:"):
+            render_edit(item)
+        render_status(item)
+    render_evidence(item, editable)
+    if editable and item["status"] != "verified":
+        render_carry(item)
+
+
+def render_add() -> None:
+    assert selection is not None
+    with st.expander(t("items.add"), icon=":material/add_task:"):
+        st.caption(t("items.add_intro"))
+        if not selection.round_id:
+            st.info(t("items.add_needs_round"))
+            return
+        with st.form("items_add", clear_on_submit=True):
+            title = st.text_input(t("items.field.title"), max_chars=200, key="items_add_title")
+            left, right = st.columns(2)
+            owner = left.text_input(t("items.field.owner"), max_chars=80, key="items_add_owner")
+            metric = right.text_input(t("items.field.metric"), max_chars=80, key="items_add_metric")
+            baseline = left.number_input(t("items.field.baseline"), value=None, key="items_add_baseline")
+            target = right.number_input(t("items.field.target"), value=None, key="items_add_target")
+            due = left.date_input(t("items.field.due"), value=None, key="items_add_due")
+            if st.form_submit_button(t("items.create"), type="primary", icon=":material/assignment_add:"):
+                new = NewItem(
+                    title, None, owner, metric, baseline, target, due if isinstance(due, date) else None
+                )
+                try:
+                    with transaction() as session:
+                        item_id = open_item(session, selection.round_id, new, user.username).id
+                except ItemError as err:
+                    refuse(err)
+                else:
+                    st.session_state["items_pick_next"] = item_id  # the picker exists already this run
+                    notice(t("items.added", id=item_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+
+message = st.session_state.pop("items_notice", None)
+if message:
+    st.success(message)
+items = load()
+late = overdue(items, datetime.now().date())
+if items.empty:
+    st.info(t("items.none"))
+else:
+    render_summary(items, late)
+    render_table(items, late)
+    render_detail(items, late)
+if can_edit:
+    render_add()
+else:
+    st.caption(t("items.read_only"))
