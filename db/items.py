@@ -204,7 +204,7 @@ def attach_evidence(
     row = _item(session, item_id)
     if row.status == "carried_over":
         raise ItemError("carried")
-    stored = {str(k): _json_safe(v) for k, v in evidence.items()}
+    stored = {str(k): json_safe(v) for k, v in evidence.items()}
     stored["attached_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     stored["attached_by"] = actor
     row.evidence = stored
@@ -215,11 +215,12 @@ def attach_evidence(
     return row
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """`value` as JSON both databases can hold: non-finite numbers null, NumPy values plain, dates ISO."""
     if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str | bytes):  # a NumPy scalar
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -175,6 +175,16 @@ def test_rectification_items_of_round_one(demo_engine):
     assert {"verified", "carried_over"} <= statuses
     assert all(item.owner and item.due_on and item.baseline is not None for item in items)
     assert any(item.carried_from_id for item in items)
+    # As in the app, a verified item carries its evidence: the planted complaint fell significantly.
+    for item in items:
+        if item.status == "verified":
+            assert item.evidence and item.evidence["significant"] and item.evidence["diff"] < 0
+            assert (
+                "显著下降" in item.evidence["verdict_zh"]
+                and "fell significantly" in item.evidence["verdict_en"]
+            )
+    resolved = [item.evidence for item in items if item.status == "resolved"]
+    assert resolved and all(e and not e["significant"] for e in resolved)  # not verified, and we see why
 
 
 def test_loading_twice_is_refused_and_changes_nothing(demo_engine):
