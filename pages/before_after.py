@@ -404,6 +404,11 @@ def render_topic(
             with_text=source == "keywords",
         )
     if source == "topic":
+        # Only what the run analysed counts: later feedback is not "about something else".
+        not_analysed = int((~feedback["in_run"]).sum())
+        if not_analysed:
+            st.caption(t("verify.topic.not_analysed", n=not_analysed))
+        feedback = feedback[feedback["in_run"]].reset_index(drop=True)
         mask, name = feedback["topic_key"] == chosen, str(labels[chosen])
     elif source == "category":
         mask, name = feedback["category"] == chosen, t(f"verify.category.{chosen}")

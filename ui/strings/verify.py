@@ -185,4 +185,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "verify.sheet.context": ("范围", "Scope"),
     "verify.sheet.plan": ("样本量规划", "Planner"),
+    "verify.topic.not_analysed": (
+        "这两个时段里有 {n} 条反馈在最近一次痛点分析之后才到，没有计入；重新运行分析可把它们包括进来。",
+        "{n} feedback items in these periods arrived after the newest pain-point analysis and are not counted; run the analysis again to include them.",
+    ),
 }
