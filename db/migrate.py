@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +15,7 @@ from sqlalchemy import Engine, exc, inspect
 from db.engine import DatabaseProblem, check_connection, classify_error, masked
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -47,8 +50,11 @@ def schema_state(engine: Engine) -> str:
         raise classify_error(err, masked(engine.url)) from err
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> Path | None:
     """Bring the schema to `revision` (one transaction per migration; a failure leaves data as it was).
+
+    A SQLite file with data at an older revision is copied first (:func:`backup_sqlite`); returns
+    that copy's path, else None.
 
     Raises:
         DatabaseProblem: newer_schema / foreign_schema when this database is not ours to change,
@@ -61,11 +67,41 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if state == "foreign":
         raise DatabaseProblem("foreign_schema", where)
     if state == "current" and revision == "head":
-        return
+        return None
+    backup = backup_sqlite(engine) if state == "behind" else None
     try:
         command.upgrade(alembic_config(engine), revision)
     except exc.DBAPIError as err:
         raise classify_error(err, where) from err
+    return backup
+
+
+def backup_sqlite(engine: Engine) -> Path | None:
+    """Copy a SQLite database file before its schema changes, next to it, once per old revision.
+
+    ``data/rectify.db`` at revision 0002 is copied to ``data/rectify.before-0002_topics.db`` with
+    SQLite's online backup (consistent even while another process reads it). An existing copy is
+    kept: it is the state before the first attempt. PostgreSQL is left to its own tools (pg_dump).
+
+    Returns:
+        The copy's path, or None for PostgreSQL and in-memory databases.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    source = Path(database)
+    target = source.with_name(f"{source.stem}.before-{current_revision(engine)}{source.suffix}")
+    if target.exists():
+        return target
+    raw = engine.raw_connection()
+    try:
+        with sqlite3.connect(target) as copy:
+            raw.driver_connection.backup(copy)  # type: ignore[union-attr]
+        copy.close()
+    finally:
+        raw.close()
+    log.info("database copied to %s before the schema upgrade", target)
+    return target
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

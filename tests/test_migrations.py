@@ -98,9 +98,27 @@ def test_a_database_at_an_older_schema_is_upgraded_with_its_data(db_url):
     assert migrate.schema_state(engine) == "behind"
     with unit_of_work(engine) as session:
         create_product(session, "Tutor", "education")
-    migrate.upgrade(engine)  # what the app does on start
+    backup = migrate.upgrade(engine)  # what the app does on start
     assert migrate.schema_state(engine) == "current"
     assert {"custom_label", "merged_into"} <= {c["name"] for c in inspect(engine).get_columns("topics")}
     with unit_of_work(engine) as session:
         assert [p.name for p in list_products(session)] == ["Tutor"]
     engine.dispose()
+    if engine.dialect.name == "sqlite":
+        # The file as it was before the upgrade sits next to it, whole and still at the old revision.
+        assert backup is not None and backup.name == "rectify.before-0001.db"
+        copy = make_engine(f"sqlite:///{backup}")
+        assert migrate.current_revision(copy) == "0001"
+        with unit_of_work(copy) as session:
+            assert [p.name for p in list_products(session)] == ["Tutor"]
+        copy.dispose()
+    else:
+        assert backup is None  # PostgreSQL: pg_dump is the administrator's tool
+
+
+def test_no_copy_is_made_of_a_new_or_current_database(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'rectify.db'}")
+    assert migrate.upgrade(engine) is None  # empty: nothing to keep
+    assert migrate.upgrade(engine) is None  # current: nothing changes
+    engine.dispose()
+    assert [p.name for p in tmp_path.iterdir() if ".before-" in p.name] == []
