@@ -676,13 +676,21 @@ def _terminal_progress(label: str) -> Callable[[int, int], None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: topics of a CSV file, one output row per input row."""
+    """Command line: topics of a CSV file, one output row per input row; or, with --product, the
+    analysis of a product's feedback in the database, stored as a run the app opens."""
     parser = argparse.ArgumentParser(
-        prog="python -m analytics.topics", description="Find pain-point topics in a CSV file of feedback."
+        prog="python -m analytics.topics",
+        description="Find pain-point topics in a CSV file of feedback, or in a product's feedback in the "
+        "database (--product; DATABASE_URL or --database-url says which database).",
     )
-    parser.add_argument("input", type=Path, help="CSV file (UTF-8 or GBK) with one feedback text per row")
+    parser.add_argument(
+        "input", type=Path, nargs="?", help="CSV file (UTF-8 or GBK) with one feedback text per row"
+    )
     parser.add_argument("--text-column", default="text", help="column holding the text (default: text)")
-    parser.add_argument("--output", type=Path, required=True, help="CSV file to write")
+    parser.add_argument("--output", type=Path, help="CSV file to write (with an input file)")
+    parser.add_argument("--product", help="analyse this product's feedback in the database instead of a file")
+    parser.add_argument("--round", help="with --product: only this round (default: every round)")
+    parser.add_argument("--database-url", help="with --product: the database (default: DATABASE_URL)")
     parser.add_argument("--id-column", help="column copied to the output to identify rows")
     parser.add_argument(
         "--language",
@@ -699,6 +707,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for noisy in ("numba", "jieba", "sentence_transformers", "transformers", "httpx", "onnxruntime"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if (args.input is None) == (args.product is None):
+        parser.error("give either an input file (with --output) or --product")
+    if args.product is not None:
+        return _analyse_database(args)
+    if args.output is None:
+        parser.error("an input file needs --output")
     try:
         frame = read_input(args.input, args.text_column, args.id_column)
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -742,6 +756,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         len(result.topics),
         100 * result.outlier_share,
         args.output,
+    )
+    return 0
+
+
+def _analyse_database(args: argparse.Namespace) -> int:
+    # Imported here: analytics/ does not depend on db/ except for this entry point of the batch path.
+    from db import batch, painpoints
+    from db.engine import DatabaseProblem
+
+    try:
+        scope = batch.find_scope(args.database_url, args.product, args.round)
+        model = args.model or (None if args.language == "auto" else _model_for(args.language, None, []))
+        summary = batch.analyse(
+            args.database_url, scope, model=model, min_topic_size=args.min_topic_size, seed=args.seed
+        )
+    except batch.BatchProblem as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except painpoints.NoFeedback:
+        print(f"error: there is no feedback to analyse in {args.product}", file=sys.stderr)
+        return 2
+    except DatabaseProblem as err:
+        print(f"error: the database cannot be used ({err.kind}): {err.where}", file=sys.stderr)
+        return 2
+    log.info(
+        "stored run %d for %s: %d items, %d topics, %.1f%% unclustered, %d newly embedded, in %.0fs",
+        summary.run_id,
+        scope.described,
+        summary.items,
+        summary.topics,
+        100 * summary.outlier_share,
+        summary.embedded,
+        summary.seconds,
     )
     return 0
 

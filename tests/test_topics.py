@@ -28,8 +28,10 @@ from analytics.topics import (
     warm_up,
     with_stable_keys,
 )
+from db import painpoints
 from db.engine import unit_of_work
-from db.models import Feedback
+from db.feedback import FeedbackIn, store_feedback
+from db.models import AuditEvent, Feedback
 from db.topics import (
     add_feedback_to_run,
     analyse_feedback,
@@ -39,7 +41,7 @@ from db.topics import (
     rename_topic,
     store_topic_run,
 )
-from db.workspace import create_product
+from db.workspace import create_product, create_round
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -399,6 +401,65 @@ def test_batch_job_refuses_bad_input_in_one_line(tmp_path, make, args, expected)
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_batch_job_analyses_a_products_feedback_in_the_database(planted, engine, db_url):
+    # The DESIGN's batch path: the heavy analysis runs outside the app and stores a run the app opens.
+    sample = planted.groupby("truth").head(12).reset_index(drop=True)
+    with unit_of_work(engine) as session:
+        product = create_product(session, "MediAssist", "medical")
+        rounds = [create_round(session, product.id, name) for name in ("Round 1", "Round 2")]
+        store_feedback(
+            session,
+            [
+                FeedbackIn(
+                    product.id, "community", text, datetime(2026, 5, 1, tzinfo=UTC), round_id=rounds[1].id
+                )
+                for text in sample["text"]
+            ]
+            + [
+                FeedbackIn(
+                    product.id,
+                    "community",
+                    "not in round 2",
+                    datetime(2026, 4, 1, tzinfo=UTC),
+                    round_id=rounds[0].id,
+                )
+            ],
+        )
+        product_id, round_id = product.id, rounds[1].id
+    done = _run_cli("--product", "MediAssist", "--round", "Round 2", "--database-url", db_url, "--seed", "7")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"stored run 1 for MediAssist, Round 2: {len(sample)} items" in done.stderr
+    with unit_of_work(engine) as session:
+        run_id = painpoints.scope_run_id(session, product_id, round_id)
+        items = painpoints.run_items(session, run_id) if run_id else pd.DataFrame()
+        actors = session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "topics.analyse")).all()
+    assert run_id == 1 and len(items) == len(sample) and items["topic_key"].notna().mean() >= 0.95
+    assert actors == ["batch"]
+    items = items.sort_values("feedback_id")  # stored in the sample's order (texts may be redacted)
+    nmi = normalized_mutual_info_score(sample["truth"].tolist(), items["topic_key"].astype(str).tolist())
+    assert nmi > 0.4, nmi  # the planted intents come out as topics (coarse ones: a small corpus)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--product", "Nope"], "no product named 'Nope'; there are: MediAssist"),
+        (
+            ["--product", "MediAssist", "--round", "Round 9"],
+            "has no round named 'Round 9'; there are: Round 1",
+        ),
+        (["--product", "MediAssist", "--round", "Round 1"], "no feedback to analyse in MediAssist"),
+        (["--product", "MediAssist", "--output", "x.csv", "in.csv"], "either an input file"),
+    ],
+)
+def test_batch_job_on_the_database_refuses_in_one_line(engine, db_url, args, expected):
+    with unit_of_work(engine) as session:
+        create_round(session, create_product(session, "MediAssist", "medical").id, "Round 1")
+    done = _run_cli(*args, "--database-url", db_url)
+    assert done.returncode == 2
+    assert expected in done.stderr and "Traceback" not in done.stderr
 
 
 def test_batch_job_reads_csv_saved_by_excel_in_a_chinese_locale(tmp_path):
