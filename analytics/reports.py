@@ -63,6 +63,7 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "status": ("状态", "Status"),
     "baseline_target": ("基线 → 目标", "Baseline → target"),
     "due": ("截止", "Due"),
+    "evidence": ("证据：修复前 → 后", "Evidence: before → after"),
     "scope": (
         "{product} · {round} · {baseline} → {follow_up} · {segment} · {day}",
         "{product} · {round} · {baseline} → {follow_up} · {segment} · {day}",
@@ -387,6 +388,20 @@ def _result_word(row: Mapping[str, Any], lang: str) -> str:
     return _t("better" if row["direction"] > 0 else "worse", lang)
 
 
+def _evidence_cell(evidence: Any, lang: str) -> str:
+    """ "13.2% → 5.5% (significant)" from an item's stored evidence (db.items), "–" without any."""
+    if not isinstance(evidence, dict) or evidence.get("share_before") is None:
+        return "–"
+    before, after = (
+        "–" if (v := evidence.get(f"share_{side}")) is None else f"{100 * v:.1f}%"
+        for side in ("before", "after")
+    )
+    text = f"{before} → {after}"
+    if evidence.get("significant"):
+        text += "（显著）" if lang == "zh" else " (significant)"
+    return text
+
+
 def build_deck(report: ReviewReport) -> bytes:
     """The review deck as PPTX bytes: title, verdicts, charts, results table, pain points, items, method."""
     lang = report.lang
@@ -475,7 +490,7 @@ def build_deck(report: ReviewReport) -> bytes:
         _table(
             prs,
             _t("items", lang),
-            [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due")],
+            [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
             [
                 [
                     str(i["title"]),
@@ -483,10 +498,11 @@ def build_deck(report: ReviewReport) -> bytes:
                     _STATUS.get(str(i["status"]), (str(i["status"]),) * 2)[0 if lang == "zh" else 1],
                     f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
                     str(i["due_on"] or "–"),
+                    _evidence_cell(i.get("evidence"), lang),
                 ]
                 for i in report.items.head(12).to_dict("records")
             ],
-            (6.3, 1.6, 1.6, 1.6, 1.4),
+            (4.6, 1.4, 1.4, 1.6, 1.3, 2.2),
         )
 
     _bullets(prs, _t("method", lang), _METHOD["zh" if lang == "zh" else "en"], size=15)

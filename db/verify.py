@@ -30,7 +30,18 @@ from db.models import (
 
 ANSWER_COLUMNS = ("wave", "respondent_key", "segment", "question", "kind", "value", "submitted_at")
 FEEDBACK_COLUMNS = ("id", "created_at", "respondent_key", "channel", "category", "rating", "topic_key")
-ITEM_COLUMNS = ("id", "topic_key", "title", "owner", "metric", "baseline", "target", "due_on", "status")
+ITEM_COLUMNS = (
+    "id",
+    "topic_key",
+    "title",
+    "owner",
+    "metric",
+    "baseline",
+    "target",
+    "due_on",
+    "status",
+    "evidence",
+)
 TOPIC_COLUMNS = ("topic_id", "key", "label", "keywords", "size")
 OUTLIER_KEYS = ("-1",)  # a topic model's "no topic" bucket is not a pain point
 
@@ -236,7 +247,7 @@ def round_items(session: Session, round_id: int) -> pd.DataFrame:
     """The rectification items of a round, in the order they were opened.
 
     Returns:
-        Columns id, topic_key, title, owner, metric, baseline, target, due_on, status.
+        Columns id, topic_key, title, owner, metric, baseline, target, due_on, status, evidence.
     """
     query = (
         select(*(getattr(RectificationItem, c) for c in ITEM_COLUMNS))

@@ -98,6 +98,7 @@ def test_the_english_deck_tells_the_demo_story(demo):
     assert any("Wrong dosage" in s and "Top pain points" in s for s in slides)
     items = next(s for s in slides if s.startswith("Rectification items"))
     assert "Fix crash when uploading lab reports" in items and "verified" in items and "carried over" in items
+    assert "10.0% → 2.9% (significant)" in items  # the verified fix's evidence, as the items page shows it
     assert any("Feedback about dosage fell significantly." in s for s in slides)
     assert slides[-1].startswith("Method and caveats") and "not its cause" in slides[-1]
     assert _pictures(deck) == len(images) == 4
