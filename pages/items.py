@@ -97,15 +97,15 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
             t("items.col.id"): items["id"],
             **({t("items.col.round"): items["round_name"]} if not selection.round_id else {}),
             t("items.col.title"): items["title"],
-            t("items.col.topic"): items["topic_key"].fillna(""),
             t("items.col.owner"): items["owner"].fillna(""),
-            t("items.col.metric"): items["metric"].fillna(""),
-            t("items.col.baseline"): items["baseline"],
-            t("items.col.target"): items["target"],
-            t("items.col.due"): items["due_on"],
             t("items.col.status"): [status_name(s) for s in items["status"]],
+            t("items.col.due"): items["due_on"],
             t("items.col.overdue"): late,
             t("items.col.evidence"): [evidence_short(e) for e in items["evidence"]],
+            t("items.col.baseline"): items["baseline"],
+            t("items.col.target"): items["target"],
+            t("items.col.metric"): items["metric"].fillna(""),
+            t("items.col.topic"): items["topic_key"].fillna(""),
         }
     )[chosen.to_numpy()]
     st.dataframe(table, hide_index=True, width="stretch")

@@ -1,5 +1,6 @@
 """End to end in a real headless Chromium (Debian's, driven by Playwright; no browser download):
-first run -> create the admin -> switch to Chinese -> load the demo -> the home page's figures."""
+first run -> create the admin -> switch to Chinese -> load the demo -> the home page's figures ->
+the round's rectification items."""
 
 from __future__ import annotations
 
@@ -131,3 +132,10 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1500)  # let the chart finish drawing
     page.screenshot(path=str(ARTIFACTS / "home_zh.png"), full_page=True)
+
+    # The round's rectification items: owners, statuses, and the item carried over from round 1.
+    page.get_by_role("link", name="整改事项", exact=True).click()
+    expect(page.get_by_text("由上一轮的事项")).to_be_visible()
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="待处理/进行中")).to_contain_text("3")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "items_zh.png"), full_page=True)
