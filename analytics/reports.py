@@ -292,7 +292,7 @@ class ReviewReport:
         charts: name -> rendered chart (:func:`chart_images` of ``analytics.charts_verify.standard_charts``),
             shown one per slide.
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
-        items: Optional frame of rectification items (``db.verify.round_items`` columns).
+        items: Optional frame of rectification items (``db.items.list_items`` columns).
         topic_outcomes: Optional ``analytics.verify.topic_share`` results, their verdicts listed.
     """
 

@@ -19,7 +19,6 @@ from db.models import (
     Feedback,
     FeedbackTopic,
     Question,
-    RectificationItem,
     Response,
     Round,
     Survey,
@@ -30,18 +29,6 @@ from db.models import (
 
 ANSWER_COLUMNS = ("wave", "respondent_key", "segment", "question", "kind", "value", "submitted_at")
 FEEDBACK_COLUMNS = ("id", "created_at", "respondent_key", "channel", "category", "rating", "topic_key")
-ITEM_COLUMNS = (
-    "id",
-    "topic_key",
-    "title",
-    "owner",
-    "metric",
-    "baseline",
-    "target",
-    "due_on",
-    "status",
-    "evidence",
-)
 TOPIC_COLUMNS = ("topic_id", "key", "label", "keywords", "size")
 OUTLIER_KEYS = ("-1",)  # a topic model's "no topic" bucket is not a pain point
 
@@ -241,17 +228,3 @@ def has_categories(session: Session, product_id: int) -> bool:
     """Whether any feedback of the product has a category yet."""
     query = select(Feedback.id).where(Feedback.product_id == product_id, Feedback.category.is_not(None))
     return session.scalar(query.limit(1)) is not None
-
-
-def round_items(session: Session, round_id: int) -> pd.DataFrame:
-    """The rectification items of a round, in the order they were opened.
-
-    Returns:
-        Columns id, topic_key, title, owner, metric, baseline, target, due_on, status, evidence.
-    """
-    query = (
-        select(*(getattr(RectificationItem, c) for c in ITEM_COLUMNS))
-        .where(RectificationItem.round_id == round_id)
-        .order_by(RectificationItem.id)
-    )
-    return pd.DataFrame(session.execute(query).all(), columns=list(ITEM_COLUMNS))

@@ -11,6 +11,7 @@ import streamlit as st
 from analytics import charts_verify, reports, verify
 from db import verify as repo
 from db.engine import database_url
+from db.items import list_items
 from db.models import CATEGORIES
 from db.users import audit
 from ui import auth, nav, workspace
@@ -326,7 +327,7 @@ def render_topic(
         topics = repo.run_topics(session, run.id) if run else pd.DataFrame(columns=list(repo.TOPIC_COLUMNS))
         categorised = repo.has_categories(session, selection.product_id)
         rnd = repo.round_info(session, follow.round_id)
-        items = repo.round_items(session, follow.round_id)
+        items = list_items(session, follow.round_id)
     if run is None or topics.empty:
         st.info(t("verify.topic.no_run"))
     sources = [
@@ -527,7 +528,7 @@ def render_exports(
         with transaction() as session:
             run = repo.latest_topic_run(session, selection.product_id, follow.round_id)
             topics = repo.run_topics(session, run.id) if run else None
-            items = repo.round_items(session, follow.round_id)
+            items = list_items(session, follow.round_id)
         pain_points = None
         if topics is not None and not topics.empty and run is not None:
             pain_points = topics.assign(share=topics["size"] / max(run.n_docs, 1))[["label", "size", "share"]]

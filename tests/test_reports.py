@@ -16,6 +16,7 @@ from analytics import charts_verify, reports
 from analytics.verify import compare_waves
 from db import verify as repo
 from db.engine import make_engine, unit_of_work
+from db.items import list_items
 from tests.verify_support import demo_database_url
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,7 +28,7 @@ def demo() -> dict:
     engine = make_engine(demo_database_url())
     with unit_of_work(engine) as session:
         answers = repo.wave_answers(session, [1, 2])
-        items = repo.round_items(session, 1)
+        items = list_items(session, 1)
     engine.dispose()
     results = compare_waves(answers, baseline=1, follow_up=2)
     return {"answers": answers, "results": results, "items": items}

@@ -21,6 +21,7 @@ from analytics import stats, verify
 from analytics.verify import COLUMNS, compare_waves
 from db import verify as repo
 from db.engine import make_engine, unit_of_work
+from db.items import list_items
 from tests.verify_support import demo_database_url, likert_rows, small_workspace
 
 QUESTIONS = ("accuracy", "nps")
@@ -577,7 +578,7 @@ def test_repository_reads_waves_answers_topics_feedback_and_items(engine):
             session, ws.product_id, date(2026, 2, 1), date(2026, 2, 3), run_id=run.id, with_text=True
         )
         plain = repo.feedback_frame(session, ws.product_id, date(2026, 1, 1), date(2026, 12, 31))
-        items = repo.round_items(session, ws.round_id)
+        items = list_items(session, ws.round_id)
         assert repo.has_categories(session, ws.product_id)
         assert repo.round_info(session, ws.round_id).starts_on == date(2026, 1, 1)
     assert tuple(answers.columns) == repo.ANSWER_COLUMNS and len(answers) == 7 * 6  # text answers left out
