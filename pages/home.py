@@ -1,11 +1,14 @@
 """Home: the selected product and round with headline figures; the demo workspace for newcomers."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from analytics import charts
 from db import demo
 from db.feedback import count_by_channel
+from db.items import list_items, list_product_items, overdue
 from db.models import CHANNELS
 from db.surveys import latest_satisfaction
 from ui import auth, nav, workspace
@@ -53,6 +56,25 @@ def render_feedback_counts(selection: workspace.Selection) -> None:
         st.altair_chart(charts.channel_bars(frame), width="stretch")
 
 
+def render_items(selection: workspace.Selection) -> None:
+    """Where the round's fixes stand: the figures a review meeting asks for first."""
+    with transaction() as session:
+        if selection.round_id:
+            items = list_items(session, selection.round_id)
+        else:
+            items = list_product_items(session, selection.product_id)
+    st.subheader(t("items.title"))
+    if items.empty:
+        st.caption(t("home.no_items"))
+        return
+    counts = items["status"].value_counts()
+    columns = st.columns(4)
+    columns[0].metric(t("items.metric.active"), int(counts.get("open", 0) + counts.get("in_progress", 0)))
+    columns[1].metric(t("items.metric.overdue"), int(overdue(items, date.today()).sum()))
+    columns[2].metric(t("items.metric.resolved"), int(counts.get("resolved", 0)))
+    columns[3].metric(t("items.metric.verified"), int(counts.get("verified", 0)))
+
+
 def render_satisfaction(selection: workspace.Selection) -> None:
     st.subheader(t("home.satisfaction_heading"))
     with transaction() as session:
@@ -80,4 +102,5 @@ if selection is None:
 st.caption(t("home.scope", round=selection.round_name or t("workspace.all_rounds")))
 render_feedback_counts(selection)
 render_satisfaction(selection)
+render_items(selection)
 render_demo_controls()

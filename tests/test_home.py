@@ -51,9 +51,12 @@ def test_loaded_demo_shows_its_figures_and_can_be_removed(monkeypatch, db_url):
     for dimension in ("Accuracy", "Ease of use", "Response speed", "Problem resolution"):
         assert 1.0 <= float(_metric(at, dimension).split(" / ")[0]) <= 5.0
     assert "respondents" in texts(at)
+    # Round 2's three items are open or in progress; none is resolved yet.
+    assert _metric(at, "Open or in progress") == "3" and _metric(at, "Verified") == "0"
 
     at.selectbox(key="workspace_round_select_1").set_value(0).run()  # all rounds
     assert int(_metric(at, "Total").replace(",", "")) == total
+    assert (_metric(at, "Resolved"), _metric(at, "Verified")) == ("1", "2")  # round 1's fixes
 
     at.button(key="home_demo_remove").click().run()
     at = through_app(at)

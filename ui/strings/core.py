@@ -102,6 +102,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.feedback_heading": ("反馈数量", "Feedback received"),
     "home.feedback_total": ("全部", "Total"),
     "home.satisfaction_heading": ("最新满意度", "Latest satisfaction"),
+    "home.no_items": ("此范围内还没有整改事项。", "No rectification items in this scope yet."),
     "home.no_survey": ("此范围内还没有问卷回答。", "No questionnaire answers in this scope yet."),
     "home.latest_wave": ("{wave}（{kind}），{n} 位受访者", "{wave} ({kind}), {n} respondents"),
     "home.n_answers": ("{n} 个回答", "{n} answers"),
