@@ -19,7 +19,10 @@ Conventions (DESIGN.md, "Statistics conventions"; STYLE.md, "Statistics"):
   test, so ``p_val`` is 1.0, the effect size takes its no-effect value (0; NaN for odds
   ratios, which are undefined there), CIs are NaN and a warning says so. When groups
   have no spread but differ (t-tests only), t is undefined: ``statistic``, ``p_val``
-  and the effect size are NaN, with a warning.
+  and the effect size are NaN, with a warning. One-sample and paired t-tests count spread
+  at rounding level (below ``ROUNDING_RTOL`` times the values' size) as none, where R's
+  t.test stops with "data are essentially constant": 3.1 - 3.0 and 4.1 - 4.0 differ in
+  the 16th digit.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ EXACT_MAX_N = 50  # R's default: exact rank tests below 50 observations per grou
 FISHER_RXC_MAX_WORK = 2_000_000  # partial tables the exact r x c enumeration may visit
 MONTE_CARLO_RESAMPLES = 100_000  # fallback for r x c tables too large to enumerate
 SEED = 20240601  # fixed, so that a Monte Carlo p-value is reproducible
+ROUNDING_RTOL = 10 * np.finfo(float).eps  # relative spread that is rounding noise (R's t.test)
+LARGE_T_RATIO = 0.01  # noncentral t: below this the large-t limit is as exact as scipy (see _nct_ncp)
+LARGE_T_FALLBACK_RATIO = 0.1  # ... and still within about 3e-5 where scipy's nct.cdf gives up
 
 NAN, INF = float("nan"), float("inf")
 NO_VARIATION = "there is no difference to test, so p_val is 1 and the effect size takes its no-effect value"
@@ -292,22 +298,64 @@ def _rank_biserial_ci(r: float, se: float, level: float, alt: Alternative) -> tu
     return _bounds(np.tanh(z - half), np.tanh(z + half), alt, -1.0, 1.0)
 
 
-def _nct_ci(t: float, df: float, scale: float, level: float, alt: Alternative) -> tuple[float, float]:
-    """CI of a standardized mean by inverting the noncentral t (exact under normality)."""
+def _nct_ci(
+    t: float, df: float, scale: float, level: float, alt: Alternative, notes: list[str]
+) -> tuple[float, float]:
+    """CI of a standardized mean by inverting the noncentral t (exact under normality).
 
-    def solve(q: float) -> float:
-        def gap(ncp: float) -> float:
-            return float(stats.nct.cdf(t, df, ncp)) - q
-
-        step = 1.0 + abs(t)
-        for _ in range(60):  # the cdf falls as ncp grows: widen until the root is bracketed
-            if gap(t - step) > 0 > gap(t + step):
-                return float(optimize.brentq(gap, t - step, t + step) * scale)
-            step *= 2
-        return NAN
-
+    Both bounds are NaN, with a note, where the noncentrality cannot be found (see ``_nct_ncp``).
+    """
     tail = (1 - level) / (2 if alt == "two-sided" else 1)
-    return (solve(1 - tail) if alt != "less" else -INF, solve(tail) if alt != "greater" else INF)
+    low = _nct_ncp(t, df, 1 - tail) * scale if alt != "less" else -INF
+    high = _nct_ncp(t, df, tail) * scale if alt != "greater" else INF
+    if np.isnan(low) or np.isnan(high):
+        notes.append(
+            f"The CI of the effect size could not be computed: scipy's noncentral t cannot be inverted "
+            f"at t = {t:.4g} with {df:g} dof, so ci_low and ci_high are NaN."
+        )
+        return NAN, NAN
+    return float(low), float(high)
+
+
+def _nct_ncp(t: float, df: float, q: float) -> float:
+    """Noncentrality at which ``t`` is the q-quantile of the noncentral t; NaN if it cannot be found.
+
+    T = (Z + ncp) / S with S = sqrt(chi2_df / df), so P(T <= t) = P(t S - Z >= ncp) for t >= 0.
+    scipy's ``nct.cdf`` returns NaN (or takes seconds) once t and ncp near 1e5, so large t uses
+    the limit where Z (sd 1) is small next to t S: ``ratio`` compares it with the spread of t S,
+    about t / sqrt(2 df), and with its quantile t s. The limit's relative error is at most about
+    0.03 ratio^3 (checked against mpmath's integral): 3e-8 at LARGE_T_RATIO.
+    """
+    if not (np.isfinite(t) and 0 < q < 1):  # q rounds to 1 at a confidence level of 1 - 1e-16
+        return NAN
+    if t < 0:  # T with ncp is distributed as -T with -ncp
+        return -_nct_ncp(-t, df, 1 - q)
+    s = _chi_ratio_isf(q, df)  # P(S >= s) = q
+    ratio = max(np.sqrt(2 * df), 1 / s) / t if t > 0 and s > 0 else INF
+    # t S alone has its q-quantile at t s; adding -Z moves it by -f'/(2f), f the density of t S.
+    large_t = t * s - ((df - 1) / s - df * s) / (2 * t) if ratio <= LARGE_T_FALLBACK_RATIO else NAN
+    if ratio <= LARGE_T_RATIO:
+        return large_t
+
+    def gap(ncp: float) -> float:  # falls as ncp grows
+        p = float(stats.nct.cdf(t, df, ncp))
+        if np.isnan(p):
+            raise FloatingPointError("scipy's noncentral t cdf returned NaN")
+        return p - q
+
+    # P(tS >= x + c) P(Z <= c) <= P(tS - Z >= x) <= P(tS >= x - c) + P(Z > c) for any c > 0;
+    # choosing c per side makes the outer terms q, so these two points bracket the root.
+    low = t * _chi_ratio_isf(2 * q / (1 + q), df) - float(stats.norm.ppf((1 + q) / 2))
+    high = t * _chi_ratio_isf(q / 2, df) + float(stats.norm.isf(q / 2))
+    try:
+        return float(optimize.brentq(gap, low, high))
+    except (FloatingPointError, ValueError, RuntimeError):  # NaN, a bracket rounding broke, no convergence
+        return large_t  # NaN unless the large-t limit is still close
+
+
+def _chi_ratio_isf(p: float, df: float) -> float:
+    """The s with P(sqrt(chi2_df / df) >= s) = p."""
+    return float(np.sqrt(stats.chi2.isf(p, df) / df))
 
 
 def _share_per_row(t: IntArray) -> tuple[float, ...]:
@@ -534,19 +582,25 @@ def welch_t(
     )
 
 
-def _t_on_differences(d: FloatArray, mu: float, notes: list[str], common: dict[str, Any]) -> TestResult:
-    """One-sample t-test of ``d`` against ``mu``, with Cohen's d and a noncentral-t CI."""
+def _t_on_differences(
+    d: FloatArray, mu: float, size: float, notes: list[str], common: dict[str, Any]
+) -> TestResult:
+    """One-sample t-test of ``d`` against ``mu``, with Cohen's d and a noncentral-t CI.
+
+    ``size`` is the largest magnitude that ``d`` was computed from: spread below
+    ``ROUNDING_RTOL * size`` is rounding noise, which would make t huge and meaningless.
+    """
     alt, level = common["alternative"], common["confidence_level"]
-    if np.ptp(d) == 0:
-        if d[0] == mu:
-            return _no_variation(
-                notes, "All values are identical", **common, estimate_ci_low=NAN, estimate_ci_high=NAN
-            )
-        return _undefined_t(notes, "All values are identical but differ from mu", common)
+    noise = ROUNDING_RTOL * max(size, abs(mu))
+    if np.ptp(d) <= noise:
+        identical = "All values are identical" + ("" if np.ptp(d) == 0 else " up to rounding")
+        if np.abs(d - mu).max() <= noise:
+            return _no_variation(notes, identical, **common, estimate_ci_low=NAN, estimate_ci_high=NAN)
+        return _undefined_t(notes, f"{identical} but differ from mu", common)
     res = stats.ttest_1samp(d, popmean=mu, alternative=alt)
     ci = res.confidence_interval(level)  # CI of mean(d): R's conf.int
     t, df = float(res.statistic), float(res.df)
-    low, high = _nct_ci(t, df, 1 / np.sqrt(d.size), level, alt)
+    low, high = _nct_ci(t, df, 1 / np.sqrt(d.size), level, alt, notes)
     return TestResult(
         **common,
         statistic=t,
@@ -587,7 +641,7 @@ def paired_t(
     xs, ys = _pairs(x, y, notes)
     _at_least_two({"pairs": xs})
     _size_notes({"pairs": xs.size}, notes)
-    d = xs - ys
+    d = xs - ys  # off by up to eps * max(|x|, |y|): 3.1 - 3.0 != 4.1 - 4.0
     common: dict[str, Any] = {
         "test": "Paired t-test",
         "statistic_name": "t",
@@ -599,7 +653,7 @@ def paired_t(
         "group_estimates": (float(xs.mean()), float(ys.mean())),
         "confidence_level": level,
     }
-    return _t_on_differences(d, mu, notes, common)
+    return _t_on_differences(d, mu, float(np.abs(np.concatenate([xs, ys])).max()), notes, common)
 
 
 def one_sample_t(
@@ -632,7 +686,7 @@ def one_sample_t(
         "group_estimates": (float(xs.mean()),),
         "confidence_level": level,
     }
-    return _t_on_differences(xs, mu, notes, common)
+    return _t_on_differences(xs, mu, float(np.abs(xs).max()), notes, common)
 
 
 # --- tables ----------------------------------------------------------------------------

@@ -186,6 +186,38 @@ def test_paired_t_flips_sign_when_swapped(pairs: list[tuple[int, int]]) -> None:
     assert (forward.ci_low, forward.ci_high) == pytest.approx(expected, rel=1e-6, nan_ok=True)
 
 
+@st.composite
+def strongly_shifted_pairs(draw: st.DrawFn) -> tuple[list[float], list[float]]:
+    """Ratings before, and after a shift of 0.5 to 1000 with noise down to 1e-8: t up to about 1e12."""
+    n = draw(st.integers(2, 40))
+    before = draw(st.lists(st.integers(1, 5), min_size=n, max_size=n))
+    shift, scale = draw(st.floats(0.5, 1000)), 10.0 ** -draw(st.integers(0, 8))
+    noise = draw(st.lists(st.integers(-1000, 1000), min_size=n, max_size=n).filter(lambda e: len(set(e)) > 1))
+    after = [b + shift + scale * e / 1000 for b, e in zip(before, noise, strict=True)]
+    return after, [float(b) for b in before]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=strongly_shifted_pairs())
+def test_effect_size_ci_of_a_strong_shift_is_finite_and_holds_the_estimate(
+    data: tuple[list[float], list[float]],
+) -> None:
+    after, before = data
+    two, greater, less = (
+        stats.paired_t(after, before, alternative=a) for a in ("two-sided", "greater", "less")
+    )
+    assert not any("could not be computed" in w for w in two.warnings)
+    assert math.isfinite(two.ci_low or math.nan) and math.isfinite(two.ci_high or math.nan)
+    assert (two.ci_low or 0.0) <= two.effect_size <= (two.ci_high or 0.0)
+    # a one-sided 95% bound puts all 5% in one tail, so it lies inside the two-sided 95% interval
+    assert (two.ci_low or 0.0) <= (greater.ci_low or 0.0) <= two.effect_size and greater.ci_high == math.inf
+    assert two.effect_size <= (less.ci_high or 0.0) <= (two.ci_high or 0.0) and less.ci_low == -math.inf
+    t, n = two.statistic or 0.0, len(after)
+    if abs(t) <= 100:  # where scipy's noncentral t is reliable, the bounds are its 97.5% and 2.5% points
+        at_bounds = scipy.stats.nct.cdf(t, n - 1, np.array([two.ci_low, two.ci_high]) * np.sqrt(n))
+        assert at_bounds == pytest.approx([0.975, 0.025], abs=1e-9)
+
+
 @settings(max_examples=60, deadline=None)
 @given(s1=counts, s2=counts, extra1=st.integers(1, 40), extra2=st.integers(1, 40))
 def test_two_proportions_valid_p_and_sign(s1: int, s2: int, extra1: int, extra2: int) -> None:
@@ -374,6 +406,71 @@ def test_constant_but_different_groups_give_nan_t_with_warning() -> None:
     assert math.isnan(paired.p_val) and any("undefined" in w for w in paired.warnings)
     # the rank test is still well defined: the groups do not overlap at all
     assert stats.mann_whitney([4] * 12, [5] * 12).p_val < 0.001
+
+
+RATINGS_10 = [3.0, 4.0, 5.0, 4.0, 3.0, 4.0, 5.0, 4.0, 3.0, 4.0]
+
+
+# Expected: the noncentral-t inversion done independently with mpmath (40 digits; P(T <= t) =
+# E[Phi(t S - ncp)] by quadrature over S = sqrt(chi2_df / df), root by findroot), divided by sqrt(n).
+# Before the large-t limit, the second and third raised ValueError from brentq (scipy's nct.cdf is
+# NaN there) and the fourth returned NaN bounds without a warning.
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        pytest.param(
+            lambda: stats.paired_t(
+                RATINGS_10, [v + 1 + (0.01 if i == 0 else 0) for i, v in enumerate(RATINGS_10)]
+            ),
+            (-460.204442029281, -173.389262880128),
+            id="one-pair-differs-by-0.01-t-1001",
+        ),
+        pytest.param(
+            lambda: stats.paired_t(RATINGS_10, [v - 1 - 1e-6 * k for k, v in enumerate(RATINGS_10)]),
+            (180920.669154804, 480188.586742777),
+            id="spread-1e-6-t-1e6",
+        ),
+        pytest.param(
+            lambda: stats.paired_t([1.0, 2.0], [0.0, 1.0 - 1e-6]),
+            (44318.6213452161, 3169823.72058735),
+            id="two-pairs-t-2e6",
+        ),
+        pytest.param(
+            lambda: stats.one_sample_t([1.0, 1.0 + 1e-8, 1.0 + 2e-8]),
+            (15911570.706946, 192064559.219552),
+            id="three-values-t-1.7e8",
+        ),
+    ],
+)
+def test_effect_size_ci_at_extreme_t_matches_exact_inversion(run: Any, expected: tuple[float, float]) -> None:
+    result = run()
+    assert (result.ci_low, result.ci_high) == pytest.approx(expected, rel=1e-9)
+    assert (result.ci_low or 0.0) <= result.effect_size <= (result.ci_high or 0.0)
+
+
+def test_differences_equal_up_to_rounding_count_as_constant() -> None:
+    # 3.1 - 3.0, 4.1 - 4.0 and 5.1 - 5.0 differ in the 16th digit, which made t about 7e14 and
+    # p about 2e-30; R's t.test(paired = TRUE) stops here: "data are essentially constant".
+    result = stats.paired_t([3.1, 4.1, 5.1], [3.0, 4.0, 5.0])
+    assert math.isnan(result.statistic or 0.0) and math.isnan(result.p_val)
+    assert any("identical up to rounding" in w and "undefined" in w for w in result.warnings)
+    no_change = stats.paired_t([3.1, 4.1, 5.1], [3.0, 4.0, 5.0], mu=0.1)
+    assert no_change.p_val == 1.0 and any("no difference to test" in w for w in no_change.warnings)
+
+
+def test_effect_size_ci_where_scipy_cannot_invert_is_nan_with_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # scipy's nct.cdf returns NaN in parts of its range (e.g. t and ncp near 1e5); here it always does
+    monkeypatch.setattr(scipy.stats.nct, "cdf", lambda *args: math.nan)
+    result = stats.one_sample_t([1.0, 2.0, 3.0, 4.0, 6.0])
+    assert math.isnan(result.ci_low or 0.0) and math.isnan(result.ci_high or 0.0)
+    assert any("could not be computed" in w for w in result.warnings)
+    assert 0 < result.p_val < 1 and math.isfinite(result.effect_size)  # the rest of the record stands
+    # at t = 133 with 9 dof the large-t limit stands in instead (mpmath inversion, as above)
+    stand_in = stats.one_sample_t([3.0, 3.1, 2.9, 3.05, 2.95, 3.0, 3.1, 2.9, 3.02, 2.98])
+    assert (stand_in.ci_low, stand_in.ci_high) == pytest.approx((23.0242174185046, 61.149003457823), rel=1e-6)
+    assert not any("could not be computed" in w for w in stand_in.warnings)
 
 
 def test_single_values_work_for_rank_tests_with_small_sample_warning() -> None:
