@@ -388,8 +388,9 @@ def _result_word(row: Mapping[str, Any], lang: str) -> str:
     return _t("better" if row["direction"] > 0 else "worse", lang)
 
 
-def _evidence_cell(evidence: Any, lang: str) -> str:
-    """ "13.2% → 5.5% (significant)" from an item's stored evidence (db.items), "–" without any."""
+def evidence_text(evidence: Any, lang: str = "en") -> str:
+    """ "13.2% → 5.5% (significant)" from an item's stored evidence (db.items), "–" without any;
+    the items page and the deck show it alike."""
     if not isinstance(evidence, dict) or evidence.get("share_before") is None:
         return "–"
     before, after = (
@@ -498,7 +499,7 @@ def build_deck(report: ReviewReport) -> bytes:
                     _STATUS.get(str(i["status"]), (str(i["status"]),) * 2)[0 if lang == "zh" else 1],
                     f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
                     str(i["due_on"] or "–"),
-                    _evidence_cell(i.get("evidence"), lang),
+                    evidence_text(i.get("evidence"), lang),
                 ]
                 for i in report.items.head(12).to_dict("records")
             ],

@@ -2,7 +2,6 @@
 evidence that it worked; unfinished items are carried over to the next round."""
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -59,16 +58,6 @@ def load() -> pd.DataFrame:
         return list_product_items(session, selection.product_id)
 
 
-def evidence_short(evidence: Any) -> str:
-    """ "12.0% → 4.1% (significant)" from stored evidence, or "" without any."""
-    if not isinstance(evidence, dict) or evidence.get("share_before") is None:
-        return ""
-    shares = [evidence.get(f"share_{side}") for side in ("before", "after")]
-    before, after = ("–" if s is None else f"{100 * s:.1f}%" for s in shares)
-    mark = t("items.significant_mark") if evidence.get("significant") else ""
-    return f"{before} → {after}{mark}"
-
-
 def render_summary(items: pd.DataFrame, late: pd.Series) -> None:
     counts = items["status"].value_counts()
     cols = st.columns(6)
@@ -101,7 +90,7 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
             t("items.col.status"): [status_name(s) for s in items["status"]],
             t("items.col.due"): items["due_on"],
             t("items.col.overdue"): late,
-            t("items.col.evidence"): [evidence_short(e) for e in items["evidence"]],
+            t("items.col.evidence"): [reports.evidence_text(e, lang) for e in items["evidence"]],
             t("items.col.baseline"): items["baseline"],
             t("items.col.target"): items["target"],
             t("items.col.metric"): items["metric"].fillna(""),

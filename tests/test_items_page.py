@@ -226,6 +226,10 @@ def test_evidence_is_measured_from_the_topic_and_then_the_item_can_be_verified(a
     evidence = item(app_db, crash_item).evidence
     assert evidence is not None and evidence["k_before"] > evidence["k_after"] and evidence["significant"]
     assert "fell significantly" in texts(at)
+    table = at.dataframe[0].value
+    shown = table.loc[table["Item"] == "Stop the upload crashes", "Evidence"].iloc[0]
+    before, after = (f"{100 * evidence[f'share_{side}']:.1f}%" for side in ("before", "after"))
+    assert shown == f"{before} → {after} (significant)"  # as the review deck shows it
     assert {m.label for m in at.metric} >= {"Share before", "Share after"}
     at.selectbox(key=f"items_next_{crash_item}").set_value("verified")
     at = at.button(key=f"items_set_status_{crash_item}").click().run()

@@ -36,7 +36,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "items.col.status": ("状态", "Status"),
     "items.col.overdue": ("逾期", "Overdue"),
     "items.col.evidence": ("证据", "Evidence"),
-    "items.significant_mark": ("（显著）", " (significant)"),
     "items.download": ("下载事项表 (CSV)", "Download items (CSV)"),
     "items.pick": ("查看或处理事项", "Item to view or work on"),
     "items.detail.topic": ("主题 {topic}", "Topic {topic}"),
