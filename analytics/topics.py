@@ -42,6 +42,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from analytics.hashing import normalise
 from analytics.tokenize import bilingual_vectorizer, has_words
+from analytics.topic_labels import is_filler, topic_label
 
 log = logging.getLogger(__name__)
 
@@ -250,15 +251,9 @@ def class_tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def _short_name(keywords: Sequence[str], n_words: int = 3) -> str:
-    # Skip a word that is part of one already chosen ("card" after "cards", "退款" after "退款申请").
-    chosen: list[str] = []
-    for word in keywords:
-        if any(word in c or c in word for c in chosen):
-            continue
-        chosen.append(word)
-        if len(chosen) == n_words:
-            break
-    return " · ".join(chosen)
+    # 2-3 content keywords of the topic's main language (analytics.topic_labels); pages show the
+    # label in the reader's language from the same keywords.
+    return topic_label(keywords, None, n_words)
 
 
 def _keywords(
@@ -293,9 +288,11 @@ def _keywords(
     counts = indicator @ per_item
     words = np.asarray(vectorizer.get_feature_names_out())
     scores = class_tfidf(sp.csr_matrix(counts))
+    # Fillers ("takes", "seconds", "一下") name no topic: the next content words take their place.
+    content = np.array([not is_filler(str(w)) for w in words], dtype=bool)
     result = []
     for row in range(len(topic_ids)):
-        line = scores.getrow(row).toarray().ravel()
+        line = np.where(content, scores.getrow(row).toarray().ravel(), 0.0)
         top = np.argsort(-line, kind="stable")[:n_keywords]
         result.append([str(words[i]) for i in top if line[i] > 0])
     return result

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from analytics.embeddings import Encoder
+from analytics.topic_labels import display_label
 from analytics.topics import TopicResult, add_to_topics, fit_topics, with_stable_keys
 from db.embeddings import embed_with_cache
 from db.models import FeedbackTopic, Topic, TopicRun
@@ -198,8 +199,13 @@ def latest_run_id(session: Session, product_id: int, round_id: int | None = None
     return session.scalar(query)
 
 
-def load_run(session: Session, run_id: int, *, include_merged: bool = False) -> StoredRun:
+def load_run(
+    session: Session, run_id: int, *, include_merged: bool = False, lang: str | None = None
+) -> StoredRun:
     """A stored run with its topics and assignments.
+
+    A topic's `label` is the analyst's name if given, else 2-3 content keywords in `lang` ("zh" or
+    "en"; None: the topic's main language), see analytics.topic_labels.display_label.
 
     Raises:
         LookupError: no such run.
@@ -218,7 +224,9 @@ def load_run(session: Session, run_id: int, *, include_merged: bool = False) -> 
             "topic": pd.Series([position.get(t.id, -1) for t in topic_rows], dtype="int64"),
             "topic_id": pd.Series([t.id for t in topic_rows], dtype="int64"),
             "key": pd.Series([t.key for t in topic_rows], dtype="string"),
-            "label": pd.Series([t.custom_label or t.label for t in topic_rows], dtype="string"),
+            "label": pd.Series(
+                [display_label(t.custom_label, t.keywords, t.label, lang) for t in topic_rows], dtype="string"
+            ),
             "generated_label": pd.Series([t.label for t in topic_rows], dtype="string"),
             "custom_label": pd.Series([t.custom_label for t in topic_rows], dtype="object"),
             "keywords": pd.Series([list(t.keywords or []) for t in topic_rows], dtype="object"),
@@ -258,11 +266,16 @@ def load_run(session: Session, run_id: int, *, include_merged: bool = False) -> 
 
 
 def latest_run(
-    session: Session, product_id: int, round_id: int | None = None, *, include_merged: bool = False
+    session: Session,
+    product_id: int,
+    round_id: int | None = None,
+    *,
+    include_merged: bool = False,
+    lang: str | None = None,
 ) -> StoredRun | None:
-    """The product's newest stored run, or None when it has none."""
+    """The product's newest stored run (labels in `lang`, see load_run), or None when it has none."""
     run_id = latest_run_id(session, product_id, round_id)
-    return None if run_id is None else load_run(session, run_id, include_merged=include_merged)
+    return None if run_id is None else load_run(session, run_id, include_merged=include_merged, lang=lang)
 
 
 def _topic(session: Session, run_id: int, key: str) -> Topic:

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analytics.topic_labels import display_label
 from db.models import (
     Answer,
     Feedback,
@@ -145,23 +146,33 @@ def latest_topic_run(session: Session, product_id: int, round_id: int | None = N
     return TopicRunInfo(run.id, run.round_id, run.model_id, run.n_docs, run.created_at)
 
 
-def run_topics(session: Session, run_id: int) -> pd.DataFrame:
-    """Live topics of a run, largest first: an analyst's name wins over the generated label, topics
-    merged into another are left out (their items belong to the survivor), and so is any outlier bucket.
+def run_topics(session: Session, run_id: int, lang: str | None = None) -> pd.DataFrame:
+    """Live topics of a run, largest first: an analyst's name wins over the generated label (2-3
+    keywords in `lang`, see analytics.topic_labels), topics merged into another are left out (their
+    items belong to the survivor), and so is any outlier bucket.
 
     Returns:
         Columns topic_id, key, label, keywords (list of str), size.
     """
     query = (
-        select(
-            Topic.id, Topic.key, func.coalesce(Topic.custom_label, Topic.label), Topic.keywords, Topic.size
-        )
+        select(Topic.id, Topic.key, Topic.custom_label, Topic.label, Topic.keywords, Topic.size)
         .where(Topic.run_id == run_id, Topic.key.not_in(OUTLIER_KEYS), Topic.merged_into.is_(None))
         .order_by(Topic.size.desc(), Topic.id)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=list(TOPIC_COLUMNS))
-    frame["keywords"] = [list(k) if isinstance(k, list) else [] for k in frame["keywords"]]
-    return frame
+    rows = session.execute(query).all()
+    keywords = [list(r.keywords) if isinstance(r.keywords, list) else [] for r in rows]
+    return pd.DataFrame(
+        {
+            "topic_id": [r.id for r in rows],
+            "key": [r.key for r in rows],
+            "label": [
+                display_label(r.custom_label, k, r.label, lang) for r, k in zip(rows, keywords, strict=True)
+            ],
+            "keywords": keywords,
+            "size": [r.size for r in rows],
+        },
+        columns=list(TOPIC_COLUMNS),
+    )
 
 
 def _utc(value: datetime | date) -> datetime:

@@ -15,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import normalized_mutual_info_score
 from sqlalchemy import insert, select
 
 from analytics.hashing import content_hash, key_hash
+from analytics.topic_labels import other_keywords, topic_label, word_language
 from analytics.topics import (
     SMALL_CORPUS,
     assign_to_topics,
@@ -467,3 +469,139 @@ def test_batch_job_reads_csv_saved_by_excel_in_a_chinese_locale(tmp_path):
     source.write_bytes("编号,text\n1,回答太慢了\n2,客服态度差\n".encode("gbk"))
     frame = read_input(source, "text", "编号")
     assert frame["text"].tolist() == ["回答太慢了", "客服态度差"]
+
+
+# ---- labels a product manager can read ---------------------------------------------------------
+
+# Fillers the issue found in labels ("seconds · takes · slower", "data · 数据 · say") and stop words.
+FILLERS = {
+    "seconds",
+    "takes",
+    "say",
+    "says",
+    "way",
+    "really",
+    "一下",
+    "说",
+    "说了",
+    "的",
+    "了",
+    "好几",
+    "每次",
+}
+SLOW = [
+    "It takes 40 seconds before it says anything, so slow",
+    "Every answer takes seconds to load, really slow and laggy",
+    "I have to say the reply takes ages, slow and laggy",
+    "takes 30 seconds, way too slow, laggy at night",
+    "the response takes seconds, laggy and slow",
+    "回答太慢了，等了好几秒",
+]
+UPLOAD = [  # Chinese-majority, one English item
+    "上传化验单就闪退，说了好几次",
+    "上传图片的时候闪退，一下就没了",
+    "每次上传报告都闪退",
+    "上传化验单闪退，图片也打不开",
+    "The app crashes when uploading photos",
+    "上传照片直接闪退，化验单白拍了",
+]
+PRIVACY = [
+    "my health data was shared with third parties",
+    "数据泄露，隐私政策不清楚",
+    "the privacy policy says my data is shared",
+    "担心健康数据被泄露",
+    "data privacy is a concern, say no to sharing",
+    "隐私数据泄露了吗，隐私政策在哪",
+]
+
+
+@pytest.fixture(scope="module")
+def bilingual_fit():
+    """Three planted topics of a small bilingual corpus; each group's vectors point one way."""
+    texts, vectors = _bilingual_inputs()
+    result = fit_topics(texts, vectors, seed=42)
+    assert len(result.topics) == 3
+    return texts, result
+
+
+def _topic_of(texts: list[str], result, text: str) -> pd.Series:
+    topic = int(result.documents["topic"].iloc[texts.index(text)])
+    return result.topics.set_index("topic").loc[topic]
+
+
+def test_labels_have_two_or_three_content_words_of_one_language(bilingual_fit):
+    texts, result = bilingual_fit
+    for keywords, stored in zip(result.topics["keywords"], result.topics["label"], strict=True):
+        for label in (stored, topic_label(keywords, "zh"), topic_label(keywords, "en")):
+            parts = label.split(" · ")
+            assert 2 <= len(parts) <= 3, label
+            assert not {p.lower() for p in parts} & (FILLERS | ENGLISH_STOP_WORDS), label
+            assert len({word_language(p) for p in parts}) == 1, f"mixed languages: {label}"
+            assert all(p in keywords for p in parts)
+        # The keywords, listed apart from the label, hold no filler either.
+        assert not set(keywords) & FILLERS, keywords
+    slow = _topic_of(texts, result, SLOW[0])
+    assert {"slow", "laggy"} <= set(slow["label"].split(" · "))
+
+
+def test_a_chinese_topic_reads_chinese_in_chinese_and_english_or_chinese_in_english(bilingual_fit):
+    texts, result = bilingual_fit
+    upload = _topic_of(texts, result, UPLOAD[0])
+    keywords = list(upload["keywords"])
+    assert {"上传", "闪退"} <= set(keywords) and {"crashes", "uploading"} & set(keywords)
+    zh, en = topic_label(keywords, "zh"), topic_label(keywords, "en")
+    assert {"上传", "闪退"} <= set(zh.split(" · ")) and all(word_language(p) == "zh" for p in zh.split(" · "))
+    assert upload["label"] == zh  # the stored label is in the topic's main language
+    en_parts = en.split(" · ")
+    assert all(word_language(p) == "en" for p in en_parts) or en == zh
+    # The other language's keywords are a detail beside the label, never inside it.
+    assert set(other_keywords(keywords, "zh")) == {k for k in keywords if word_language(k) == "en"}
+    privacy = list(_topic_of(texts, result, PRIVACY[0])["keywords"])
+    assert "数据" in topic_label(privacy, "zh") and "data" in topic_label(privacy, "en")
+
+
+def test_an_english_reader_of_a_topic_with_one_stray_english_word_reads_chinese():
+    keywords = ["剂量", "推荐", "说错", "危险", "label", "一倍", "三遍"]
+    assert topic_label(keywords, "en") == "剂量 · 推荐 · 说错"
+    assert topic_label(["好几", "第二个", "一下", "takes", "seconds"], "zh") == ""
+
+
+def test_a_renamed_topic_shows_its_name_in_both_languages_the_others_their_language(engine):
+    from db.verify import run_topics
+
+    result = fit_topics(*_bilingual_inputs(), seed=42)
+    texts = SLOW + UPLOAD + PRIVACY
+    with unit_of_work(engine) as session:
+        product = create_product(session, "MedBot", "medical")
+        ids = _store_feedback(session, product.id, texts)
+        run_id = store_topic_run(session, product.id, result, ids, model_id="test")
+    upload_key = str(_topic_of(texts, result, UPLOAD[0])["key"])
+    slow_key = str(_topic_of(texts, result, SLOW[0])["key"])
+    with unit_of_work(engine) as session:
+        rename_topic(session, run_id, slow_key, "Slow answers at peak hours")
+    with unit_of_work(engine) as session:
+        for lang in ("zh", "en"):
+            loaded = latest_run(session, product.id, lang=lang).topics.set_index("key")["label"]
+            listed = run_topics(session, run_id, lang=lang).set_index("key")["label"]
+            for labels in (loaded, listed):
+                assert labels[slow_key] == "Slow answers at peak hours"
+            assert loaded[upload_key] == listed[upload_key]
+        zh_label = run_topics(session, run_id, lang="zh").set_index("key")["label"][upload_key]
+    assert all(word_language(p) == "zh" for p in zh_label.split(" · "))
+
+
+def _bilingual_inputs() -> tuple[list[str], np.ndarray]:
+    texts = SLOW + UPLOAD + PRIVACY
+    rng = np.random.default_rng(0)
+    vectors = np.repeat(np.eye(3, 16, dtype=np.float32), 6, axis=0) + rng.normal(0, 0.05, (18, 16))
+    return texts, vectors.astype(np.float32)
+
+
+def test_a_stored_phrase_label_is_kept_and_an_old_keyword_label_is_cleaned():
+    from analytics.topic_labels import display_label
+
+    keywords = ["seconds", "takes", "slower", "stuck", "thinking", "响应", "网络", "卡住"]
+    assert display_label(None, keywords, "seconds · takes · slower", "en") == "slower · stuck · thinking"
+    assert display_label(None, keywords, "seconds · takes · slower", "zh") == "响应 · 网络 · 卡住"
+    assert display_label(None, keywords, "Slow at peak hours", "zh") == "Slow at peak hours"
+    assert display_label("高峰期太慢", keywords, "seconds · takes · slower", "en") == "高峰期太慢"
