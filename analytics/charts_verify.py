@@ -19,7 +19,7 @@ VERDICT_COLOURS = {"better": "#1e8449", "worse": "#c0392b", "unclear": "#7f8c8d"
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "distribution": ("回答分布：前后对比", "Answers before and after"),
-    "means": ("各维度均值（全部回答，95% 置信区间）", "Mean per dimension (all answers, 95% CI)"),
+    "means": ("各维度均值（95% 置信区间）", "Mean per dimension (95% CI)"),
     "difference": ("变化量：复测 − 基线（95% 置信区间）", "Change: follow-up − baseline (95% CI)"),
     "nps": ("NPS：贬损者、中立者、推荐者", "NPS: detractors, passives, promoters"),
     "share": ("占比", "Share of answers"),
@@ -56,7 +56,7 @@ def diverging_bars(
     colours: Sequence[str],
     measure_order: Sequence[str],
     wave_order: Sequence[str],
-    title: str = "",
+    title: str | alt.TitleParams = "",
     x_title: str = "",
     legend_title: str = "",
 ) -> alt.FacetChart:
@@ -115,7 +115,7 @@ def means_chart(
     *,
     measure_order: Sequence[str],
     wave_order: Sequence[str],
-    title: str = "",
+    title: str | alt.TitleParams = "",
     x_title: str = "",
     legend_title: str = "",
 ) -> alt.LayerChart:
@@ -156,7 +156,7 @@ def difference_chart(
     *,
     measure_order: Sequence[str],
     result_labels: Mapping[str, str],
-    title: str = "",
+    title: str | alt.TitleParams = "",
     x_title: str = "",
     legend_title: str = "",
 ) -> alt.TopLevelMixin:
@@ -195,6 +195,13 @@ def difference_chart(
     return alt.layer(interval, points, zero).properties(title=title, width=460, height=alt.Step(30))
 
 
+def _title(key: str, lang: str, subtitle: str) -> str | alt.TitleParams:
+    """A chart title, with the respondents it describes as its subtitle."""
+    return (
+        alt.TitleParams(text(key, lang), subtitle=[subtitle], anchor="start") if subtitle else text(key, lang)
+    )
+
+
 def _result(row: pd.Series) -> str:
     if row["status"] != "ok" or not row["significant"]:
         return "unclear"
@@ -209,15 +216,19 @@ def standard_charts(
     follow_up: Hashable,
     wave_names: Mapping[Hashable, str] | None = None,
     lang: str = "en",
+    respondents: str = "",
 ) -> dict[str, alt.TopLevelMixin]:
     """The before/after charts of a comparison, labelled in ``lang``.
 
     Args:
-        answers: The answers frame given to ``compare_waves`` (segment already filtered).
+        answers: The answers the results describe (segment already filtered): with a primary analysis,
+            ``analytics.verify.Comparison.answers``, so the charts show the same respondents as the
+            verdicts (paired: only the matched respondents).
         results: Its result.
         baseline: The baseline wave id.
         follow_up: The follow-up wave id.
         wave_names: Display name of each wave (default "baseline" / "follow-up" in ``lang``).
+        respondents: Who the charts describe (``analytics.verify.Analysis.label``), each chart's subtitle.
 
     Returns:
         name -> chart, for the names that have data: "distribution" (Likert answers), "means",
@@ -250,7 +261,7 @@ def standard_charts(
             colours=LIKERT_COLOURS,
             measure_order=measure_order,
             wave_order=wave_order,
-            title=text("distribution", lang),
+            title=_title("distribution", lang, respondents),
             x_title=text("share", lang),
             legend_title=text("answer", lang),
         )
@@ -265,7 +276,7 @@ def standard_charts(
             summary,
             measure_order=measure_order,
             wave_order=wave_order,
-            title=text("means", lang),
+            title=_title("means", lang, respondents),
             x_title=text("mean", lang),
             legend_title=text("wave", lang),
         )
@@ -279,7 +290,7 @@ def standard_charts(
             diffs,
             measure_order=measure_order,
             result_labels={k: text(k, lang) for k in VERDICT_COLOURS},
-            title=text("difference", lang),
+            title=_title("difference", lang, respondents),
             x_title=text("change", lang),
             legend_title=text("result", lang),
         )
@@ -300,7 +311,7 @@ def standard_charts(
             colours=NPS_COLOURS,
             measure_order=[verify.measure_label("nps", lang)],
             wave_order=[nps_names[baseline], nps_names[follow_up]],
-            title=text("nps", lang),
+            title=_title("nps", lang, respondents),
             x_title=text("share", lang),
             legend_title=text("answer", lang),
         )

@@ -28,12 +28,15 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from analytics import verify
+from analytics.evidence import is_completed_test
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 CHART_FONT = "Noto Sans CJK SC"  # covers Chinese and Latin; vl-convert falls back when it is missing
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 VERDICTS_PER_SLIDE = 5
+SENSITIVITY_PER_SLIDE = 6
+TITLE_POINTS, SUBTITLE_POINTS = 36, 18
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "deck_title": ("整改效果复盘：满意度前后对比", "Rectification review: satisfaction before and after"),
@@ -43,6 +46,8 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "items": ("整改项状态", "Rectification items"),
     "topics": ("主题前后对比", "Topics before and after"),
     "method": ("方法与注意事项", "Method and caveats"),
+    "sensitivity": ("敏感性分析", "Sensitivity check"),
+    "pain_points_of": ("主要痛点：{scope}", "Top pain points: {scope}"),
     "measure": ("指标", "Measure"),
     "test": ("检验", "Test"),
     "n": ("样本量", "n"),
@@ -81,6 +86,7 @@ _STATUS: dict[str, tuple[str, str]] = {
     "resolved": ("已解决", "resolved"),
     "verified": ("已验证", "verified"),
     "carried_over": ("转入下一轮", "carried over"),
+    "verification_lost": ("已验证（已不成立）", "verified (no longer holds)"),
 }
 
 _METHOD: dict[str, tuple[str, ...]] = {
@@ -197,6 +203,16 @@ _EXPORT_COLUMNS = (
     "pairing",
     "warnings",
 )
+# Present when the results come from analytics.verify.compare_primary: who the row describes and the
+# other analysis beside it.
+_PRIMARY_COLUMNS = (
+    "respondents",
+    "sensitivity_before",
+    "sensitivity_after",
+    "sensitivity_diff",
+    "sensitivity_p_adj",
+    "sensitivity",
+)
 
 
 def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -206,7 +222,10 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         Columns label, kind, status, analysis, test, statistic_name, statistic, n_before, n_after,
         n_paired, mean_before, mean_after, diff, diff_ci_low, diff_ci_high, effect_size_kind, effect_size,
         es_ci_low, es_ci_high, p_val, p_adj, significant, detectable_change, sensitivity_test,
-        sensitivity_p_val, verdict, pairing, warnings ("; "-joined).
+        sensitivity_p_val, verdict, pairing, warnings ("; "-joined); with results of
+        ``analytics.verify.compare_primary`` also respondents (who every figure of the row describes),
+        sensitivity_before, sensitivity_after, sensitivity_diff, sensitivity_p_adj and sensitivity (the
+        other analysis, in one sentence).
     """
     suffix = "zh" if lang == "zh" else "en"
     table = results.assign(
@@ -216,7 +235,13 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         pairing=results[f"pairing_{suffix}"],
         warnings=results["warnings_zh" if lang == "zh" else "warnings"].map("; ".join),
     )
-    return table[list(_EXPORT_COLUMNS)].reset_index(drop=True)
+    columns = list(_EXPORT_COLUMNS)
+    if f"respondents_{suffix}" in results.columns:
+        table = table.assign(
+            respondents=results[f"respondents_{suffix}"], sensitivity=results[f"sensitivity_{suffix}"]
+        )
+        columns = [columns[0], "respondents", *columns[1:], *_PRIMARY_COLUMNS[1:]]
+    return table[columns].reset_index(drop=True)
 
 
 # --- charts as images ----------------------------------------------------------------------------
@@ -285,7 +310,7 @@ class ReviewReport:
         round_name: Round name ("" for all rounds).
         baseline_name: Baseline wave name.
         follow_up_name: Follow-up wave name.
-        results: ``analytics.verify.compare_waves`` output.
+        results: ``analytics.verify.compare_primary(...).results`` (or ``compare_waves`` output).
         lang: "zh" or "en".
         segment: Respondent segment compared, or "" for all.
         generated_on: Date printed on the title slide.
@@ -294,6 +319,10 @@ class ReviewReport:
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
         items: Optional frame of rectification items (``db.items.list_items`` columns).
         topic_outcomes: Optional ``analytics.verify.topic_share`` results, their verdicts listed.
+        analysis: The primary analysis the results, charts and figures describe; its label goes on the
+            title, verdict and results slides, and the sensitivity check gets its own slide.
+        pain_points_scope: What the pain points were counted over (e.g. "Round 1, 480 analysed items"),
+            in the pain-point slide's title.
     """
 
     product: str
@@ -308,6 +337,8 @@ class ReviewReport:
     pain_points: pd.DataFrame | None = None
     items: pd.DataFrame | None = None
     topic_outcomes: Sequence[Mapping[str, Any]] = ()
+    analysis: verify.Analysis | None = None
+    pain_points_scope: str = ""
 
 
 def _title_only(prs: Any, title: str) -> Any:
@@ -317,26 +348,41 @@ def _title_only(prs: Any, title: str) -> Any:
     return slide
 
 
-def _bullets(prs: Any, title: str, lines: Sequence[str], size: int = 18) -> None:
+def _bullets(prs: Any, title: str, lines: Sequence[str], size: int = 18, note: str = "") -> None:
+    """A slide of bullet lines; ``note`` (who the figures describe) goes first, smaller and grey."""
     slide = prs.slides.add_slide(prs.slide_layouts[1])
     slide.shapes.title.text = title
     body = slide.placeholders[1]
     body.left, body.top, body.width, body.height = Inches(0.6), Inches(1.5), Inches(12.1), Inches(5.6)
     frame = body.text_frame
     frame.word_wrap = True
-    for i, line in enumerate(lines):
+    for i, line in enumerate([note, *lines] if note else lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.text = line
-        paragraph.font.size = Pt(size)
+        paragraph.font.size = Pt(size - 2 if note and i == 0 else size)
+        if note and i == 0:
+            paragraph.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
         paragraph.space_after = Pt(8)
 
 
 def _table(
-    prs: Any, title: str, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+    prs: Any,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    note: str = "",
 ) -> None:
     slide = _title_only(prs, title)
+    top = Inches(1.4)
+    if note:  # who the figures describe, between the title and the table
+        box = slide.shapes.add_textbox(Inches(0.4), Inches(1.3), Inches(12.5), Inches(0.4))
+        box.text_frame.text = note
+        box.text_frame.paragraphs[0].font.size = Pt(14)
+        box.text_frame.paragraphs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        top = Inches(1.8)
     height = Inches(0.4) * (len(rows) + 1)
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(0.4), Inches(1.4), Inches(12.5), height)
+    shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(0.4), top, Inches(12.5), height)
     table = shape.table
     for j, w in enumerate(widths):
         table.columns[j].width = Inches(w)
@@ -388,50 +434,81 @@ def _result_word(row: Mapping[str, Any], lang: str) -> str:
     return _t("better" if row["direction"] > 0 else "worse", lang)
 
 
+def _item_status(item: dict[str, Any], lang: str) -> str:
+    """An item's status as the items page shows it: a verified item whose newest test no longer
+    verifies it says so (``verification_lost`` from db.items.list_items)."""
+    status = "verification_lost" if item.get("verification_lost") is True else str(item["status"])
+    return _STATUS.get(status, (status, status))[0 if lang == "zh" else 1]
+
+
 def evidence_text(evidence: Any, lang: str = "en") -> str:
     """ "13.2% → 5.5% (significant)" from an item's stored evidence (db.items), "–" without any;
-    the items page and the deck show it alike."""
-    if not isinstance(evidence, dict) or evidence.get("share_before") is None:
+    the items page and the deck show it alike. A measurement that is not a completed test is no
+    evidence, and says so."""
+    if not isinstance(evidence, dict) or not evidence:
         return "–"
-    before, after = (
-        "–" if (v := evidence.get(f"share_{side}")) is None else f"{100 * v:.1f}%"
-        for side in ("before", "after")
-    )
+    if not is_completed_test(evidence):
+        return "未检验" if lang == "zh" else "not tested"
+    before, after = (f"{100 * evidence[f'share_{side}']:.1f}%" for side in ("before", "after"))
     text = f"{before} → {after}"
     if evidence.get("significant"):
         text += "（显著）" if lang == "zh" else " (significant)"
     return text
 
 
+def _title_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
+    """Title, then the scope and who the figures describe, both inside the slide."""
+    lang = report.lang
+    slide = prs.slides.add_slide(prs.slide_layouts[0])
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    title.text = _t("deck_title", lang)
+    # The default template is 4:3; on this 16:9 slide both boxes are placed explicitly.
+    title.left, title.top, title.width, title.height = Inches(0.6), Inches(1.6), Inches(12.1), Inches(1.9)
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
+        Inches(0.6),
+        Inches(3.7),
+        Inches(12.1),
+        Inches(2.2),
+    )
+    title.text_frame.word_wrap = True
+    title.text_frame.paragraphs[0].font.size = Pt(TITLE_POINTS)
+    lines = [
+        _t(
+            "scope",
+            lang,
+            product=report.product,
+            round=report.round_name or "–",
+            baseline=report.baseline_name,
+            follow_up=report.follow_up_name,
+            segment=report.segment or _t("all_segments", lang),
+            day=report.generated_on.isoformat(),
+        ),
+        *([respondents] if respondents else []),
+    ]
+    frame = subtitle.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(SUBTITLE_POINTS)
+        paragraph.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+
+
 def build_deck(report: ReviewReport) -> bytes:
-    """The review deck as PPTX bytes: title, verdicts, charts, results table, pain points, items, method."""
+    """The review deck as PPTX bytes: title, verdicts, charts, results table, sensitivity check, topic
+    outcomes, pain points, items, method. With ``report.analysis`` every figure slide names who it describes."""
     lang = report.lang
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
 
-    slide = prs.slides.add_slide(prs.slide_layouts[0])
-    slide.shapes.title.text = _t("deck_title", lang)
-    slide.placeholders[1].text = _t(
-        "scope",
-        lang,
-        product=report.product,
-        round=report.round_name or "–",
-        baseline=report.baseline_name,
-        follow_up=report.follow_up_name,
-        segment=report.segment or _t("all_segments", lang),
-        day=report.generated_on.isoformat(),
-    )
-    for shape in (slide.shapes.title, slide.placeholders[1]):
-        shape.width = SLIDE_WIDTH - Inches(1.0)
-        shape.left = Inches(0.5)
-    slide.placeholders[1].text_frame.paragraphs[0].font.size = Pt(18)
-    slide.placeholders[1].text_frame.paragraphs[0].font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    respondents = report.analysis.label(lang) if report.analysis is not None else ""
+    _title_slide(prs, report, respondents)
 
     verdicts = list(report.results[f"verdict_{'zh' if lang == 'zh' else 'en'}"])
     for start in range(0, len(verdicts), VERDICTS_PER_SLIDE):
         chunk = verdicts[start : start + VERDICTS_PER_SLIDE]
         page = f" ({start // VERDICTS_PER_SLIDE + 1})" if len(verdicts) > VERDICTS_PER_SLIDE else ""
-        _bullets(prs, _t("verdicts", lang) + page, chunk, size=16)
+        _bullets(prs, _t("verdicts", lang) + page, chunk, size=16, note=respondents)
 
     for name, image in report.charts.items():
         key = f"chart_{name}"
@@ -459,7 +536,21 @@ def build_deck(report: ReviewReport) -> bytes:
             header,
             rows[start : start + 12],
             (2.6, 2.4, 1.0, 0.9, 0.9, 2.3, 1.0, 1.4),
+            note=respondents,
         )
+
+    sensitivity_column = f"sensitivity_{'zh' if lang == 'zh' else 'en'}"
+    if report.analysis is not None and sensitivity_column in report.results.columns:
+        lines = [str(s) for s in report.results[sensitivity_column] if s]
+        for start in range(0, len(lines), SENSITIVITY_PER_SLIDE):
+            page = f" ({start // SENSITIVITY_PER_SLIDE + 1})" if len(lines) > SENSITIVITY_PER_SLIDE else ""
+            _bullets(
+                prs,
+                _t("sensitivity", lang) + page,
+                lines[start : start + SENSITIVITY_PER_SLIDE],
+                size=14,
+                note=report.analysis.reason(lang),
+            )
 
     if report.topic_outcomes:
         _bullets(
@@ -474,7 +565,9 @@ def build_deck(report: ReviewReport) -> bytes:
         has_share = "share" in top.columns
         _table(
             prs,
-            _t("pain_points", lang),
+            _t("pain_points_of", lang, scope=report.pain_points_scope)
+            if report.pain_points_scope
+            else _t("pain_points", lang),
             [_t("topic", lang), _t("size", lang), *([_t("share", lang)] if has_share else [])],
             [
                 [
@@ -496,7 +589,7 @@ def build_deck(report: ReviewReport) -> bytes:
                 [
                     str(i["title"]),
                     str(i["owner"] or "–"),
-                    _STATUS.get(str(i["status"]), (str(i["status"]),) * 2)[0 if lang == "zh" else 1],
+                    _item_status(i, lang),
                     f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
                     str(i["due_on"] or "–"),
                     evidence_text(i.get("evidence"), lang),

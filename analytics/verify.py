@@ -52,7 +52,7 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -426,7 +426,7 @@ def _pairing(
     if n_p == 0:
         en = "Independent: no respondent answered both waves, so the waves are compared as independent samples."
         zh = "独立样本：没有受访者同时回答两个批次，按独立样本比较。"
-    elif paired is False:
+    elif paired is False and auto:
         en = (
             f"Independent (as asked): {n_p} respondents answered both waves, but every answer is treated as "
             "independent; this is conservative when a person's answers agree across waves."
@@ -1258,6 +1258,281 @@ def compare_waves(
                 "水平上结论不一致：结论取决于比较的人群。",
             )
     return result[list(COLUMNS)].reset_index(drop=True)
+
+
+# --- the primary analysis and its sensitivity check ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Which respondents a comparison describes: verdicts, charts, table and exports all use the same.
+
+    Attributes:
+        paired: True: the respondents who answered both waves, each one's two answers compared; False:
+            every answer of the two waves, as two independent groups.
+        n_baseline: Respondents with at least one answer in the baseline wave.
+        n_follow_up: Respondents with at least one answer in the follow-up wave.
+        n_paired: Identified respondents with answers in both waves.
+    """
+
+    paired: bool
+    n_baseline: int
+    n_follow_up: int
+    n_paired: int
+
+    def label(self, lang: str = "en") -> str:
+        """Who the figures describe: "Paired: 48 respondents who answered both waves"."""
+        if self.paired:
+            return (
+                f"配对：{self.n_paired} 名回答了两个批次的受访者"
+                if lang == "zh"
+                else f"Paired: {self.n_paired} respondents who answered both waves"
+            )
+        return (
+            f"全部回答：基线 {self.n_baseline} 人，复测 {self.n_follow_up} 人"
+            if lang == "zh"
+            else f"All answers: {self.n_baseline} baseline, {self.n_follow_up} follow-up respondents"
+        )
+
+    def alternative_label(self, lang: str = "en") -> str:
+        """Who the sensitivity check describes (the other analysis)."""
+        if self.paired:
+            return (
+                f"全部回答按独立样本（基线 {self.n_baseline} 人，复测 {self.n_follow_up} 人）"
+                if lang == "zh"
+                else f"all answers as independent groups ({self.n_baseline} baseline, "
+                f"{self.n_follow_up} follow-up)"
+            )
+        return (
+            f"仅配对受访者（{self.n_paired} 名回答了两个批次）"
+            if lang == "zh"
+            else f"paired, the {self.n_paired} respondents who answered both waves"
+        )
+
+    def reason(self, lang: str = "en") -> str:
+        """Which analysis is primary and why, in one paragraph."""
+        smaller = min(self.n_baseline, self.n_follow_up)
+        zh = lang == "zh"
+        if self.paired:
+            if zh:
+                return (
+                    f"主要分析：配对。{self.n_paired} 名受访者回答了两个批次（至少 {MIN_PAIRS} 人，且不少于较小批次"
+                    f" {smaller} 人的一半），所以比较每个人的前后两次回答，答卷人群的变化不会被当成满意度的变化。"
+                    f"全部回答（基线 {self.n_baseline} 人，复测 {self.n_follow_up} 人）按独立样本的结果作为敏感性分析列在每条结论下。"
+                )
+            return (
+                f"Primary analysis: paired. {self.n_paired} respondents answered both waves (at least "
+                f"{MIN_PAIRS}, and at least half of the smaller wave of {smaller}), so each person's two answers "
+                "are compared and a change in who answered cannot pass for a change in satisfaction. All answers "
+                f"({self.n_baseline} baseline, {self.n_follow_up} follow-up) as independent groups are shown as a "
+                "sensitivity check under each result."
+            )
+        enough = self.n_paired >= MIN_ANSWERS
+        if zh:
+            tail = (
+                f"这 {self.n_paired} 名配对受访者的结果作为敏感性分析列在每条结论下。"
+                if enough
+                else "配对的人太少，无法做配对的敏感性分析。"
+            )
+            return (
+                f"主要分析：全部回答按独立样本。只有 {self.n_paired} 名受访者回答了两个批次，配对需要至少 {MIN_PAIRS} 人"
+                f"且不少于较小批次 {smaller} 人的一半；同一人前后回答相关时，此做法偏保守。{tail}"
+            )
+        tail = (
+            f"The paired comparison of those {self.n_paired} is shown as a sensitivity check under each result."
+            if enough
+            else "Too few answered both for a paired sensitivity check."
+        )
+        return (
+            f"Primary analysis: all answers as independent groups. Only {self.n_paired} respondents answered "
+            f"both waves; pairing needs at least {MIN_PAIRS} who are at least half of the smaller wave of "
+            f"{smaller}. Treating a person's two answers as independent is conservative when they agree. {tail}"
+        )
+
+
+def _respondents(frame: pd.DataFrame, wave: Hashable, codes: Sequence[str]) -> tuple[set[str], int]:
+    """Identified respondents with an answer in the wave, and how many anonymous answer sets."""
+    keys: set[str] = set()
+    anonymous = 0
+    for code in codes:
+        side = _side(frame, wave, code)
+        named = {str(k) for k in side.values.index if not str(k).startswith("__anonymous_")}
+        keys |= named
+        anonymous = max(anonymous, len(side.values) - len(named))
+    return keys, anonymous
+
+
+def choose_analysis(
+    answers: pd.DataFrame, *, baseline: Hashable, follow_up: Hashable, dimensions: Sequence[str] = MEASURES
+) -> Analysis:
+    """The primary analysis of a comparison, by the documented rule: paired when at least ``MIN_PAIRS``
+    respondents answered both waves and they are at least ``PAIRED_SHARE`` of the smaller wave."""
+    frame = _check_answers(answers)
+    codes = list(dict.fromkeys(dimensions))
+    before, anon_b = _respondents(frame, baseline, codes)
+    after, anon_a = _respondents(frame, follow_up, codes)
+    n_b, n_a, n_p = len(before) + anon_b, len(after) + anon_a, len(before & after)
+    paired = n_p >= MIN_PAIRS and n_p >= PAIRED_SHARE * min(n_b, n_a)
+    return Analysis(bool(paired), n_b, n_a, n_p)
+
+
+def analysed_answers(
+    answers: pd.DataFrame,
+    analysis: Analysis,
+    *,
+    baseline: Hashable,
+    follow_up: Hashable,
+    dimensions: Sequence[str] = MEASURES,
+) -> pd.DataFrame:
+    """The answers a comparison's tests use, for charts and summaries that must show the same people.
+
+    Paired: per measure, the answers of the respondents who answered it in both waves; independent:
+    every answer of the two waves. Missing and repeated answers are dropped as the tests drop them.
+
+    Returns:
+        Columns wave, respondent_key, question, kind, value.
+    """
+    frame = _check_answers(answers)
+    parts: list[pd.DataFrame] = []
+    for code in dict.fromkeys(dimensions):
+        sides = {wave: _side(frame, wave, code) for wave in (baseline, follow_up)}
+        common: set[Any] | None = None
+        if analysis.paired:
+            common = {
+                k
+                for k in set(sides[baseline].values.index) & set(sides[follow_up].values.index)
+                if not str(k).startswith("__anonymous_")
+            }
+        for wave, side in sides.items():
+            values = side.values if common is None else side.values[side.values.index.isin(list(common))]
+            kind = next(iter(side.kinds)) if len(side.kinds) == 1 else ("nps" if code == "nps" else "likert5")
+            keys = [None if str(k).startswith("__anonymous_") else k for k in values.index]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "wave": [wave] * len(values),
+                        "respondent_key": pd.Series(keys, dtype=object),
+                        "question": code,
+                        "kind": kind,
+                        "value": values.to_numpy(dtype=float),
+                    }
+                )
+            )
+    columns = ["wave", "respondent_key", "question", "kind", "value"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def _figures(r: Mapping[str, Any], lang: str) -> str:
+    """ "mean 3.41 → 3.80", "41% → 55%" or "−3 → 13": a result's before and after."""
+    pct = 100 if r["kind"] == "top2box" else 1
+    digits = 0 if r["kind"] in ("top2box", "nps") else 2
+    before, after = _plain(r["mean_before"] * pct, digits), _plain(r["mean_after"] * pct, digits)
+    unit = "%" if r["kind"] == "top2box" else ""
+    prefix = ("均值 " if lang == "zh" else "mean ") if r["kind"] == "likert" else ""
+    return f"{prefix}{before}{unit} → {after}{unit}"
+
+
+def _sensitivity_sentence(
+    primary: Mapping[str, Any], other: Mapping[str, Any], analysis: Analysis, p_label: str, lang: str
+) -> str:
+    zh = lang == "zh"
+    who = analysis.alternative_label(lang)
+    label = primary[f"label_{'zh' if zh else 'en'}"]
+    if other["status"] != "ok":
+        verdict = str(other[f"verdict_{'zh' if zh else 'en'}"])
+        return f"敏感性分析（{who}）：{verdict}" if zh else f"Sensitivity, {who}: {verdict}"
+    if not other["significant"]:
+        word = "无显著变化" if zh else "no significant change"
+    elif other["direction"] > 0:
+        word = "显著提升" if zh else "improved significantly"
+    else:
+        word = "显著下降" if zh else "declined significantly"
+    figures = _figures(other, lang)
+    p = f"{p_label} {_p_text(other['p_adj'])}"
+    test = test_name(str(other["test"]), lang)
+    agree = primary["status"] != "ok" or (
+        bool(primary["significant"]) == bool(other["significant"])
+        and (not primary["significant"] or primary["direction"] == other["direction"])
+    )
+    if zh:
+        text = f"敏感性分析（{who}）：{label} {figures}，{test}，{p}，{word}。"
+        return text if agree else text + "与主要结果不一致：结论取决于比较的人群。"
+    text = f"Sensitivity, {who}: {label} {figures}, {test}, {p}: {word}."
+    return (
+        text
+        if agree
+        else text + " This differs from the primary result: the conclusion depends on who is compared."
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison as the page and the exports show it: one primary analysis, its sensitivity check.
+
+    Attributes:
+        analysis: Which respondents every figure describes (:func:`choose_analysis`).
+        results: :func:`compare_waves` of the primary analysis, its columns plus respondents_en,
+            respondents_zh (the analysis label), sensitivity_before, sensitivity_after, sensitivity_diff,
+            sensitivity_p_adj (the other analysis' figures; sensitivity_test and sensitivity_p_val hold
+            its test and raw p) and sensitivity_en, sensitivity_zh (one sentence each).
+        answers: :func:`analysed_answers`: the answers the primary tests use, for the charts.
+    """
+
+    analysis: Analysis
+    results: pd.DataFrame
+    answers: pd.DataFrame
+
+
+def compare_primary(
+    answers: pd.DataFrame,
+    *,
+    baseline: Hashable,
+    follow_up: Hashable,
+    dimensions: Sequence[str] = MEASURES,
+    adjust: str | None = "holm",
+    **options: Any,
+) -> Comparison:
+    """Compare two waves with the primary analysis of :func:`choose_analysis` and the other one as a
+    sensitivity check beside each result, never instead of it. ``options`` go to :func:`compare_waves`."""
+    analysis = choose_analysis(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
+    results, other = (
+        compare_waves(
+            answers,
+            baseline=baseline,
+            follow_up=follow_up,
+            dimensions=dimensions,
+            adjust=adjust,
+            paired=paired,
+            **options,
+        )
+        for paired in (analysis.paired, not analysis.paired)
+    )
+    tested = other.groupby("kind")["p_val"].apply(lambda p: int(p.notna().sum())).to_dict()
+    sentences: dict[str, list[str]] = {"en": [], "zh": []}
+    for r, o in zip(results.to_dict("records"), other.to_dict("records"), strict=True):
+        for lang in ("en", "zh"):
+            p_label = _p_label(adjust, tested.get(o["kind"], 1), lang)
+            sentences[lang].append(_sensitivity_sentence(r, o, analysis, p_label, lang))
+    ok = other["status"] == "ok"
+    results = results.assign(
+        respondents_en=analysis.label("en"),
+        respondents_zh=analysis.label("zh"),
+        sensitivity_test=[
+            f"{t} ({'paired' if analysis.paired is False else 'all answers'})" if t else ""
+            for t in other["test"]
+        ],
+        sensitivity_p_val=other["p_val"].astype(float),
+        sensitivity_p_adj=other["p_adj"].astype(float),
+        sensitivity_before=other["mean_before"].where(ok).astype(float),
+        sensitivity_after=other["mean_after"].where(ok).astype(float),
+        sensitivity_diff=other["diff"].where(ok).astype(float),
+        sensitivity_en=sentences["en"],
+        sensitivity_zh=sentences["zh"],
+    )
+    shown = analysed_answers(answers, analysis, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
+    return Comparison(analysis, results, shown)
 
 
 # --- summaries for charts ------------------------------------------------------------------------

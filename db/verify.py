@@ -239,3 +239,126 @@ def has_categories(session: Session, product_id: int) -> bool:
     """Whether any feedback of the product has a category yet."""
     query = select(Feedback.id).where(Feedback.product_id == product_id, Feedback.category.is_not(None))
     return session.scalar(query.limit(1)) is not None
+
+
+# --- a round's own topic data (the compared round, never another round's) --------------------------
+
+
+def round_topic_run(session: Session, product_id: int, round_id: int) -> TopicRunInfo | None:
+    """The topic run a round's comparison uses: the round's newest run, else the newest run over all rounds
+    (``round_id`` None; :func:`round_topic_sizes` restricts its counts to the round), never another
+    round's run."""
+    order = (TopicRun.created_at.desc(), TopicRun.id.desc())
+    base = select(TopicRun).where(TopicRun.product_id == product_id)
+    run = session.scalars(base.where(TopicRun.round_id == round_id).order_by(*order).limit(1)).first()
+    if run is None:
+        run = session.scalars(base.where(TopicRun.round_id.is_(None)).order_by(*order).limit(1)).first()
+    if run is None:
+        return None
+    return TopicRunInfo(run.id, run.round_id, run.model_id, run.n_docs, run.created_at)
+
+
+def round_topic_sizes(session: Session, run_id: int, round_id: int) -> tuple[dict[int, int], int]:
+    """How many of the round's items the run put in each topic, and how many of the round's items it
+    analysed in all (outliers included: a share's denominator).
+
+    Returns:
+        (topic id -> items of the round, items of the round in the run).
+    """
+    query = (
+        select(FeedbackTopic.topic_id, func.count())
+        .join(Feedback, Feedback.id == FeedbackTopic.feedback_id)
+        .where(FeedbackTopic.run_id == run_id, Feedback.round_id == round_id)
+        .group_by(FeedbackTopic.topic_id)
+    )
+    sizes = {int(t): int(n) for t, n in session.execute(query).all() if t is not None}
+    total = session.scalar(
+        select(func.count())
+        .select_from(FeedbackTopic)
+        .join(Feedback, Feedback.id == FeedbackTopic.feedback_id)
+        .where(FeedbackTopic.run_id == run_id, Feedback.round_id == round_id)
+    )
+    return sizes, int(total or 0)
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """Feedback of a period that a round's topic comparison leaves out, by why.
+
+    Attributes:
+        later: of the compared round, stored at or after the topic run (the analysis has not seen it).
+        other_rounds: of another round or of none (outside the compared round).
+        left_out: of the compared round, stored before the run but not analysed by it.
+    """
+
+    later: int = 0
+    other_rounds: int = 0
+    left_out: int = 0
+
+
+def round_topic_feedback(
+    session: Session,
+    product_id: int,
+    round_id: int,
+    run: TopicRunInfo,
+    start: datetime | date,
+    end: datetime | date,
+    *,
+    with_text: bool = False,
+) -> tuple[pd.DataFrame, NotCounted]:
+    """The feedback of [start, end) that a round's topic comparison counts, and what it leaves out.
+
+    Counted: what ``run`` analysed, of the compared round: a run of the round counts everything it
+    analysed, a run over all rounds only the round's items. The rest of the period is counted in
+    :class:`NotCounted` by why, so that a sentence can say what its number is.
+
+    Returns:
+        The counted feedback (:func:`feedback_frame` columns with a run) and the counts left out.
+    """
+    frame = feedback_frame(session, product_id, start, end, run_id=run.id, with_text=with_text)
+    scope = {
+        int(i): (r, stored)
+        for i, r, stored in session.execute(
+            select(Feedback.id, Feedback.round_id, Feedback.stored_at).where(
+                Feedback.product_id == product_id,
+                Feedback.created_at >= _utc(start),
+                Feedback.created_at < _utc(end),
+            )
+        ).all()
+    }
+    of_round = pd.Series([scope[int(i)][0] == round_id for i in frame["id"]], index=frame.index, dtype=bool)
+    # A run of the round analysed only the round's items; one over all rounds counts the round's part.
+    counted = frame["in_run"] & (of_round | (run.round_id == round_id))
+    created = _utc(run.created_at)
+    later = other = left_out = 0
+    for i, in_round in zip(frame.loc[~counted, "id"], of_round[~counted], strict=True):
+        stored = scope[int(i)][1]
+        if not in_round:
+            other += 1
+        elif stored is not None and _utc(stored) >= created:
+            later += 1
+        else:
+            left_out += 1
+    return frame[counted].reset_index(drop=True), NotCounted(later, other, left_out)
+
+
+def round_topics(
+    session: Session, product_id: int, round_id: int, lang: str | None = None
+) -> tuple[TopicRunInfo | None, pd.DataFrame, int]:
+    """A round's pain-point topics from :func:`round_topic_run`, sized by the round's own items.
+
+    Returns:
+        (the run or None, :func:`run_topics` of it (labels in ``lang``) with size counting the round's
+        items only, largest first and without empty topics, how many of the round's items the run
+        analysed).
+    """
+    run = round_topic_run(session, product_id, round_id)
+    if run is None:
+        return None, pd.DataFrame(columns=list(TOPIC_COLUMNS)), 0
+    topics = run_topics(session, run.id, lang)
+    if run.round_id == round_id:
+        return run, topics, run.n_docs
+    sizes, total = round_topic_sizes(session, run.id, round_id)
+    topics = topics.assign(size=[sizes.get(int(i), 0) for i in topics["topic_id"]])
+    topics = topics[topics["size"] > 0].sort_values("size", ascending=False, kind="stable")
+    return run, topics.reset_index(drop=True), total

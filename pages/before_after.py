@@ -20,9 +20,7 @@ from ui.resources import transaction
 
 user = auth.require_role(*nav.STAFF)
 lang = current_language()
-PAIRING: dict[str, verify.Paired] = {"auto": "auto", "paired": True, "independent": False}
 RESULT_ICONS = {"better": ":material/trending_up:", "worse": ":material/trending_down:"}
-st.session_state.setdefault("verify_pairing", "auto")
 st.session_state.setdefault("verify_dimensions", list(verify.MEASURES))
 st.session_state.setdefault("verify_segment", "")
 
@@ -36,11 +34,10 @@ def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...]) 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def run_comparison(
-    answers: pd.DataFrame, baseline: int, follow_up: int, dimensions: tuple[str, ...], pairing: str
-) -> pd.DataFrame:
-    return verify.compare_waves(
-        answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions, paired=PAIRING[pairing]
-    )
+    answers: pd.DataFrame, baseline: int, follow_up: int, dimensions: tuple[str, ...]
+) -> verify.Comparison:
+    """The primary analysis (the documented rule decides paired or not) with its sensitivity check."""
+    return verify.compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
 
 
 def result_key(row: dict[str, Any] | pd.Series) -> str:
@@ -87,7 +84,6 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
         w.id: t("verify.wave_option", name=w.name, kind=t(f"wave.{w.kind}"), n=w.responses) for w in waves
     }
     segment_option = {s: s or t("verify.all_segments") for s in ["", *segments]}
-    pairing_option = {p: t(f"verify.pairing.{p}") for p in PAIRING}
     measure_option = {m: verify.measure_label(m, lang) for m in verify.MEASURES}
 
     with st.form("verify_form"):
@@ -101,14 +97,6 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
             ["", *segments],
             format_func=segment_option.__getitem__,
             key="verify_segment",
-        )
-        right.radio(
-            t("verify.pairing"),
-            list(PAIRING),
-            format_func=pairing_option.__getitem__,
-            key="verify_pairing",
-            horizontal=True,
-            help=t("verify.pairing_help", n=verify.MIN_PAIRS),
         )
         st.multiselect(
             t("verify.dimensions"),
@@ -134,6 +122,11 @@ def render_counts(
             st.warning(t("verify.too_few", wave=wave.name, n=n, min=verify.MIN_ANSWERS))
 
 
+def render_analysis(analysis: verify.Analysis) -> None:
+    """Which analysis is primary and why; the other one is only ever a sensitivity check."""
+    st.info(analysis.reason(lang), icon=":material/group:")
+
+
 def render_verdict(row: pd.Series) -> None:
     key, text = result_key(row), row[f"verdict_{lang}"]
     if key == "better":
@@ -144,10 +137,12 @@ def render_verdict(row: pd.Series) -> None:
         st.warning(text, icon=":material/block:")
     else:
         st.info(text, icon=":material/trending_flat:")
+    st.caption(row[f"sensitivity_{lang}"])
 
 
-def render_verdicts(results: pd.DataFrame) -> None:
+def render_verdicts(results: pd.DataFrame, analysis: verify.Analysis) -> None:
     st.subheader(t("verify.verdicts"))
+    st.caption(t("verify.describes", who=analysis.label(lang)))
     for _, row in results[results["kind"] != "top2box"].iterrows():
         render_verdict(row)
     shares = results[results["kind"] == "top2box"]
@@ -168,8 +163,9 @@ def render_verdicts(results: pd.DataFrame) -> None:
         )
 
 
-def render_charts(charts: dict[str, Any]) -> None:
+def render_charts(charts: dict[str, Any], analysis: verify.Analysis) -> None:
     st.subheader(t("verify.charts"))
+    st.caption(t("verify.describes", who=analysis.label(lang)))
     names = ["distribution", "means", "difference", "nps"]
     for tab, name in zip(st.tabs([t(f"verify.tab.{n}") for n in names]), names, strict=True):
         with tab:
@@ -202,8 +198,9 @@ def _fmt_p(p: float) -> str:
     return "–" if pd.isna(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def render_table(results: pd.DataFrame) -> None:
+def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
     st.subheader(t("verify.table"))
+    st.caption(t("verify.describes", who=analysis.label(lang)))
     rows = []
     for _, r in results.iterrows():
         paired = r["analysis"] == "paired"
@@ -232,6 +229,30 @@ def render_table(results: pd.DataFrame) -> None:
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    render_sensitivity(results, analysis)
+
+
+def render_sensitivity(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+    """The other analysis beside the primary one: shown, never swapped in."""
+    with st.expander(t("verify.sensitivity", who=analysis.alternative_label(lang))):
+        st.caption(t("verify.sensitivity_intro"))
+        shown = pd.DataFrame(
+            {
+                t("verify.col.measure"): results[f"label_{lang}"],
+                t("verify.col.before"): [
+                    _fmt(v, k) for v, k in zip(results["sensitivity_before"], results["kind"], strict=True)
+                ],
+                t("verify.col.after"): [
+                    _fmt(v, k) for v, k in zip(results["sensitivity_after"], results["kind"], strict=True)
+                ],
+                t("verify.col.p_adj"): [_fmt_p(p) for p in results["sensitivity_p_adj"]],
+                t("verify.col.test"): [
+                    verify.test_name(str(x).rsplit(" (", 1)[0], lang) if x else "–"
+                    for x in results["sensitivity_test"]
+                ],
+            }
+        )
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def render_method(results: pd.DataFrame) -> None:
@@ -318,18 +339,26 @@ def _topic_defaults(
 
 
 def render_topic(
-    selection: workspace.Selection, answers: pd.DataFrame, base: repo.WaveInfo, follow: repo.WaveInfo
+    selection: workspace.Selection,
+    answers: pd.DataFrame,
+    base: repo.WaveInfo,
+    follow: repo.WaveInfo,
+    analysis: verify.Analysis,
 ) -> dict[str, Any] | None:
     st.subheader(t("verify.topic"))
     st.caption(t("verify.topic_intro"))
     with transaction() as session:
-        run = repo.latest_topic_run(session, selection.product_id, follow.round_id)
-        topics = repo.run_topics(session, run.id) if run else pd.DataFrame(columns=list(repo.TOPIC_COLUMNS))
+        # The compared round's own analysis (or the one over all rounds), never another round's.
+        run, topics, _ = repo.round_topics(session, selection.product_id, follow.round_id, lang)
         categorised = repo.has_categories(session, selection.product_id)
         rnd = repo.round_info(session, follow.round_id)
         items = list_items(session, follow.round_id)
     if run is None or topics.empty:
-        st.info(t("verify.topic.no_run"))
+        st.info(t("verify.topic.no_run", round=follow.round_name))
+    elif run.round_id is None:
+        st.caption(
+            t("verify.topic.all_rounds_run", round=follow.round_name, day=f"{run.created_at:%Y-%m-%d}")
+        )
     sources = [
         *(["topic"] if run and not topics.empty else []),
         *(["category"] if categorised else []),
@@ -395,21 +424,26 @@ def render_topic(
     ):
         st.error(t("verify.topic.bad_dates"))
         return None
+    left = repo.NotCounted()
     with transaction() as session:
-        feedback = repo.feedback_frame(
-            session,
-            selection.product_id,
-            start,
-            end,
-            run_id=run.id if source == "topic" and run else None,
-            with_text=source == "keywords",
-        )
+        if source == "topic" and run is not None:
+            # Only what the run analysed of this round counts; the rest is named for what it is.
+            feedback, left = repo.round_topic_feedback(
+                session, selection.product_id, follow.round_id, run, start, end
+            )
+        else:
+            feedback = repo.feedback_frame(
+                session, selection.product_id, start, end, with_text=source == "keywords"
+            )
     if source == "topic":
-        # Only what the run analysed counts: later feedback is not "about something else".
-        not_analysed = int((~feedback["in_run"]).sum())
-        if not_analysed:
-            st.caption(t("verify.topic.not_analysed", n=not_analysed))
-        feedback = feedback[feedback["in_run"]].reset_index(drop=True)
+        day = f"{run.created_at:%Y-%m-%d %H:%M}" if run else ""
+        for key, n in (
+            ("later", left.later),
+            ("other_rounds", left.other_rounds),
+            ("left_out", left.left_out),
+        ):
+            if n:
+                st.caption(t(f"verify.topic.not_counted.{key}", n=n, round=follow.round_name, day=day))
         mask, name = feedback["topic_key"] == chosen, str(labels[chosen])
     elif source == "category":
         mask, name = feedback["category"] == chosen, t(f"verify.category.{chosen}")
@@ -442,7 +476,7 @@ def render_topic(
         baseline=base.id,
         follow_up=follow.id,
         measure=str(measure),
-        paired=PAIRING[st.session_state["verify_pairing"]],
+        paired=analysis.paired,
     )
     for _, row in satisfaction.iterrows():
         group = t(f"verify.topic.group.{row['group']}")
@@ -465,7 +499,7 @@ def record_export(kind: str, detail: dict[str, Any]) -> None:
 
 def render_exports(
     selection: workspace.Selection,
-    results: pd.DataFrame,
+    comparison: verify.Comparison,
     plan: pd.DataFrame,
     charts: dict[str, Any],
     base: repo.WaveInfo,
@@ -475,6 +509,7 @@ def render_exports(
 ) -> None:
     st.subheader(t("verify.export"))
     st.caption(t("verify.export.audited"))
+    results, analysis = comparison.results, comparison.analysis
     detail = {
         "product_id": selection.product_id,
         "round_id": follow.round_id,
@@ -488,8 +523,16 @@ def render_exports(
     table = reports.results_table(results, lang)
     scope = pd.DataFrame(
         {
-            "field": ["product", "round", "baseline", "follow_up", "segment"],
-            "value": [selection.product_name, follow.round_name, base.name, follow.name, segment or "all"],
+            "field": ["product", "round", "baseline", "follow_up", "segment", "respondents", "analysis"],
+            "value": [
+                selection.product_name,
+                follow.round_name,
+                base.name,
+                follow.name,
+                segment or "all",
+                analysis.label(lang),
+                analysis.reason(lang),
+            ],
         }
     )
     plan_table = plan.drop(columns=[c for c in plan.columns if c.endswith("_zh" if lang == "en" else "_en")])
@@ -521,17 +564,17 @@ def render_exports(
         follow.id,
         segment,
         tuple(results["measure"]),
-        st.session_state["verify_pairing"],
         lang,
     )
     if right.button(t("verify.export.prepare"), key="verify_prepare", icon=":material/slideshow:"):
         with transaction() as session:
-            run = repo.latest_topic_run(session, selection.product_id, follow.round_id)
-            topics = repo.run_topics(session, run.id) if run else None
+            # The compared round's pain points, counted over the round's own analysed feedback.
+            run, topics, analysed = repo.round_topics(session, selection.product_id, follow.round_id, lang)
             items = list_items(session, follow.round_id)
-        pain_points = None
-        if topics is not None and not topics.empty and run is not None:
-            pain_points = topics.assign(share=topics["size"] / max(run.n_docs, 1))[["label", "size", "share"]]
+        pain_points, pain_scope = None, ""
+        if run is not None and not topics.empty:
+            pain_points = topics.assign(share=topics["size"] / max(analysed, 1))[["label", "size", "share"]]
+            pain_scope = t("verify.export.pain_scope", round=follow.round_name, n=analysed)
         with st.spinner(t("verify.export.preparing")):
             images = reports.chart_images(charts)
             report = reports.ReviewReport(
@@ -546,6 +589,8 @@ def render_exports(
                 pain_points=pain_points,
                 items=items,
                 topic_outcomes=[topic_outcome] if topic_outcome and topic_outcome["status"] == "ok" else [],
+                analysis=analysis,
+                pain_points_scope=pain_scope,
             )
             st.session_state["verify_export"] = {
                 "signature": signature,
@@ -612,21 +657,25 @@ if not dims:
 answers = load_answers(database_url(), (base.id, follow.id), (base.responses, follow.responses))
 if segment:
     answers = answers[answers["segment"] == segment].reset_index(drop=True)
-results = run_comparison(answers, base.id, follow.id, tuple(dims), st.session_state["verify_pairing"])
+comparison = run_comparison(answers, base.id, follow.id, tuple(dims))
+results, analysis = comparison.results, comparison.analysis
+# The charts show the respondents the verdicts describe (paired: only the matched ones).
 charts = charts_verify.standard_charts(
-    answers,
+    comparison.answers,
     results,
     baseline=base.id,
     follow_up=follow.id,
     wave_names={base.id: base.name, follow.id: follow.name},
     lang=lang,
+    respondents=analysis.label(lang),
 )
 
 render_counts(results, answers, base, follow)
-render_verdicts(results)
+render_analysis(analysis)
+render_verdicts(results, analysis)
 render_method(results)
-render_charts(charts)
-render_table(results)
+render_charts(charts, analysis)
+render_table(results, analysis)
 plan = render_planner(answers, base, follow, dims)
-topic_outcome = render_topic(selection, answers, base, follow)
-render_exports(selection, results, plan, charts, base, follow, segment, topic_outcome)
+topic_outcome = render_topic(selection, answers, base, follow, analysis)
+render_exports(selection, comparison, plan, charts, base, follow, segment, topic_outcome)

@@ -26,13 +26,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify.segment": ("人群", "Segment"),
     "verify.all_segments": ("全部人群", "All segments"),
     "verify.dimensions": ("指标", "Measures"),
-    "verify.pairing": ("配对方式", "Pairing"),
-    "verify.pairing.auto": ("自动", "Automatic"),
-    "verify.pairing.paired": ("仅配对受访者", "Paired respondents only"),
-    "verify.pairing.independent": ("全部按独立样本", "All answers as independent"),
-    "verify.pairing_help": (
-        "自动：当足够多的受访者（至少 {n} 人且占较小批次一半以上）回答了两个批次时，对他们做配对检验；否则把所有回答当作独立样本。",
-        "Automatic: when enough respondents answered both waves (at least {n}, and half of the smaller wave), they get a paired test; otherwise every answer is treated as independent.",
+    "verify.describes": ("以下数字描述的是：{who}", "The figures describe: {who}"),
+    "verify.sensitivity": ("敏感性分析：{who}", "Sensitivity check: {who}"),
+    "verify.sensitivity_intro": (
+        "换一种比较人群时的同一组检验，只用于判断结论是否稳健；上面的结论、图表和导出始终使用主要分析。",
+        "The same tests on the other set of respondents, to see whether the conclusion holds; the verdicts, charts and exports above always use the primary analysis.",
     ),
     "verify.compare": ("比较", "Compare"),
     "verify.same_wave": ("请选择两个不同的批次。", "Pick two different waves."),
@@ -114,8 +112,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Compare a pain point's share of all feedback (per 1,000 items) before and after the fix, and the satisfaction of the respondents who mentioned it.",
     ),
     "verify.topic.no_run": (
-        "此产品还没有主题分析结果。可以按反馈类别或关键词来定义痛点。",
-        "There is no topic run for this product yet. Define the pain point by feedback category or by keywords instead.",
+        "{round} 还没有主题分析结果（本轮或全部轮次的分析都没有）。可以按反馈类别或关键词来定义痛点。",
+        "There is no topic run for {round} yet (neither of this round nor of all rounds). Define the pain point by feedback category or by keywords instead.",
+    ),
+    "verify.topic.all_rounds_run": (
+        "{round} 没有自己的主题分析：主题来自 {day} 对全部轮次的分析，只计入 {round} 的反馈。",
+        "{round} has no topic analysis of its own: the topics come from the analysis of all rounds on {day}, counting only {round}'s feedback.",
     ),
     "verify.topic.source": ("痛点来源", "Define the pain point by"),
     "verify.topic.source.topic": ("主题", "Topic"),
@@ -185,8 +187,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "verify.sheet.context": ("范围", "Scope"),
     "verify.sheet.plan": ("样本量规划", "Planner"),
-    "verify.topic.not_analysed": (
-        "这两个时段里有 {n} 条反馈在最近一次痛点分析之后才到，没有计入；重新运行分析可把它们包括进来。",
-        "{n} feedback items in these periods arrived after the newest pain-point analysis and are not counted; run the analysis again to include them.",
+    "verify.topic.not_counted.later": (
+        "这两个时段里 {round} 有 {n} 条反馈在这次痛点分析（{day}）之后才存入，没有计入；重新运行分析可把它们包括进来。",
+        "{n} feedback item(s) of {round} in these periods were stored after the pain-point analysis of {day} and are not counted; run the analysis again to include them.",
+    ),
+    "verify.topic.not_counted.other_rounds": (
+        "这两个时段里有 {n} 条反馈属于其他轮次或不属于任何轮次，没有计入：占比只按 {round} 的反馈计算。",
+        "{n} feedback item(s) in these periods belong to other rounds or to none and are not counted: the shares are of {round}'s feedback only.",
+    ),
+    "verify.topic.not_counted.left_out": (
+        "这两个时段里 {round} 有 {n} 条反馈在这次痛点分析（{day}）之前已存入，但不在分析结果中，没有计入。",
+        "{n} feedback item(s) of {round} in these periods were stored before the pain-point analysis of {day} but are not in it, so they are not counted.",
+    ),
+    "verify.export.pain_scope": (
+        "{round}，已分析的 {n} 条反馈",
+        "{round}, {n} analysed feedback items",
     ),
 }
