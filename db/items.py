@@ -1,9 +1,12 @@
 """Rectification items: a fix the team commits to, opened from a pain point in a round, moved through
 its statuses, backed by evidence, and carried over to the next round when it is not done.
 
-    open -> in_progress -> resolved -> verified        (verified needs stored evidence)
-    any status but verified -> carried_over            (a copy opens in the next round)
+    open -> in_progress -> resolved -> verified        (verified needs evidence that verifies it)
+    any status but verified -> carried_over            (a copy opens in a later round)
 
+Every measurement is kept (``item_evidence``); the item shows the newest. Whether a measurement
+verifies the item is decided by :func:`analytics.evidence.judge`, against the item's current baseline
+and target; a verified item whose newest completed test no longer verifies it is flagged.
 Every change is audited.
 """
 
@@ -19,8 +22,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics import evidence as judging
 from analytics.verify import topic_share
-from db.models import ITEM_STATUSES, RectificationItem, Round, Topic
+from db.models import ITEM_STATUSES, ItemEvidence, RectificationItem, Round, Topic
 from db.users import audit
 from db.verify import feedback_frame, latest_topic_run, run_topics
 
@@ -38,6 +42,7 @@ ITEM_COLUMNS = (
 )
 STATUSES = ITEM_STATUSES
 ACTIVE = ("open", "in_progress")  # an item past its due date in these is overdue
+WORKED_ON = ("open", "in_progress", "resolved")  # a topic has at most one such item per product
 # Where a status may go by hand; carried_over only through carry_over(), which opens the copy.
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "open": ("in_progress", "resolved"),
@@ -49,11 +54,15 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
 
 
 class ItemError(ValueError):
-    """An item that cannot be stored; `code` names the reason (ui strings `items.<code>`)."""
+    """An item that cannot be stored; `code` names the reason (ui strings `items.error.<code>`).
 
-    def __init__(self, code: str) -> None:
+    ``item_id`` names the item in the way, where there is one (the open item of the same topic).
+    """
+
+    def __init__(self, code: str, item_id: int | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.item_id = item_id
 
 
 @dataclass(frozen=True)
@@ -91,20 +100,16 @@ def open_item(session: Session, round_id: int, item: NewItem, actor: str) -> Rec
     Raises:
         ItemError: code "no_round" (the round does not exist), "title_empty", "too_long" (title over
             200 characters, owner or metric over 80), "bad_number" (baseline or target not finite),
-            "duplicate_topic" (the round already has an item for this topic that was not carried over).
+            "duplicate_topic" (the topic already has an item that is being worked on in any round of
+            the product, or any item in this round but one carried over; ``item_id`` names it).
     """
-    if session.get(Round, round_id) is None:
+    rnd = session.get(Round, round_id)
+    if rnd is None:
         raise ItemError("no_round")
     fields = _fields(item)
     topic_key = _text(item.topic_key, 40)
     if topic_key is not None:
-        taken = select(RectificationItem.id).where(
-            RectificationItem.round_id == round_id,
-            RectificationItem.topic_key == topic_key,
-            RectificationItem.status != "carried_over",
-        )
-        if session.scalar(taken.limit(1)) is not None:
-            raise ItemError("duplicate_topic")
+        _check_topic_free(session, rnd, topic_key)
     row = RectificationItem(round_id=round_id, topic_key=topic_key, status="open", **fields)
     session.add(row)
     session.flush()
@@ -117,6 +122,55 @@ def open_item(session: Session, round_id: int, item: NewItem, actor: str) -> Rec
         {"round_id": round_id, "topic_key": row.topic_key, "title": row.title},
     )
     return row
+
+
+def _check_topic_free(session: Session, rnd: Round, topic_key: str, but: int | None = None) -> None:
+    """Refuse a second item for a topic: one per round, and one being worked on per product."""
+    same_topic = (
+        select(RectificationItem.id)
+        .join(Round, Round.id == RectificationItem.round_id)
+        .where(
+            Round.product_id == rnd.product_id,
+            RectificationItem.topic_key == topic_key,
+            RectificationItem.status != "carried_over",
+            (RectificationItem.round_id == rnd.id) | RectificationItem.status.in_(WORKED_ON),
+        )
+        .order_by(RectificationItem.id)
+    )
+    if but is not None:
+        same_topic = same_topic.where(RectificationItem.id != but)
+    taken = session.scalar(same_topic.limit(1))
+    if taken is not None:
+        raise ItemError("duplicate_topic", taken)
+
+
+def link_topic(session: Session, item_id: int, topic_key: str | None, actor: str) -> bool:
+    """Link an item to a topic (or unlink it with None), and audit it.
+
+    Returns:
+        Whether the link changed.
+
+    Raises:
+        ItemError: "no_item", "carried", "verified_link" (a verified item was verified on its topic:
+            move it back to resolved first), "duplicate_topic" (as :func:`open_item`).
+    """
+    row = _item(session, item_id)
+    key = _text(topic_key, 40)
+    if key == row.topic_key:
+        return False
+    if row.status == "carried_over":
+        raise ItemError("carried")
+    if row.status == "verified":
+        raise ItemError("verified_link")
+    if key is not None:
+        rnd = session.get(Round, row.round_id)
+        assert rnd is not None
+        _check_topic_free(session, rnd, key, but=row.id)
+    before, row.topic_key = row.topic_key, key
+    row.updated_at = datetime.now(UTC)
+    session.flush()
+    audit(session, actor, "item.link_topic", "rectification_item", row.id, {"from": before, "to": key})
+    return True
 
 
 def _fields(item: NewItem) -> dict[str, Any]:
@@ -171,7 +225,9 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
     Raises:
         ItemError: "no_item", "bad_status" (not a status, or carried_over: see :func:`carry_over`),
             "not_allowed" (not reachable from the current status), "needs_evidence" (verified without
-            stored evidence: verifying means the before/after result says the fix worked).
+            any measurement), or for verified the judgement of the newest measurement when it does not
+            verify the item: "not_tested", "wrong_direction", "not_significant", "target_missed"
+            (:mod:`analytics.evidence`).
     """
     row = _item(session, item_id)
     if status not in STATUSES or status == "carried_over":
@@ -180,8 +236,13 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
         return row
     if status not in NEXT_STATUSES[row.status]:
         raise ItemError("not_allowed")
-    if status == "verified" and not row.evidence:
-        raise ItemError("needs_evidence")
+    if status == "verified":
+        newest = _records(session, [row.id]).get(row.id, [])
+        if not newest:
+            raise ItemError("needs_evidence")
+        judgement = _judge(newest[-1].result, row.baseline, row.target)
+        if judgement != judging.VERIFIES:
+            raise ItemError(judgement)
     before = row.status
     row.status = status
     row.updated_at = datetime.now(UTC)
@@ -193,10 +254,11 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
 def attach_evidence(
     session: Session, item_id: int, evidence: Mapping[str, Any], actor: str
 ) -> RectificationItem:
-    """Store a before/after result as the item's evidence (replacing an earlier one), and audit it.
+    """Record a measurement as the item's newest evidence (earlier ones are kept), and audit it.
 
     The result is stored as JSON: numbers that are not finite become null, tuples lists, NumPy values
-    plain Python ones. The time and who attached it are added.
+    plain Python ones. The time, who attached it and its judgement against the item's baseline and
+    target are added.
 
     Raises:
         ItemError: "no_item", "carried".
@@ -204,15 +266,61 @@ def attach_evidence(
     row = _item(session, item_id)
     if row.status == "carried_over":
         raise ItemError("carried")
+    now = datetime.now(UTC)
     stored = {str(k): json_safe(v) for k, v in evidence.items()}
-    stored["attached_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    stored.setdefault("alpha", judging.DEFAULT_ALPHA)
+    stored["attached_at"] = now.isoformat(timespec="seconds")
     stored["attached_by"] = actor
+    stored["judgement"] = judging.judge(stored, baseline=row.baseline, target=row.target)
+    stored["judged_against"] = {"baseline": row.baseline, "target": row.target}
+    session.add(
+        ItemEvidence(
+            item_id=row.id, measured_at=now, measured_by=actor, judgement=stored["judgement"], result=stored
+        )
+    )
     row.evidence = stored
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = now
     session.flush()
-    detail = {k: stored.get(k) for k in ("status", "topic_key", "diff", "p_val", "significant")}
-    audit(session, actor, "item.evidence", "rectification_item", row.id, detail)
+    keys = ("status", "topic_key", "diff", "p_val", "alpha", "judgement")
+    audit(session, actor, "item.evidence", "rectification_item", row.id, {k: stored.get(k) for k in keys})
     return row
+
+
+def evidence_history(session: Session, item_id: int) -> pd.DataFrame:
+    """Every measurement of an item, oldest first, each judged when it was measured.
+
+    Returns:
+        Columns measured_at, measured_by, judgement, result (dict).
+    """
+    query = (
+        select(
+            ItemEvidence.measured_at, ItemEvidence.measured_by, ItemEvidence.judgement, ItemEvidence.result
+        )
+        .where(ItemEvidence.item_id == item_id)
+        .order_by(ItemEvidence.measured_at, ItemEvidence.id)
+    )
+    return pd.DataFrame(
+        session.execute(query).all(), columns=["measured_at", "measured_by", "judgement", "result"]
+    )
+
+
+def _records(session: Session, item_ids: list[int]) -> dict[int, list[ItemEvidence]]:
+    """The measurements of these items, oldest first, by item."""
+    by_item: dict[int, list[ItemEvidence]] = {}
+    if not item_ids:
+        return by_item
+    query = (
+        select(ItemEvidence)
+        .where(ItemEvidence.item_id.in_(item_ids))
+        .order_by(ItemEvidence.measured_at, ItemEvidence.id)
+    )
+    for record in session.scalars(query):
+        by_item.setdefault(record.item_id, []).append(record)
+    return by_item
+
+
+def _judge(result: Mapping[str, Any] | None, baseline: float | None, target: float | None) -> str:
+    return judging.judge(result or {}, baseline=baseline, target=target)
 
 
 def json_safe(value: Any) -> Any:
@@ -244,9 +352,10 @@ def carry_over(
         The new item.
 
     Raises:
-        ItemError: "no_item", "no_round", "same_round", "other_product", "carried" (already carried
-            over), "verified" (a verified fix needs no carrying), "duplicate_topic" (the other round
-            already has an item for this topic).
+        ItemError: "no_item", "no_round", "same_round", "other_product", "earlier_round" (work moves
+            forward: only into a round that starts later), "carried" (already carried over),
+            "verified" (a verified fix needs no carrying), "duplicate_topic" (the other round already
+            has an item for this topic).
     """
     row = _item(session, item_id)
     if row.status == "carried_over":
@@ -261,23 +370,18 @@ def carry_over(
     source = session.get(Round, row.round_id)
     if source is None or source.product_id != target.product_id:
         raise ItemError("other_product")
-    copy = open_item(
-        session,
-        target.id,
-        NewItem(
-            title=row.title,
-            topic_key=row.topic_key,
-            owner=row.owner,
-            metric=row.metric,
-            baseline=row.baseline,
-            target=row.target,
-            due_on=due_on,
-        ),
-        actor,
-    )
-    copy.carried_from_id = row.id
+    if not is_later(target, source):
+        raise ItemError("earlier_round")
     before = row.status
-    row.status = "carried_over"
+    row.status = "carried_over"  # first, so the copy does not count as a second item of the topic
+    session.flush()
+    try:
+        copy = _open_copy(session, row, target.id, due_on, actor)
+    except ItemError:
+        row.status = before
+        session.flush()
+        raise
+    copy.carried_from_id = row.id
     row.updated_at = datetime.now(UTC)
     session.flush()
     audit(
@@ -291,6 +395,43 @@ def carry_over(
     return copy
 
 
+def _open_copy(
+    session: Session, row: RectificationItem, round_id: int, due_on: date | None, actor: str
+) -> RectificationItem:
+    return open_item(
+        session,
+        round_id,
+        NewItem(
+            title=row.title,
+            topic_key=row.topic_key,
+            owner=row.owner,
+            metric=row.metric,
+            baseline=row.baseline,
+            target=row.target,
+            due_on=due_on,
+        ),
+        actor,
+    )
+
+
+def is_later(rnd: Round, than: Round) -> bool:
+    """Whether `rnd` comes after `than`: it starts later, or (without start dates) was created later."""
+    if rnd.starts_on is not None and than.starts_on is not None and rnd.starts_on != than.starts_on:
+        return rnd.starts_on > than.starts_on
+    return rnd.id > than.id
+
+
+def later_rounds(session: Session, round_id: int) -> list[Round]:
+    """The rounds of the same product that come after `round_id` (where its items may be carried),
+    soonest first."""
+    source = session.get(Round, round_id)
+    if source is None:
+        return []
+    rounds = session.scalars(select(Round).where(Round.product_id == source.product_id))
+    later = [r for r in rounds if r.id != source.id and is_later(r, source)]
+    return sorted(later, key=lambda r: (r.starts_on or date.max, r.id))
+
+
 LIST_COLUMNS = (*ITEM_COLUMNS, "round_id", "round_name", "carried_from_id", "evidence", "updated_at")
 
 
@@ -299,14 +440,18 @@ def list_items(session: Session, round_id: int) -> pd.DataFrame:
 
     Returns:
         Columns id, topic_key, title, owner, metric, baseline, target, due_on, status, created_at,
-        round_id, round_name, carried_from_id, evidence (dict or None), updated_at.
+        round_id, round_name, carried_from_id, evidence (the newest measurement: dict or None),
+        updated_at, and as :func:`judge_items` adds them: topic_label, judgement, evidence_count,
+        verification_lost.
     """
-    return _items_frame(session, RectificationItem.round_id == round_id)
+    rnd = session.get(Round, round_id)
+    frame = _items_frame(session, RectificationItem.round_id == round_id)
+    return judge_items(session, frame, rnd.product_id if rnd is not None else None)
 
 
 def list_product_items(session: Session, product_id: int) -> pd.DataFrame:
     """The items of every round of a product, newest round first; columns as :func:`list_items`."""
-    return _items_frame(session, Round.product_id == product_id)
+    return judge_items(session, _items_frame(session, Round.product_id == product_id), product_id)
 
 
 def _items_frame(session: Session, where: Any) -> pd.DataFrame:
@@ -329,6 +474,71 @@ def _items_frame(session: Session, where: Any) -> pd.DataFrame:
     return frame
 
 
+def judge_items(session: Session, items: pd.DataFrame, product_id: int | None) -> pd.DataFrame:
+    """Add what the pages, the overview and the deck say about each item's topic and evidence.
+
+    Returns:
+        ``items`` with topic_label (the topic's name in the product's newest analysis, an analyst's
+        name first; None without a topic or when the analysis no longer has it), judgement (of the
+        newest measurement against the item's baseline and target; None without one), evidence_count,
+        and verification_lost (a verified item whose newest completed test does not verify it).
+    """
+    out = items.copy()
+    names = topic_names(session, product_id) if product_id is not None else {}
+    out["topic_label"] = pd.Series(
+        [names.get(k) if isinstance(k, str) else None for k in out["topic_key"]],
+        index=out.index,
+        dtype=object,
+    )
+    records = _records(session, [int(i) for i in out["id"]])
+    judgements, counts, lost = [], [], []
+    for row in out.itertuples():
+        kept = records.get(int(row.id), [])
+        baseline = None if pd.isna(row.baseline) else float(row.baseline)
+        target = None if pd.isna(row.target) else float(row.target)
+        judgements.append(_judge(kept[-1].result, baseline, target) if kept else None)
+        counts.append(len(kept))
+        tests = [r for r in kept if judging.is_completed_test(r.result)]
+        lost.append(
+            row.status == "verified"
+            and (not tests or _judge(tests[-1].result, baseline, target) != judging.VERIFIES)
+        )
+    out["judgement"] = pd.Series(judgements, index=out.index, dtype=object)
+    out["evidence_count"] = pd.Series(counts, index=out.index, dtype="int64")
+    out["verification_lost"] = pd.Series(lost, index=out.index, dtype=bool)
+    return out
+
+
+def topic_choices(session: Session, product_id: int) -> list[tuple[str, str]]:
+    """(key, name) of the live topics in the product's newest analysis, largest first: what an item
+    can be linked to."""
+    run = latest_topic_run(session, product_id)
+    if run is None:
+        return []
+    topics = run_topics(session, run.id)
+    return [(str(k), str(v)) for k, v in zip(topics["key"], topics["label"], strict=True)]
+
+
+def topic_names(session: Session, product_id: int) -> dict[str, str]:
+    """Topic key -> name in the product's newest analysis (an analyst's name wins); a merged topic's
+    key maps to the name of the topic it was merged into."""
+    run = latest_topic_run(session, product_id)
+    if run is None:
+        return {}
+    names = {
+        str(k): str(v)
+        for k, v in zip(*(run_topics(session, run.id)[c] for c in ("key", "label")), strict=True)
+    }
+    merged = session.execute(
+        select(Topic.key).where(Topic.run_id == run.id, Topic.merged_into.is_not(None))
+    ).scalars()
+    for key in merged:
+        survivor = _surviving_key(session, run.id, key)
+        if survivor in names:
+            names[key] = names[survivor]
+    return names
+
+
 def overdue(items: pd.DataFrame, today: date) -> pd.Series:
     """Which items are past their due date and still open or in progress."""
     due = pd.to_datetime(items["due_on"])
@@ -336,7 +546,14 @@ def overdue(items: pd.DataFrame, today: date) -> pd.Series:
 
 
 def measure_topic_evidence(
-    session: Session, item_id: int, *, start: date, fix: date, end: date, lang: str = "en"
+    session: Session,
+    item_id: int,
+    *,
+    start: date,
+    fix: date,
+    end: date,
+    lang: str = "en",
+    alpha: float = judging.DEFAULT_ALPHA,
 ) -> dict[str, Any]:
     """The item's topic before vs after the fix: its share of the analysed feedback, tested.
 
@@ -346,7 +563,8 @@ def measure_topic_evidence(
 
     Returns:
         What :func:`analytics.verify.topic_share` returns, plus topic_key, run_id, period_start, fix_date,
-        period_end and not_analysed (feedback in the periods the run did not cover).
+        period_end, not_analysed (feedback in the periods the run did not cover) and alpha (the level
+        ``significant`` is judged at).
 
     Raises:
         ItemError: "no_item", "no_topic" (an item opened without a topic), "no_run" (no topic run yet),
@@ -384,7 +602,10 @@ def measure_topic_evidence(
         fix_date=fix.isoformat(),
         period_end=end.isoformat(),
         not_analysed=int((~analysed).sum()),
+        alpha=alpha,
     )
+    if outcome["status"] == "ok":
+        outcome["significant"] = bool(outcome["p_val"] < alpha)
     return outcome
 
 

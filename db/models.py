@@ -234,6 +234,18 @@ class RectificationItem(Base):
     )
 
 
+class ItemEvidence(Base):
+    """One measurement an item was judged on: kept for good, newest last (the item shows the newest)."""
+
+    __tablename__ = "item_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"), index=True)
+    measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    measured_by: Mapped[str] = mapped_column(String(60))
+    judgement: Mapped[str] = mapped_column(String(20))  # analytics.evidence.JUDGEMENTS
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)  # the measurement as stored on the item
+
+
 class User(Base):
     """A staff account; respondents never log in."""
 

@@ -59,3 +59,22 @@ def create_round(
     session.add(rnd)
     session.flush()
     return rnd
+
+
+def create_next_round(
+    session: Session, after_round_id: int, name: str, starts_on: date | None, ends_on: date | None = None
+) -> Round:
+    """Open the round that follows `after_round_id` in the same product (where unfinished items go).
+
+    Raises:
+        WorkspaceError: "no_round", "round_name_empty", "not_later" (it would start on or before the
+            round it follows), "bad_dates" (it would end before it starts).
+    """
+    source = session.get(Round, after_round_id)
+    if source is None:
+        raise WorkspaceError("no_round")
+    if starts_on is not None and source.starts_on is not None and starts_on <= source.starts_on:
+        raise WorkspaceError("not_later")
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        raise WorkspaceError("bad_dates")
+    return create_round(session, source.product_id, name, starts_on=starts_on, ends_on=ends_on)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import reports
+from analytics.evidence import ALPHAS, DEFAULT_ALPHA, JUDGEMENTS, VERIFIES
 from db.items import (
     NEXT_STATUSES,
     STATUSES,
@@ -14,16 +15,20 @@ from db.items import (
     NewItem,
     attach_evidence,
     carry_over,
+    evidence_history,
+    later_rounds,
+    link_topic,
     list_items,
     list_product_items,
     measure_topic_evidence,
     open_item,
     overdue,
     set_status,
+    topic_choices,
     update_item,
 )
 from db.users import audit
-from db.workspace import list_rounds
+from db.workspace import WorkspaceError, create_next_round
 from ui import auth, workspace
 from ui.i18n import current_language, t
 from ui.resources import transaction
@@ -42,12 +47,23 @@ st.caption(
 )
 
 
-def status_name(status: str) -> str:
+def status_name(status: str, lost: bool = False) -> str:
+    if lost:
+        return t("items.status.verification_lost")
     return t(f"items.status.{status}") if status in STATUSES else status
 
 
+def topic_name(item: pd.Series) -> str:
+    """The topic's name; its key only where the newest analysis no longer has it."""
+    if not isinstance(item["topic_key"], str):
+        return ""
+    if isinstance(item["topic_label"], str):
+        return item["topic_label"]
+    return t("items.topic_gone_label", code=item["topic_key"])
+
+
 def refuse(err: ItemError) -> None:
-    st.error(t(f"items.error.{err.code}"))
+    st.error(t(f"items.error.{err.code}", id=err.item_id or "?"))
 
 
 def load() -> pd.DataFrame:
@@ -60,12 +76,17 @@ def load() -> pd.DataFrame:
 
 def render_summary(items: pd.DataFrame, late: pd.Series) -> None:
     counts = items["status"].value_counts()
-    cols = st.columns(6)
+    lost = int(items["verification_lost"].sum())
+    cols = st.columns(7 if lost else 6)
     cols[0].metric(t("items.metric.total"), len(items))
     cols[1].metric(t("items.metric.active"), int(counts.get("open", 0) + counts.get("in_progress", 0)))
-    for col, status in zip(cols[2:5], ("resolved", "verified", "carried_over"), strict=True):
-        col.metric(t(f"items.metric.{status}"), int(counts.get(status, 0)))
+    cols[2].metric(t("items.metric.resolved"), int(counts.get("resolved", 0)))
+    cols[3].metric(t("items.metric.verified"), int(counts.get("verified", 0)) - lost)
+    cols[4].metric(t("items.metric.carried_over"), int(counts.get("carried_over", 0)))
     cols[5].metric(t("items.metric.overdue"), int(late.sum()))
+    if lost:
+        cols[6].metric(t("items.metric.verification_lost"), lost)
+        st.warning(t("items.verification_lost"), icon=":material/report:")
 
 
 def render_table(items: pd.DataFrame, late: pd.Series) -> None:
@@ -87,14 +108,17 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
             **({t("items.col.round"): items["round_name"]} if not selection.round_id else {}),
             t("items.col.title"): items["title"],
             t("items.col.owner"): items["owner"].fillna(""),
-            t("items.col.status"): [status_name(s) for s in items["status"]],
+            t("items.col.topic"): [topic_name(r) for _, r in items.iterrows()],
+            t("items.col.status"): [
+                status_name(s, bool(lost))
+                for s, lost in zip(items["status"], items["verification_lost"], strict=True)
+            ],
             t("items.col.due"): items["due_on"],
             t("items.col.overdue"): late,
             t("items.col.evidence"): [reports.evidence_text(e, lang) for e in items["evidence"]],
             t("items.col.baseline"): items["baseline"],
             t("items.col.target"): items["target"],
             t("items.col.metric"): items["metric"].fillna(""),
-            t("items.col.topic"): items["topic_key"].fillna(""),
         }
     )[chosen.to_numpy()]
     st.dataframe(table, hide_index=True, width="stretch")
@@ -122,9 +146,31 @@ def notice(message: str) -> None:
 
 
 def render_edit(item: pd.Series) -> None:
+    assert selection is not None
     item_id = int(item["id"])
+    with transaction() as session:
+        topics = dict(topic_choices(session, selection.product_id))
+    current = item["topic_key"] if isinstance(item["topic_key"], str) else None
+    keys: list[str | None] = [None, *topics]
+    if current is not None and current not in topics:
+        keys.append(current)
+
+    names = {  # worked out once: AppTest formats options again outside the page's language
+        key: t("items.field.topic_none")
+        if key is None
+        else topics.get(key) or t("items.field.topic_missing", code=key)
+        for key in keys
+    }
+
     with st.form(f"items_edit_{item_id}"):
         title = st.text_input(t("items.field.title"), value=item["title"], max_chars=200)
+        topic = st.selectbox(
+            t("items.field.topic"),
+            keys,
+            index=keys.index(current),
+            format_func=names.__getitem__,
+            key=f"items_topic_{item_id}",
+        )
         left, right = st.columns(2)
         owner = left.text_input(t("items.field.owner"), value=item["owner"] or "", max_chars=80)
         metric = right.text_input(t("items.field.metric"), value=item["metric"] or "", max_chars=80)
@@ -142,6 +188,8 @@ def render_edit(item: pd.Series) -> None:
             try:
                 with transaction() as session:
                     changed = update_item(session, item_id, edited, user.username)
+                    if link_topic(session, item_id, topic, user.username):
+                        changed.append("topic")
             except ItemError as err:
                 refuse(err)
             else:
@@ -171,20 +219,39 @@ def render_status(item: pd.Series) -> None:
             notice(t("items.status_changed", id=item_id, status=status_name(str(target))))
 
 
+def judgement_text(judgement: str | None, item: pd.Series, evidence: dict) -> str:
+    if judgement is None:
+        return ""
+    return t(
+        f"items.judgement.{judgement}",
+        target=_number(item["target"]),
+        alpha=evidence.get("alpha") or DEFAULT_ALPHA,
+    )
+
+
+def _number(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):g}"  # type: ignore[arg-type]
+
+
 def render_evidence(item: pd.Series, editable: bool) -> None:
     item_id = int(item["id"])
     st.markdown(f"**{t('items.evidence_heading')}**")
     evidence = item["evidence"] if isinstance(item["evidence"], dict) else None
+    if item["verification_lost"]:
+        st.error(t("items.verification_lost"), icon=":material/report:")
     if evidence and evidence.get("verdict_en"):
-        left, right = st.columns(2)
-        for column, side in ((left, "before"), (right, "after")):
-            share = evidence.get(f"share_{side}")
-            column.metric(
-                t("items.evidence_share", side=t(f"items.side.{side}")),
-                "–" if share is None else f"{100 * share:.1f}%",
-                help=t("items.evidence_items", k=evidence.get(f"k_{side}"), n=evidence.get(f"n_{side}")),
-            )
-        (st.success if evidence.get("significant") else st.info)(evidence.get(f"verdict_{lang}") or "")
+        judgement = item["judgement"]
+        if judgement != "not_tested":
+            left, right = st.columns(2)
+            for column, side in ((left, "before"), (right, "after")):
+                share = evidence.get(f"share_{side}")
+                column.metric(
+                    t("items.evidence_share", side=t(f"items.side.{side}")),
+                    "–" if share is None else f"{100 * share:.1f}%",
+                    help=t("items.evidence_items", k=evidence.get(f"k_{side}"), n=evidence.get(f"n_{side}")),
+                )
+        st.markdown(evidence.get(f"verdict_{lang}") or "")
+        (st.success if judgement == VERIFIES else st.info)(judgement_text(judgement, item, evidence))
         for warning in evidence.get("warnings_zh" if lang == "zh" else "warnings") or []:
             st.warning(warning)
         if evidence.get("not_analysed"):
@@ -201,6 +268,9 @@ def render_evidence(item: pd.Series, editable: bool) -> None:
         )
     else:
         st.caption(t("items.evidence_none"))
+    if int(item["evidence_count"]) > 0:
+        render_history(item_id, int(item["evidence_count"]))
+    st.caption(t("items.verify_rule"))
     if not editable:
         return
     if not item["topic_key"]:
@@ -209,10 +279,13 @@ def render_evidence(item: pd.Series, editable: bool) -> None:
     st.caption(t("items.evidence_intro"))
     start, fix, end = evidence_defaults(item, evidence)
     with st.form(f"items_evidence_{item_id}"):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         start = c1.date_input(t("items.period_start"), value=start, key=f"items_ev_start_{item_id}")
         fix = c2.date_input(t("items.fix_date"), value=fix, key=f"items_ev_fix_{item_id}")
         end = c3.date_input(t("items.period_end"), value=end, key=f"items_ev_end_{item_id}")
+        alpha = c4.selectbox(
+            t("items.alpha"), ALPHAS, index=ALPHAS.index(DEFAULT_ALPHA), key=f"items_ev_alpha_{item_id}"
+        )
         if st.form_submit_button(t("items.measure"), icon=":material/query_stats:"):
             if not all(isinstance(d, date) for d in (start, fix, end)):
                 st.error(t("items.error.bad_period"))
@@ -220,14 +293,51 @@ def render_evidence(item: pd.Series, editable: bool) -> None:
             try:
                 with transaction() as session:
                     outcome = measure_topic_evidence(
-                        session, item_id, start=start, fix=fix, end=end + timedelta(days=1), lang=lang
+                        session,
+                        item_id,
+                        start=start,
+                        fix=fix,
+                        end=end + timedelta(days=1),
+                        lang=lang,
+                        alpha=float(alpha),
                     )
                     outcome["period_end"] = end.isoformat()  # shown as picked: the day itself counts
-                    attach_evidence(session, item_id, outcome, user.username)
+                    stored = attach_evidence(session, item_id, outcome, user.username).evidence or {}
             except ItemError as err:
                 refuse(err)
             else:
-                notice(t("items.measured"))
+                if stored.get("judgement") == "not_tested":
+                    notice(t("items.measured_not_tested", verdict=stored.get(f"verdict_{lang}", "")))
+                else:
+                    judgement = judgement_text(stored.get("judgement"), item, stored)
+                    notice(t("items.measured", judgement=judgement))
+
+
+def render_history(item_id: int, n: int) -> None:
+    """Every measurement the item was judged on, newest first."""
+    with st.expander(t("items.evidence_history", n=n), icon=":material/history:"):
+        with transaction() as session:
+            history = evidence_history(session, item_id)
+        rows = []
+        for record in history.iloc[::-1].itertuples():
+            result = record.result if isinstance(record.result, dict) else {}
+            rows.append(
+                {
+                    t("items.history.measured_at"): str(record.measured_at)[:16],
+                    t("items.history.by"): record.measured_by,
+                    t("items.history.period"): (
+                        f"{result.get('period_start', '?')} · {result.get('fix_date', '?')} · "
+                        f"{result.get('period_end', '?')}"
+                    ),
+                    t("items.history.result"): reports.evidence_text(result, lang),
+                    t("items.history.judgement"): (
+                        t(f"items.judgement_short.{record.judgement}")
+                        if record.judgement in JUDGEMENTS
+                        else str(record.judgement)
+                    ),
+                }
+            )
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def evidence_defaults(item: pd.Series, evidence: dict | None) -> tuple[date, date, date]:
@@ -245,16 +355,14 @@ def evidence_defaults(item: pd.Series, evidence: dict | None) -> tuple[date, dat
 
 
 def render_carry(item: pd.Series) -> None:
-    assert selection is not None
     item_id = int(item["id"])
     st.markdown(f"**{t('items.carry_heading')}**")
     st.caption(t("items.carry_intro"))
     with transaction() as session:
-        rounds = [
-            (r.id, r.name) for r in list_rounds(session, selection.product_id) if r.id != item["round_id"]
-        ]
+        rounds = [(r.id, r.name) for r in later_rounds(session, int(item["round_id"]))]
     if not rounds:
         st.caption(t("items.carry_no_round"))
+        render_next_round(int(item["round_id"]))
         return
     with st.form(f"items_carry_{item_id}"):
         left, right = st.columns(2)
@@ -275,9 +383,43 @@ def render_carry(item: pd.Series) -> None:
                 notice(t("items.carried", round=dict(rounds)[int(to_round)], id=copy_id))
 
 
+def render_next_round(after_round_id: int) -> None:
+    """Open the round after this one, so unfinished work has somewhere to go."""
+    with st.form(f"items_next_round_{after_round_id}"):
+        st.markdown(f"**{t('items.next_round_heading')}**")
+        st.caption(t("items.next_round_intro"))
+        name = st.text_input(t("items.next_round_name"), max_chars=120, key=f"items_nr_name_{after_round_id}")
+        left, right = st.columns(2)
+        starts = left.date_input(
+            t("items.next_round_starts"), value=None, key=f"items_nr_start_{after_round_id}"
+        )
+        ends = right.date_input(t("items.next_round_ends"), value=None, key=f"items_nr_end_{after_round_id}")
+        if st.form_submit_button(t("items.next_round_create"), icon=":material/add:"):
+            try:
+                with transaction() as session:
+                    created = create_next_round(
+                        session,
+                        after_round_id,
+                        name,
+                        starts if isinstance(starts, date) else None,
+                        ends if isinstance(ends, date) else None,
+                    )
+                    audit(
+                        session, user.username, "round.create", "round", created.id, {"after": after_round_id}
+                    )
+                    created_name = created.name
+            except WorkspaceError as err:
+                st.error(t(f"items.next_round_error.{err.code}"))
+            else:
+                notice(t("items.next_round_created", round=created_name))
+
+
 def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
     ids = items["id"].astype(int).tolist()
-    labels = {int(r.id): f"#{int(r.id)} {r.title} · {status_name(str(r.status))}" for r in items.itertuples()}
+    labels = {
+        int(r.id): f"#{int(r.id)} {r.title} · {status_name(str(r.status), bool(r.verification_lost))}"
+        for r in items.itertuples()
+    }
     chosen = st.session_state.pop("items_pick_next", st.session_state.get("items_pick"))
     st.session_state["items_pick"] = chosen if chosen in ids else ids[0]
     item_id = st.selectbox(t("items.pick"), ids, format_func=labels.__getitem__, key="items_pick")
@@ -285,9 +427,12 @@ def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
     item = items.iloc[position]
     st.subheader(f"#{item_id} {item['title']}")
     topic = (
-        t("items.detail.topic", topic=item["topic_key"]) if item["topic_key"] else t("items.detail.no_topic")
+        t("items.detail.topic", topic=topic_name(item)) if topic_name(item) else t("items.detail.no_topic")
     )
-    st.caption(f"{topic} · {item['round_name']} · {status_name(str(item['status']))}")
+    status = status_name(str(item["status"]), bool(item["verification_lost"]))
+    st.caption(f"{topic} · {item['round_name']} · {status}")
+    if topic_name(item):
+        st.caption(t("items.detail.topic_key", code=item["topic_key"]))
     if not pd.isna(item["carried_from_id"]):
         st.caption(t("items.detail.carried_from", id=int(item["carried_from_id"])))
     if bool(late.iloc[position]):
