@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 from datetime import date
 
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from analytics import charts_verify, reports
+from analytics import charts_verify, reports, verify
 from analytics.verify import compare_waves
 from db import verify as repo
 from db.engine import make_engine, unit_of_work
@@ -177,3 +178,96 @@ def test_results_table_speaks_the_chosen_language(demo):
     assert zh.loc[0, "verdict"].startswith("准确性显著提升") and "配对分析" in zh.loc[0, "pairing"]
     en = reports.results_table(demo["results"], "en")
     assert en.loc[0, "test"] == "Wilcoxon signed-rank test" and tuple(en.columns) == tuple(zh.columns)
+
+
+# --- one primary analysis, labelled, with its sensitivity check --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def primary(demo) -> verify.Comparison:
+    return verify.compare_primary(demo["answers"], baseline=1, follow_up=2)
+
+
+def _fits(shape, size_default: float = 18.0) -> bool:
+    """Whether a text box's paragraphs fit its height (a wide-glyph estimate: CJK 1 em, other 0.55 em)."""
+    frame = shape.text_frame
+    width = (shape.width - frame.margin_left - frame.margin_right) / 12700  # points
+    height = (shape.height - frame.margin_top - frame.margin_bottom) / 12700
+    needed = 0.0
+    for paragraph in frame.paragraphs:
+        size = paragraph.font.size.pt if paragraph.font.size else size_default
+        ems = sum(
+            1.0 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 0.55 for ch in paragraph.text
+        )
+        needed += max(1, math.ceil(ems * size / width)) * size * 1.2
+    return needed <= height
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_title_slide_names_the_scope_and_the_respondents_and_fits(primary, lang):
+    deck = reports.build_deck(
+        reports.ReviewReport(
+            product="MediAssist 医疗助手 clinical decision support",
+            round_name="第一轮 / Round 1",
+            baseline_name="第一轮基线 / Round 1 baseline",
+            follow_up_name="第一轮复测 / Round 1 follow-up",
+            results=primary.results,
+            lang=lang,
+            segment="doctor",
+            generated_on=date(2026, 8, 1),
+            analysis=primary.analysis,
+        )
+    )
+    prs = Presentation(io.BytesIO(deck))
+    title = prs.slides[0]
+    boxes = [s for s in title.shapes if s.has_text_frame]
+    assert len(boxes) == 2 and all(b.text_frame.text.strip() for b in boxes)
+    for box in boxes:
+        assert box.left >= 0 and box.left + box.width <= prs.slide_width
+        assert box.top >= 0 and box.top + box.height <= prs.slide_height
+        assert _fits(box), box.text_frame.text
+    assert boxes[0].top + boxes[0].height <= boxes[1].top  # title above the scope, no overlap
+    label = primary.analysis.label(lang)
+    assert label == (
+        "配对：124 名回答了两个批次的受访者"
+        if lang == "zh"
+        else "Paired: 124 respondents who answered both waves"
+    )
+    assert label in boxes[1].text_frame.text and "doctor" in boxes[1].text_frame.text
+    # Every bullet slide fits too: verdicts with their label, the sensitivity check, the method.
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text and shape != slide.shapes.title:
+                assert _fits(shape, 18.0), shape.text_frame.text[:80]
+
+
+def test_the_deck_and_the_tables_describe_the_primary_respondents(demo, primary):
+    results = primary.results
+    nps = results[results["measure"] == "nps"].iloc[0]
+    assert nps["analysis"] == "paired" and nps["n_paired"] == 124
+    deck = reports.build_deck(
+        reports.ReviewReport("MediAssist", "Round 1", "B", "F", results, analysis=primary.analysis)
+    )
+    slides = _slide_texts(deck)
+    label = "Paired: 124 respondents who answered both waves"
+    assert label in slides[0]
+    assert all(label in s for s in slides if s.startswith(("Verdicts", "Results")))
+    assert nps["verdict_en"] in "\n".join(slides)
+    sensitivity = next(s for s in slides if s.startswith("Sensitivity check"))
+    assert nps["sensitivity_en"] in sensitivity and "Primary analysis: paired" in sensitivity
+    # CSV and XLSX say who each row describes and carry the other analysis beside it.
+    table = reports.results_table(results, "en")
+    assert set(table["respondents"]) == {label}
+    row = table[table["label"] == "NPS"].iloc[0]
+    assert (row["mean_before"], row["mean_after"]) == (nps["mean_before"], nps["mean_after"])
+    assert row["sensitivity"].startswith("Sensitivity, all answers as independent groups (222 baseline, 203")
+    assert row["sensitivity_before"] == pytest.approx(nps["mean_before_all"])
+    rows = list(csv.DictReader(io.StringIO(reports.to_csv_bytes(table).decode("utf-8-sig"), newline="")))
+    assert rows[0]["respondents"] == label
+    # The charts (PNG/SVG) show the same respondents: the paired NPS and the label.
+    charts = charts_verify.standard_charts(
+        primary.answers, results, baseline=1, follow_up=2, respondents=primary.analysis.label("en")
+    )
+    svg = reports.chart_images({"nps": charts["nps"]}, scale=1.0)["nps"].svg
+    assert label in svg and f"NPS {nps['mean_before']:+.0f}" in svg and f"NPS {nps['mean_after']:+.0f}" in svg
+    assert f"NPS {nps['mean_before_all']:+.0f}" not in svg
