@@ -28,6 +28,12 @@ sensitivity check makes visible. Otherwise every answer is treated as an indepen
 conservative when the few repeat respondents' answers are positively correlated, and the result says
 so. ``paired=True`` or ``False`` forces one analysis.
 
+One comparison, one set of numbers: :func:`compare_primary` applies that rule once per comparison
+(:func:`choose_analysis`, respondents over the chosen measures), runs every measure with it, gives the
+answers those tests use for the charts (:func:`analysed_answers`), and puts the other analysis beside
+each result as a sensitivity sentence, never in its place. Pages and exports use it so that verdicts,
+charts, tables and files describe the same, labelled respondents.
+
 Multiple comparisons: p-values are adjusted (Holm by default) within each kind of measure, i.e. the
 Likert rank tests across the chosen dimensions form one family, the top-2-box tests another, and NPS
 is a single test (``family="all"`` adjusts across every row instead).
@@ -1298,13 +1304,13 @@ class Analysis:
         """Who the sensitivity check describes (the other analysis)."""
         if self.paired:
             return (
-                f"全部回答按独立样本（基线 {self.n_baseline} 人，复测 {self.n_follow_up} 人）"
+                f"全部回答按独立样本：基线 {self.n_baseline} 人，复测 {self.n_follow_up} 人"
                 if lang == "zh"
                 else f"all answers as independent groups ({self.n_baseline} baseline, "
                 f"{self.n_follow_up} follow-up)"
             )
         return (
-            f"仅配对受访者（{self.n_paired} 名回答了两个批次）"
+            f"仅配对受访者：{self.n_paired} 名回答了两个批次"
             if lang == "zh"
             else f"paired, the {self.n_paired} respondents who answered both waves"
         )

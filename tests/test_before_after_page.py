@@ -286,9 +286,7 @@ def test_verdict_chart_table_and_deck_show_the_same_nps_of_the_same_respondents(
     zh = open_page(monkeypatch, db_url, lang="zh", product_id=ws.product_id, round_id=ws.round_id)
     assert not zh.exception
     assert "主要分析：配对。30 名受访者回答了两个批次" in texts(zh)
-    assert "敏感性分析（全部回答按独立样本（基线 40 人，复测 40 人））：NPS 净推荐值 \u221225 → 50" in texts(
-        zh
-    )
+    assert "敏感性分析（全部回答按独立样本：基线 40 人，复测 40 人）：NPS 净推荐值 \u221225 → 50" in texts(zh)
 
 
 # --- the compared round's data only ------------------------------------------------------------------
@@ -379,7 +377,9 @@ def test_round_a_uses_round_a_topics_and_counts_say_what_they_count(monkeypatch,
     assert not at.exception
     captions = [c.value for c in at.caption]
     assert any(
-        c.startswith("1 feedback item(s) of Round A in these periods were stored after the pain-point analysis")
+        c.startswith(
+            "1 feedback item(s) of Round A in these periods were stored after the pain-point analysis"
+        )
         for c in captions
     )
     assert any(c.startswith("5 feedback item(s) in these periods belong to other rounds") for c in captions)
