@@ -23,12 +23,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Select, delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql import ColumnElement
 
 from analytics.verify import topic_share
 from db.demo_phrases import (
@@ -53,7 +54,18 @@ from db.engine import DatabaseProblem, make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import json_safe
 from db.migrate import upgrade
-from db.models import CHANNELS, Feedback, Product, RectificationItem, Response, Wave
+from db.models import (
+    CHANNELS,
+    AuditEvent,
+    Feedback,
+    Product,
+    RectificationItem,
+    Response,
+    Round,
+    Survey,
+    TopicRun,
+    Wave,
+)
 from db.surveys import add_response, create_survey_from_template, open_wave
 from db.users import audit
 from db.workspace import create_product, create_round
@@ -634,6 +646,7 @@ def load_demo(engine: Engine, actor: str = "demo", seed: int = 7) -> DemoSummary
                 "seed": seed,
                 "feedback": summary.feedback_total,
                 "responses": sum(summary.respondents_by_wave.values()),
+                "last_ids": _last_ids(session, product.id),
             },
         )
     return summary
@@ -779,6 +792,150 @@ def _paired(session: Session, waves: list[tuple[int, int]]) -> int:
     return len(keys[0] & keys[1])
 
 
+# What a demo product holds, table by table: (row id, product id) of each, for counting and telling
+# the generated rows from a user's own additions.
+_HOLDINGS = {
+    "rounds": (Round.id, Round.product_id),
+    "feedback": (Feedback.id, Feedback.product_id),
+    "surveys": (Survey.id, Survey.product_id),
+    "responses": (Response.id, Survey.product_id),
+    "items": (RectificationItem.id, Round.product_id),
+    "topic_runs": (TopicRun.id, TopicRun.product_id),
+}
+REMOVED = tuple(_HOLDINGS)  # what removing the demo deletes, in the order a confirmation lists it
+# Tables whose rows a user may add to the demo product (topic runs are analyses, never generated).
+ADDITIONS = ("feedback", "responses", "items", "surveys", "rounds")
+
+
+def _holding_query(what: str, column: ColumnElement[int] | InstrumentedAttribute[int]) -> Select[Any]:
+    row_id, product_id = _HOLDINGS[what]
+    query = select(column)
+    if what == "responses":
+        query = query.select_from(Response).join(Wave, Response.wave_id == Wave.id)
+        query = query.join(Survey, Wave.survey_id == Survey.id)
+    elif what == "items":
+        query = query.select_from(RectificationItem).join(Round, RectificationItem.round_id == Round.id)
+    else:
+        query = query.select_from(row_id.class_)
+    return query
+
+
+def _count(session: Session, what: str, product_id: int, above: int | None = None) -> int:
+    row_id, owner = _HOLDINGS[what]
+    query = _holding_query(what, func.count()).where(owner == product_id)
+    if above is not None:
+        query = query.where(row_id > above)
+    return int(session.scalar(query) or 0)
+
+
+def _last_ids(session: Session, product_id: int) -> dict[str, int]:
+    """The highest id of each table's rows in the product: rows above it were added later."""
+    session.flush()
+    last = {}
+    for what in ADDITIONS:
+        row_id, owner = _HOLDINGS[what]
+        last[what] = int(
+            session.scalar(_holding_query(what, func.max(row_id)).where(owner == product_id)) or 0
+        )
+    return last
+
+
+def _nth_id(session: Session, what: str, product_id: int, n: int) -> int:
+    """The id of the product's n-th row of a table by id (0 when n is 0)."""
+    row_id, owner = _HOLDINGS[what]
+    if n <= 0:
+        return 0
+    query = _holding_query(what, row_id).where(owner == product_id).order_by(row_id).offset(n - 1).limit(1)
+    return int(session.scalar(query) or 0)
+
+
+def _generated_last_ids(session: Session, product_id: int) -> dict[str, int] | None:
+    """The last id of each table written by the demo generator, from the audit event of the load.
+
+    The load is one transaction into a new product, so every row a user adds later has a higher id.
+    A demo loaded by an older version recorded counts, not ids: its first rows by id are the
+    generated ones (the generator writes 2 rounds and 1 survey), and items are a user's when the audit
+    log shows a person opening or carrying them. None when the load left no audit event.
+    """
+    detail = session.scalar(
+        select(AuditEvent.detail)
+        .where(
+            AuditEvent.action == "demo.load",
+            AuditEvent.object_type == "product",
+            AuditEvent.object_id == str(product_id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if not isinstance(detail, dict):
+        return None
+    recorded = detail.get("last_ids")
+    if isinstance(recorded, dict):
+        return {what: int(recorded.get(what, 0)) for what in ADDITIONS}
+    generated = {"feedback": detail.get("feedback", 0), "responses": detail.get("responses", 0)}
+    last = {what: _nth_id(session, what, product_id, int(n or 0)) for what, n in generated.items()}
+    last["rounds"] = _nth_id(session, "rounds", product_id, 2)
+    last["surveys"] = _nth_id(session, "surveys", product_id, 1)
+    last["items"] = -1  # told apart through the audit log instead
+    return last
+
+
+def _items_opened_by_people(session: Session, product_id: int) -> int:
+    ids: set[str] = set()
+    for action, object_id, detail in session.execute(
+        select(AuditEvent.action, AuditEvent.object_id, AuditEvent.detail).where(
+            AuditEvent.object_type == "rectification_item",
+            AuditEvent.action.in_(("item.open", "item.carry_over")),
+        )
+    ):
+        if action == "item.open" and object_id:
+            ids.add(object_id)
+        elif isinstance(detail, dict) and detail.get("new_item_id") is not None:
+            ids.add(str(detail["new_item_id"]))
+    if not ids:
+        return 0
+    numeric = [int(i) for i in ids if i.isdigit()]
+    query = _holding_query("items", func.count()).where(
+        Round.product_id == product_id, RectificationItem.id.in_(numeric)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def demo_product_id(session: Session) -> int | None:
+    """The loaded demo product's id, or None."""
+    return session.scalar(select(Product.id).where(Product.is_demo.is_(True)).order_by(Product.id).limit(1))
+
+
+def demo_removal_preview(session: Session, product_id: int) -> dict[str, int]:
+    """What removing the demo product deletes, and how much of it a user added to the demo.
+
+    Returns:
+        `rounds`, `feedback`, `surveys`, `responses`, `items`, `topic_runs`: every row that goes;
+        `added_feedback`, `added_responses`, `added_items`, `added_surveys`, `added_rounds`: the
+        rows among them that the demo generator did not write (imports, survey answers, items a
+        person opened, ...); `additions_known`: 1, or 0 when the load's audit event is gone and the
+        user's rows cannot be told apart (then every `added_*` is 0).
+
+    Raises:
+        LookupError: no demo product with that id.
+    """
+    product = session.get(Product, product_id)
+    if product is None or not product.is_demo:
+        raise LookupError(f"no demo product {product_id}")
+    preview = {what: _count(session, what, product_id) for what in _HOLDINGS}
+    last = _generated_last_ids(session, product_id)
+    preview["additions_known"] = int(last is not None)
+    for what in ADDITIONS:
+        if last is None:
+            added = 0
+        elif what == "items" and last[what] < 0:
+            added = _items_opened_by_people(session, product_id)
+        else:
+            added = _count(session, what, product_id, above=last[what])
+        preview[f"added_{what}"] = added
+    return preview
+
+
 def remove_demo(engine: Engine, actor: str) -> int:
     """Delete every demo product with all its rounds, feedback, surveys, topics and items (one transaction).
 
@@ -797,12 +954,49 @@ def remove_demo(engine: Engine, actor: str) -> int:
     return len(demos)
 
 
+def removal_summary(preview: dict[str, int]) -> str:
+    """One English paragraph of what removing the demo deletes (the command line's wording)."""
+    parts = [f"{preview[what]:,} {what.replace('_', ' ')}" for what in REMOVED]
+    text = "Removing the demo workspace deletes " + ", ".join(parts) + "."
+    added = [f"{preview[f'added_{what}']:,} {what}" for what in ADDITIONS if preview[f"added_{what}"]]
+    if added:
+        text += " Including what you added to the demo yourself: " + ", ".join(added) + "."
+    elif not preview["additions_known"]:
+        text += " Whether you added anything to it cannot be told: the audit event of its load is gone."
+    return text
+
+
+def _remove_from_shell(engine: Engine, yes: bool) -> int:
+    """`--remove`: show what goes, ask before deleting (unless --yes); refuse without a terminal."""
+    with unit_of_work(engine) as session:
+        product_id = demo_product_id(session)
+        preview = None if product_id is None else demo_removal_preview(session, product_id)
+    if preview is None:
+        print("No demo workspace to remove.")
+        return 0
+    print(removal_summary(preview))
+    if not yes:
+        if not sys.stdin.isatty():
+            print(
+                "error: not removed: confirm in a terminal, or pass --yes to remove without asking",
+                file=sys.stderr,
+            )
+            return 1
+        if input("Delete all of it? Type yes to confirm: ").strip().lower() not in ("y", "yes"):
+            print("Not removed.")
+            return 1
+    removed = remove_demo(engine, actor="cli")
+    print(f"Removed {removed} demo product(s).")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: load (or remove) the demo workspace after bringing the schema to head."""
     parser = argparse.ArgumentParser(
         prog="python -m db.demo", description="Load or remove the demo workspace."
     )
     parser.add_argument("--remove", action="store_true", help="remove the demo product and everything of it")
+    parser.add_argument("--yes", action="store_true", help="with --remove: do not ask for confirmation")
     parser.add_argument("--database-url", default=None, help="database URL (default: DATABASE_URL or SQLite)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the generated content")
     args = parser.parse_args(argv)
@@ -811,8 +1005,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             upgrade(engine)
             if args.remove:
-                removed = remove_demo(engine, actor="cli")
-                print(f"Removed {removed} demo product(s)." if removed else "No demo workspace to remove.")
+                return _remove_from_shell(engine, args.yes)
             else:
                 print(load_demo(engine, actor="cli", seed=args.seed).one_line())
         finally:

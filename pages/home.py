@@ -32,13 +32,61 @@ def render_demo_controls() -> None:
                 st.session_state.pop("workspace_product_id", None)
                 st.toast(t("demo.loaded", n=sum(summary.feedback_by_channel.values())))
                 st.rerun()
-        elif user.role == "admin" and st.button(
-            t("demo.remove"), key="home_demo_remove", icon=":material/delete:"
-        ):
-            demo.remove_demo(engine(), actor=user.username)
-            st.session_state.pop("workspace_product_id", None)
-            st.toast(t("demo.removed"))
-            st.rerun()
+        elif user.role == "admin":
+            if st.button(t("demo.remove"), key="home_demo_remove", icon=":material/delete:"):
+                st.session_state["home_demo_confirming"] = True
+            if st.session_state.get("home_demo_confirming"):
+                render_demo_removal()
+
+
+def counted(preview: dict[str, int], whats: tuple[str, ...], prefix: str = "") -> str:
+    """The non-zero counts as one phrase: "3 feedback items, 1 survey response and 1 rectification item"."""
+    parts = [
+        t(
+            f"demo.count.{what}" + (".one" if preview[prefix + what] == 1 else ""),
+            n=f"{preview[prefix + what]:,}",
+        )
+        for what in whats
+        if preview[prefix + what]
+    ]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return t("demo.list_sep").join(parts[:-1]) + t("demo.list_and") + parts[-1]
+
+
+def render_demo_removal() -> None:
+    """What removing the demo deletes, the user's own additions named; deleted only once confirmed."""
+    with transaction() as session:
+        product_id = demo.demo_product_id(session)
+        preview = None if product_id is None else demo.demo_removal_preview(session, product_id)
+    if preview is None:
+        st.session_state.pop("home_demo_confirming", None)
+        return
+    lines = [t("demo.remove_preview", product=demo.PRODUCT_NAME, what=counted(preview, demo.REMOVED))]
+    added = counted(preview, demo.ADDITIONS, prefix="added_")
+    if added:
+        lines.append(t("demo.remove_added", what=added))
+    elif preview["additions_known"]:
+        lines.append(t("demo.remove_added_none"))
+    else:
+        lines.append(t("demo.remove_added_unknown"))
+    st.warning("\n\n".join(lines), icon=":material/warning:")
+    sure = st.checkbox(t("demo.remove_check"), key="home_demo_remove_sure")
+    confirm, cancel = st.columns(2)
+    if (
+        confirm.button(
+            t("demo.remove_confirm"), type="primary", disabled=not sure, key="home_demo_remove_confirm"
+        )
+        and sure
+    ):  # a disabled button cannot be pressed; the check guards a scripted click too
+        demo.remove_demo(engine(), actor=user.username)
+        st.session_state.pop("workspace_product_id", None)
+        st.session_state.pop("home_demo_confirming", None)
+        st.toast(t("demo.removed"))
+        st.rerun()
+    if cancel.button(t("demo.remove_cancel"), key="home_demo_remove_cancel"):
+        st.session_state.pop("home_demo_confirming", None)
+        st.rerun()
 
 
 def render_feedback_counts(selection: workspace.Selection) -> None:
@@ -68,11 +116,15 @@ def render_items(selection: workspace.Selection) -> None:
         st.caption(t("home.no_items"))
         return
     counts = items["status"].value_counts()
-    columns = st.columns(4)
+    lost = int(items["verification_lost"].sum())
+    columns = st.columns(5 if lost else 4)
     columns[0].metric(t("items.metric.active"), int(counts.get("open", 0) + counts.get("in_progress", 0)))
     columns[1].metric(t("items.metric.overdue"), int(overdue(items, date.today()).sum()))
     columns[2].metric(t("items.metric.resolved"), int(counts.get("resolved", 0)))
-    columns[3].metric(t("items.metric.verified"), int(counts.get("verified", 0)))
+    columns[3].metric(t("items.metric.verified"), int(counts.get("verified", 0)) - lost)
+    if lost:  # a verified fix that newer evidence contradicts is the first thing to look at
+        columns[4].metric(t("items.metric.verification_lost"), lost)
+        st.warning(t("items.verification_lost"), icon=":material/report:")
 
 
 def render_satisfaction(selection: workspace.Selection) -> None:

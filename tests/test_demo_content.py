@@ -269,7 +269,7 @@ def test_cli_loads_and_removes(tmp_path):
     assert len(loaded.stdout.strip().splitlines()) == 1
     again = cli()
     assert again.returncode == 1 and "already loaded" in again.stderr
-    removed = cli("--remove")
+    removed = cli("--remove", "--yes")  # no terminal here to confirm on
     assert removed.returncode == 0, removed.stderr
     engine = make_engine(url)
     assert not has_demo(engine)

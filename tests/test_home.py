@@ -58,7 +58,9 @@ def test_loaded_demo_shows_its_figures_and_can_be_removed(monkeypatch, db_url):
     assert int(_metric(at, "Total").replace(",", "")) == total
     assert (_metric(at, "Resolved"), _metric(at, "Verified")) == ("1", "2")  # round 1's fixes
 
-    at.button(key="home_demo_remove").click().run()
+    at.button(key="home_demo_remove").click().run()  # asks first: see tests/test_demo_removal.py
+    at.checkbox(key="home_demo_remove_sure").check().run()
+    at.button(key="home_demo_remove_confirm").click().run()
     at = through_app(at)
     assert "No product yet" in texts(at)
     engine = make_engine(db_url)
