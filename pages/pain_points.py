@@ -15,7 +15,7 @@ from analytics.scenarios import typical_scenarios
 from analytics.topics import SMALL_CORPUS, warm_up
 from db import painpoints
 from db.engine import database_url, unit_of_work
-from db.items import ItemError, NewItem, list_items, open_item
+from db.items import WORKED_ON, ItemError, NewItem, list_items, list_product_items, open_item
 from db.models import CATEGORIES, CHANNELS, ITEM_STATUSES
 from db.topics import latest_run_id, load_run, merge_topics, rename_topic
 from db.users import audit
@@ -555,6 +555,21 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
         )
     if not can_edit:
         return
+    with transaction() as session:
+        product_items = list_product_items(session, selection.product_id)
+    worked_on = product_items[(product_items["topic_key"] == key) & product_items["status"].isin(WORKED_ON)]
+    if len(worked_on):  # one item per topic is worked on at a time: offer it instead of a second one
+        offered = worked_on.iloc[0]
+        st.info(
+            t("pp.item_offer", id=int(offered["id"]), title=offered["title"], round=offered["round_name"])
+        )
+        if st.button(
+            t("pp.item_go", id=int(offered["id"])), key=f"pp_item_go_{key}", icon=":material/arrow_forward:"
+        ):
+            st.session_state["items_pick_next"] = int(offered["id"])
+            st.session_state[workspace.ROUND_KEY] = int(offered["round_id"])
+            st.switch_page("pages/items.py")
+        return
     if selection.round_id and (existing["status"] != "carried_over").any():
         st.caption(t("pp.item_manage"))  # one item per topic and round: it is worked on there
         return
@@ -619,7 +634,7 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
                     )
                     item_id = stored.id
             except ItemError as err:
-                st.error(t(f"items.error.{err.code}"))
+                st.error(t(f"items.error.{err.code}", id=err.item_id or "?"))
             else:
                 st.session_state["pp_notice"] = t(
                     "pp.item_opened", id=item_id, round=dict(rounds)[int(round_id)]

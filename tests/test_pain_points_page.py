@@ -210,8 +210,10 @@ def test_a_rectification_item_opened_from_a_topic_is_stored_in_the_round(demo):
     assert "opened in" in texts(at)
     assert ranked_table(at)["Item opened"].iloc[0]
     assert query(demo["url"], select(AuditEvent.actor).where(AuditEvent.action == "item.open")) == [("ada",)]
-    # One item per topic and round: the form gives way to where the item is worked on.
-    assert "This round already has an item for this topic" in texts(at)
+    # One item per topic is worked on at a time: the form gives way to that item, offered instead.
+    (item_id,) = query(demo["url"], select(RectificationItem.id).where(RectificationItem.topic_key == key))[0]
+    assert f"This topic already has item #{item_id} “{label}” (" in texts(at)
+    assert [b for b in at.button if b.label == f"Open item #{item_id}"]
     assert not [b for b in at.button if b.label == "Open rectification item"]
 
 

@@ -228,6 +228,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.category.other": ("其他", "Other"),
     "pp.category.none": ("未分类", "Not categorised"),
     "pp.item_heading": ("整改项", "Rectification items"),
+    "pp.item_offer": (
+        "这个主题已有整改事项 #{id}“{title}”（{round}）正在处理，不再另开一个。",
+        "This topic already has item #{id} “{title}” ({round}) being worked on; carry on with it instead of opening another.",
+    ),
+    "pp.item_go": ("打开事项 #{id}", "Open item #{id}"),
     "pp.item_existing": ("本主题已有 {n} 个整改项：", "{n} items already opened for this topic:"),
     "pp.item_manage": (
         "这一轮已有该主题的整改事项；在“整改事项”页更新它的状态、记录证据或转入下一轮。",
