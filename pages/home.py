@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts
+from analytics.embeddings import DEFAULT_MODEL
+from analytics.topics import warm_up
 from db import demo
 from db.feedback import count_by_channel
 from db.items import list_items, list_product_items, overdue
@@ -13,7 +15,7 @@ from db.models import CHANNELS
 from db.surveys import latest_satisfaction
 from ui import auth, nav, workspace
 from ui.i18n import t
-from ui.resources import engine, transaction
+from ui.resources import encoder_for, engine, transaction
 
 user = auth.require_role(*nav.STAFF)
 
@@ -27,8 +29,22 @@ def render_demo_controls() -> None:
         st.write(t("demo.explain"))
         if not loaded:
             if st.button(t("demo.load"), type="primary", key="home_demo_load", icon=":material/science:"):
-                with st.spinner(t("demo.loading")):
-                    summary = demo.load_demo(engine(), actor=user.username)
+                with st.status(t("demo.loading"), expanded=True) as status:
+                    stages = ("prepare", "embed", "categories", "topics")
+
+                    def progress(stage: str, done: int, total: int) -> None:
+                        if done == 0 and stage in stages:
+                            st.write(t(f"demo.stage.{stage}"))
+
+                    # The demo comes analysed, so its items are tied to the pain points found.
+                    summary = demo.load_demo(
+                        engine(),
+                        actor=user.username,
+                        encoder=encoder_for(DEFAULT_MODEL),
+                        warm_up=warm_up,
+                        progress=progress,
+                    )
+                    status.update(label=t("demo.loaded_status"), state="complete", expanded=False)
                 st.session_state.pop("workspace_product_id", None)
                 st.toast(t("demo.loaded", n=sum(summary.feedback_by_channel.values())))
                 st.rerun()

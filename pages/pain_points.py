@@ -9,8 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts_painpoints as charts
-from analytics.embeddings import load_encoder
-from analytics.ranking import RankingWeights, rank_pain_points
+from analytics.ranking import MIN_TREND_ITEMS, RankingWeights, rank_pain_points, trend_periods
 from analytics.scenarios import typical_scenarios
 from analytics.topics import SMALL_CORPUS, warm_up
 from db import painpoints
@@ -22,7 +21,7 @@ from db.users import audit
 from db.workspace import list_rounds
 from ui import auth, nav, workspace
 from ui.i18n import STRINGS, t
-from ui.resources import engine, transaction
+from ui.resources import encoder_for, engine, transaction
 
 EDITORS = ("admin", "analyst")
 ENCODERS = ("use-multilingual", "use+minilm", "minilm-int8")
@@ -49,9 +48,6 @@ st.session_state.setdefault("pp_top", 10)
 st.session_state.setdefault("pp_freq", "week")
 st.session_state.setdefault("pp_quotes", 5)
 
-# One encoder per server process, shared by every session (never mutated).
-encoder_for = st.cache_resource(load_encoder, show_spinner=False)
-
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def run_data(database: str, run_id: int, version: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -70,14 +66,24 @@ def run_data(database: str, run_id: int, version: str) -> tuple[pd.DataFrame, pd
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def ranked_for(
-    database: str, run_id: int, version: str, weights: tuple[float, float, float], period_days: int
+    database: str,
+    run_id: int,
+    version: str,
+    weights: tuple[float, float, float],
+    period_days: int,
+    anchor: date,
 ) -> pd.DataFrame:
-    """rank_pain_points of the run: re-ranking with other weights never refits anything."""
+    """rank_pain_points of the run: re-ranking with other weights or another date never refits anything.
+
+    The trend periods end on `anchor`, the date the user sees above the table (by default the day the
+    topics were fitted), never on the newest item: one late answer would zero every trend.
+    """
     items, topics, _ = run_data(database, run_id, version)
     return rank_pain_points(
         items,
         topics[["key", "label"]],
         weights=RankingWeights(*weights),
+        now=anchor,
         period_days=period_days,
     )
 
@@ -152,8 +158,11 @@ def render_settings() -> None:
         )
 
 
-def run_analysis(incremental: bool) -> None:
+def run_analysis(incremental: bool, reason: str | None = None) -> None:
     """The whole analysis in this session's script run, with a line per stage; the run is stored.
+
+    incremental: place the items that came after the run into its topics (no refit); else refit.
+    reason: a line saying why this runs without a click (new items placed, or a refit due).
 
     Other sessions keep working: each stage writes in its own short transaction, and the encoder and
     the compiled topic model are shared resources of the server process.
@@ -166,8 +175,11 @@ def run_analysis(incremental: bool) -> None:
     }
     done_lines: list[str] = []
     started: dict[str, float] = {}
-    with st.status(t("pp.running"), expanded=True) as status:
+    with st.status(t("pp.placing") if incremental else t("pp.running"), expanded=True) as status:
         bar = None
+        if reason:
+            st.write(reason)
+            done_lines.append(reason)
 
         def line(text: str) -> None:
             st.write(text)
@@ -230,6 +242,29 @@ def run_analysis(incremental: bool) -> None:
     st.rerun()
 
 
+def bring_up_to_date(fit: painpoints.FitStatus, is_latest: bool) -> None:
+    """New feedback since the run: placed into the fitted topics, or a refit once it is too much.
+
+    Placing keeps every topic, key, name and old assignment (a refit of a few new items reshuffled
+    the topics); painpoints.REFIT_SHARE says when the new items are enough to fit the topics anew.
+    Viewers only read; a run that is not the product's newest cannot take items (refit instead).
+    """
+    if not (fit.waiting and can_edit and is_latest):
+        return
+    if fit.refit_due:
+        run_analysis(
+            incremental=False,
+            reason=t(
+                "pp.auto_refit",
+                n=f"{fit.since_fit:,}",
+                fitted=f"{fit.fitted_items:,}",
+                share=f"{painpoints.REFIT_SHARE:.0%}",
+            ),
+        )
+    else:
+        run_analysis(incremental=True, reason=t("pp.auto_place", n=f"{fit.waiting:,}"))
+
+
 def encoder_name(model_id: str) -> str:
     """The load_encoder name of a stored run's model id (the ids of the shipped encoders differ)."""
     if model_id.startswith("use-multilingual") and "all-MiniLM" in model_id:
@@ -247,6 +282,12 @@ def render_finished() -> None:
     if finished is None:
         return
     summary, lines = finished
+    if summary.method == "incremental":
+        st.toast(t("pp.placed_toast", n=f"{summary.items:,}"), icon=":material/check:")
+        with st.status(t("pp.done", seconds=f"{summary.seconds:.0f}"), state="complete", expanded=False):
+            for text in lines:
+                st.write(text)
+        return
     st.toast(t("pp.toast", topics=summary.topics, seconds=f"{summary.seconds:.0f}"), icon=":material/check:")
     st.success(
         t(
@@ -268,36 +309,36 @@ def render_finished() -> None:
 # Reading a stored run
 
 
-def render_run_header(run_id: int, meta: dict, unclustered: float, new_items: int) -> None:
+def render_run_header(meta: dict, unclustered: float, fit: painpoints.FitStatus) -> None:
     assert selection is not None
     st.caption(
         t(
             "pp.run_caption",
-            n=f"{meta['n_docs']:,}",
-            date=when(meta["created_at"]),
+            n=f"{fit.fitted_items:,}",
+            date=when(fit.fitted_at or meta["created_at"]),
             model=meta["model_id"],
             unclustered=f"{unclustered:.1%}",
         )
     )
     if meta["params"].get("method") == "grouped":
         st.warning(t("pp.grouped", n=meta["n_docs"]))
-    if new_items:
-        st.info(t("pp.new_items", n=f"{new_items:,}"))
+    if fit.placed:
+        st.info(
+            t(
+                "pp.since_fit",
+                n=f"{fit.placed:,}",
+                share=f"{fit.placed / max(fit.fitted_items, 1):.1%}",
+                limit=f"{painpoints.REFIT_SHARE:.0%}",
+            ),
+            icon=":material/playlist_add_check:",
+        )
+    if fit.waiting:
+        st.info(t("pp.new_items", n=f"{fit.waiting:,}"))
     if not can_edit:
         return
-    with transaction() as session:
-        newest = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
-        is_latest = newest == latest_run_id(session, selection.product_id)
     render_settings()
-    with st.container(horizontal=True):
-        if (
-            new_items
-            and is_latest
-            and st.button(t("pp.add_new"), key="pp_add", icon=":material/playlist_add:")
-        ):
-            run_analysis(incremental=True)
-        if st.button(t("pp.rerun"), key="pp_rerun", icon=":material/refresh:"):
-            run_analysis(incremental=False)
+    if st.button(t("pp.refit"), key="pp_rerun", icon=":material/refresh:", help=t("pp.refit_help")):
+        run_analysis(incremental=False)
 
 
 def render_weights() -> None:
@@ -308,6 +349,53 @@ def render_weights() -> None:
         cols[1].slider(t("pp.w_severity"), 0.0, 1.0, step=0.05, key="pp_w_severity")
         cols[2].slider(t("pp.w_trend"), 0.0, 1.0, step=0.05, key="pp_w_trend")
         cols[3].number_input(t("pp.period_days"), 7, 180, step=7, key="pp_period_days")
+
+
+def render_trend_anchor(fit: painpoints.FitStatus) -> date:
+    """The day the trend periods end, shown and changeable; by default the day the topics were fitted.
+
+    Returns:
+        The chosen day.
+    """
+    default = fit.fitted_at.date() if fit.fitted_at is not None else date.today()
+    if st.session_state.get("pp_anchor_default") != default:  # a new fit: its day, not the old pick
+        st.session_state["pp_anchor_default"] = default
+        st.session_state["pp_anchor"] = default
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    left.date_input(t("pp.anchor"), key="pp_anchor", help=t("pp.anchor_help"))
+    anchor = st.session_state.get("pp_anchor")
+    anchor = anchor if isinstance(anchor, date) else default
+    previous_first, previous_last, recent_first, recent_last = trend_periods(
+        anchor, int(st.session_state["pp_period_days"])
+    )
+    right.caption(
+        t(
+            "pp.trend_periods",
+            recent=f"{recent_first:%Y-%m-%d} – {recent_last:%Y-%m-%d}",
+            previous=f"{previous_first:%Y-%m-%d} – {previous_last:%Y-%m-%d}",
+            analysed=when(fit.fitted_at) or "—",
+        )
+    )
+    return anchor
+
+
+def render_trend_note(ranked: pd.DataFrame, items: pd.DataFrame, anchor: date) -> None:
+    """Why there is no trend, when a period holds too little data (never a silent 0)."""
+    if ranked.empty or bool(ranked["trend_known"].iloc[0]):
+        return
+    note = str(ranked["trend_note"].iloc[0])
+    dates = pd.to_datetime(items["created_at"], utc=True).dropna() if len(items) else pd.Series()
+    dates = dates[dates.dt.date <= anchor] if len(dates) else dates
+    newest = when(dates.max()) if len(dates) else "—"  # the last day with data up to the anchor
+    why = {
+        "no_dates": t("pp.trend_why_no_dates"),
+        "too_little_recent": t("pp.trend_why_recent", n=MIN_TREND_ITEMS, newest=newest),
+        "too_little_previous": t("pp.trend_why_previous", n=MIN_TREND_ITEMS),
+    }
+    st.warning(
+        why.get(note, why["too_little_previous"]),
+        icon=":material/timeline:",
+    )
 
 
 def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
@@ -321,6 +409,9 @@ def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
             t("pp.col.frequency"): ranked["frequency_contribution"],
             t("pp.col.severity"): ranked["severity_contribution"],
             t("pp.col.trend"): ranked["trend_contribution"],
+            t("pp.col.trend_note"): [
+                "" if known else t("pp.trend_unknown") for known in ranked["trend_known"].tolist()
+            ],
             t("pp.col.complaint_rate"): ranked["complaint_rate"] * 100,
             t("pp.col.count"): ranked["count"],
             t("pp.col.share"): ranked["share"] * 100,
@@ -725,11 +816,12 @@ with transaction() as session:
     total = painpoints.count_feedback(session, selection.product_id, selection.round_id)
     run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
     version = painpoints.run_version(session, run_id) if run_id is not None else ""
-    new_items = (
-        painpoints.unanalysed_count(session, selection.product_id, selection.round_id, run_id)
+    fit = (
+        painpoints.fit_status(session, selection.product_id, selection.round_id, run_id)
         if run_id is not None
-        else 0
+        else None
     )
+    is_latest = run_id is not None and run_id == latest_run_id(session, selection.product_id)
 
 if total == 0 and run_id is None:
     st.info(t("pp.no_feedback"))
@@ -747,15 +839,21 @@ if run_id is None:
         run_analysis(incremental=False)
     st.stop()
 
+assert fit is not None
+bring_up_to_date(fit, is_latest)
 items, topics, meta = run_data(database_url(), run_id, version)
 unclustered = float(items["topic_key"].isna().mean()) if len(items) else 0.0
-render_run_header(run_id, meta, unclustered, new_items)
-ranked = ranked_for(database_url(), run_id, version, weights_now(), int(st.session_state["pp_period_days"]))
+render_run_header(meta, unclustered, fit)
+round_items = load_round_items()
+render_weights()
+anchor = render_trend_anchor(fit)
+ranked = ranked_for(
+    database_url(), run_id, version, weights_now(), int(st.session_state["pp_period_days"]), anchor
+)
 if ranked.empty:
     st.warning(t("pp.no_topics"))
     st.stop()
-round_items = load_round_items()
-render_weights()
+render_trend_note(ranked, items, anchor)
 render_ranked(ranked, set(round_items["topic_key"].dropna().astype(str)))
 render_charts(items, ranked)
 st.divider()

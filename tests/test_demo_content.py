@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from analytics.evidence import judge
 from db import migrate
 from db.demo import PRODUCT_NAME, has_demo, load_demo, remove_demo
 from db.engine import make_engine, unit_of_work
@@ -175,10 +176,13 @@ def test_rectification_items_of_round_one(demo_engine):
     assert {"verified", "carried_over"} <= statuses
     assert all(item.owner and item.due_on and item.baseline is not None for item in items)
     assert any(item.carried_from_id for item in items)
-    # As in the app, a verified item carries its evidence: the planted complaint fell significantly.
+    # As in the app, a verified item carries evidence that verifies it: the planted complaint fell
+    # significantly, to its target (half its baseline) or below.
     for item in items:
         if item.status == "verified":
-            assert item.evidence and item.evidence["significant"] and item.evidence["diff"] < 0
+            assert judge(item.evidence, baseline=item.baseline, target=item.target) == "verifies"
+            assert item.evidence["significant"] and item.evidence["diff"] < 0
+            assert 100 * item.evidence["share_after"] <= item.target == round(item.baseline / 2, 1)
             assert (
                 "显著下降" in item.evidence["verdict_zh"]
                 and "fell significantly" in item.evidence["verdict_en"]
@@ -244,7 +248,10 @@ def test_remove_demo_keeps_real_products(tmp_path):
         for table in (Survey, Question, Wave, Response, Answer, RectificationItem):
             assert session.scalar(select(func.count()).select_from(table)) == 0, table.__name__
         actions = [(e.actor, e.action) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions == [("alice", "demo.load"), ("alice", "demo.remove")]
+    # The load records its items' evidence as the app records any (the verified ones twice: evidence,
+    # then the status it allows), then itself; the removal comes last.
+    assert actions[-2:] == [("alice", "demo.load"), ("alice", "demo.remove")]
+    assert sorted(set(actions[:-2])) == [("alice", "item.evidence"), ("alice", "item.status")]
     assert remove_demo(engine, actor="alice") == 0  # nothing left: a no-op
     load_demo(engine)  # and it can be loaded again
     assert has_demo(engine)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db.engine import make_engine, unit_of_work
+from db.items import list_product_items
 from db.models import Feedback, Product
 from db.users import create_user
 from tests.apphelpers import PASSWORD, create_admin, log_in, open_app, texts, through_app
@@ -57,6 +58,14 @@ def test_loaded_demo_shows_its_figures_and_can_be_removed(monkeypatch, db_url):
     at.selectbox(key="workspace_round_select_1").set_value(0).run()  # all rounds
     assert int(_metric(at, "Total").replace(",", "")) == total
     assert (_metric(at, "Resolved"), _metric(at, "Verified")) == ("1", "2")  # round 1's fixes
+    # The demo comes analysed: every item is tied to the topic holding its planted pain point, named,
+    # and the verified ones stand on evidence measured on that topic that verifies them.
+    engine = make_engine(db_url)
+    with unit_of_work(engine) as session:
+        items = list_product_items(session, 1)
+    engine.dispose()
+    assert items["topic_label"].notna().all() and not items["verification_lost"].any()
+    assert (items.loc[items["status"] == "verified", "judgement"] == "verifies").all()
 
     at.button(key="home_demo_remove").click().run()  # asks first: see tests/test_demo_removal.py
     at.checkbox(key="home_demo_remove_sure").check().run()

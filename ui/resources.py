@@ -1,4 +1,5 @@
-"""Cached resources shared by every session: the database engine (schema upgraded on first use)."""
+"""Cached resources shared by every session: the database engine (schema upgraded on first use) and
+the sentence encoders (one per server process, never mutated)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from analytics.embeddings import load_encoder
 from db import migrate
 from db.engine import DatabaseProblem, database_url, make_engine, unit_of_work
 from ui.i18n import t
@@ -31,6 +33,9 @@ def show_database_problem(problem: DatabaseProblem) -> None:
     """The problem in the user's language, with the password masked; never a traceback."""
     st.error(t(f"db.{problem.kind}", where=problem.where))
     st.caption(t("db.help"))
+
+
+encoder_for = st.cache_resource(load_encoder, show_spinner=False)
 
 
 @contextmanager

@@ -232,7 +232,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "items.field.topic_missing": ("{code}（最新分析中已没有）", "{code} (not in the newest analysis)"),
     "items.field_name.topic": ("关联主题", "topic"),
     "items.detail.topic_key": ("主题编号 {code}", "topic key {code}"),
-    "items.topic_gone_label": ("主题 {code}（最新分析中已没有）", "topic {code} (not in the newest analysis)"),
+    "items.topic_gone_label": (
+        "主题 {code}（最新分析中已没有）",
+        "topic {code} (not in the newest analysis)",
+    ),
     "items.next_round_heading": ("创建下一轮", "Create the next round"),
     "items.next_round_intro": (
         "该产品没有更晚的轮次。可以在这里创建下一轮，然后把事项转入。",
