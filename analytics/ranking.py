@@ -27,6 +27,14 @@ the priority does too. How each is built:
 * ``trend_score``: log2 of the growth ratio with 3 items of smoothing,
   ``log2((recent + 3) / (previous + 3))``, clipped to 0..3 and divided by 3. An eightfold rise scores 1,
   a flat or shrinking topic 0, and 1 -> 3 items (noise) scores much less than 100 -> 300.
+
+The two trend periods end on an anchor date the caller passes (``now``; the page passes the analysis
+date, which the user sees and can change), never silently on the newest item: one answer that arrives
+weeks after the rest would otherwise leave every other item outside the recent period and score every
+trend 0. When either period holds fewer than ``MIN_TREND_ITEMS`` items (all topics together), or no
+item has a date, the trend is unknown rather than 0: ``trend_known`` is False, ``trend_note`` says why,
+``trend_score`` and ``trend_contribution`` are NaN, and the priority is built from frequency and
+severity alone, their weights rescaled to sum to 1 (as a missing severity part is left out).
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -53,6 +61,12 @@ PRAISE_RATING = 5  # a 5-star rating reads as praise; a 4 ("a bit long, 4 stars"
 TREND_SMOOTHING = 3  # items added to both periods before comparing them
 TREND_CAP = 3.0  # log2 growth at which trend_score saturates (an eightfold rise)
 OUTLIER_KEYS = {"-1", "-1.0"}  # topic-model outliers are not a pain point of their own
+# Fewest items (all topics together) each trend period needs for a trend at all. Below it a period
+# says more about when feedback was collected than about any topic: a single late answer in the
+# recent period made every topic "shrink" to 0, an empty previous period makes every topic "new".
+MIN_TREND_ITEMS = 10
+# trend_note codes (empty when the trend is known); a page translates them.
+TREND_NOTES = ("no_dates", "too_little_recent", "too_little_previous")
 
 COLUMNS: tuple[str, ...] = (
     "rank",
@@ -80,11 +94,13 @@ COLUMNS: tuple[str, ...] = (
     "growth",
     "is_new",
     "trend_score",
+    "trend_known",
+    "trend_note",
     "category",
     "category_share",
 )
 _INT_COLUMNS = ("rank", "count", "respondents", "channels", "recent_count", "previous_count")
-_STRING_COLUMNS = ("topic_key", "label", "severity_terms", "category")
+_STRING_COLUMNS = ("topic_key", "label", "severity_terms", "trend_note", "category")
 
 
 @dataclass(frozen=True)
@@ -116,12 +132,33 @@ def _empty() -> pd.DataFrame:
     for c in _STRING_COLUMNS:
         frame[c] = frame[c].astype("string")
     frame["is_new"] = frame["is_new"].astype("bool")
+    frame["trend_known"] = frame["trend_known"].astype("bool")
     return frame
 
 
-def _utc(value: datetime) -> pd.Timestamp:
+def _utc(value: datetime | date) -> pd.Timestamp:
+    if not isinstance(value, datetime):  # a calendar day: the periods end with that whole day
+        return (
+            pd.Timestamp(datetime.combine(value, datetime.min.time())).tz_localize("UTC")
+            + pd.Timedelta(days=1)
+            - pd.Timedelta(microseconds=1)
+        )
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def trend_periods(anchor: datetime | date, period_days: int) -> tuple[date, date, date, date]:
+    """The calendar days of the two periods the trend compares, as a page shows them.
+
+    Returns:
+        (previous_first, previous_last, recent_first, recent_last); a date anchor is the recent
+        period's last day.
+    """
+    end = _utc(anchor)
+    period = pd.Timedelta(days=period_days)
+    recent_first = (end - period + pd.Timedelta(microseconds=1)).date()
+    previous_first = (end - 2 * period + pd.Timedelta(microseconds=1)).date()
+    return previous_first, recent_first - timedelta(days=1), recent_first, end.date()
 
 
 def _topic_keys(items: pd.DataFrame) -> pd.Series:
@@ -180,7 +217,7 @@ def rank_pain_points(
     topics: pd.DataFrame | None = None,
     *,
     weights: RankingWeights | None = None,
-    now: datetime | None = None,
+    now: datetime | date | None = None,
     period_days: int = 28,
 ) -> pd.DataFrame:
     """Rank topics of feedback by priority, with every ingredient of the priority shown.
@@ -192,8 +229,10 @@ def rank_pain_points(
             topic is missing or -1 (topic-model outliers) count towards ``share`` but are not ranked.
         topics: optional ``topic_key`` + ``label`` (e.g. a stored topic run) to name the topics.
         weights: the mix of frequency, severity and trend; :class:`RankingWeights` by default.
-        now: the end of the latest period; default the newest ``created_at`` in `items`, so that
-            historic data is ranked as of its own last day.
+        now: the anchor, the end of the recent period: a datetime, or a date (the period ends with
+            that whole day, UTC). Pass the date the user sees (the page passes the analysis date);
+            None falls back to the newest ``created_at`` in `items`, which one late item can move
+            weeks past the rest. Items after the anchor count everywhere except in the trend.
         period_days: length of the recent and the previous period compared by the trend.
 
     Returns:
@@ -204,7 +243,7 @@ def rank_pain_points(
         - ``priority``: 0..1, the sum of the three contributions below.
         - ``frequency_contribution``, ``severity_contribution``, ``trend_contribution``: weight x score
           for each of the three scores, the frequency and trend ones times ``complaint_rate``; they add
-          up to ``priority``.
+          up to ``priority`` (the trend one is NaN, and left out, when the trend is unknown).
         - ``complaint_rate``: 0..1, share of the items that complain rather than praise (module
           docstring); 0 for a topic of pure praise.
         - ``count``: feedback items in the topic.
@@ -226,7 +265,12 @@ def rank_pain_points(
         - ``previous_count``: items in the `period_days` before that.
         - ``growth``: ``(recent - previous) / previous``, e.g. 0.5 = +50 %; NaN when previous is 0.
         - ``is_new``: no item in the previous period, some in the recent one.
-        - ``trend_score``: 0..1, smoothed log growth (module docstring); 0 when flat or shrinking.
+        - ``trend_score``: 0..1, smoothed log growth (module docstring); 0 when flat or shrinking;
+          NaN when the trend is unknown.
+        - ``trend_known``: False when a period holds fewer than ``MIN_TREND_ITEMS`` items or no item
+          has a date; then ``trend_score`` and ``trend_contribution`` are NaN and the priority comes
+          from frequency and severity alone (their weights rescaled to sum to 1).
+        - ``trend_note``: why the trend is unknown (one of ``TREND_NOTES``), empty when it is known.
         - ``category``: the most common ``category`` of the topic's items (NA without categories).
         - ``category_share``: share of the topic's categorised items in that category.
     """
@@ -253,7 +297,26 @@ def rank_pain_points(
         }
     ).reset_index(drop=True)
     total = len(frame)
-    frame = frame[frame["topic_key"].notna()]
+    end = _utc(now) if now is not None else frame["created_at"].max()
+    period = pd.Timedelta(timedelta(days=period_days))
+    if pd.isna(end):  # no timestamps at all: no trend
+        frame["recent"] = False
+        frame["previous"] = False
+    else:
+        stamp = frame["created_at"]
+        frame["recent"] = ((stamp > end - period) & (stamp <= end)).fillna(False)
+        frame["previous"] = ((stamp > end - 2 * period) & (stamp <= end - period)).fillna(False)
+    # Every item counts towards how much a period holds, unclustered ones too.
+    if pd.isna(end) or not frame["created_at"].notna().any():
+        trend_note = "no_dates"
+    elif int(frame["recent"].sum()) < MIN_TREND_ITEMS:
+        trend_note = "too_little_recent"
+    elif int(frame["previous"].sum()) < MIN_TREND_ITEMS:
+        trend_note = "too_little_previous"
+    else:
+        trend_note = ""
+    trend_known = not trend_note
+    frame = frame[frame["topic_key"].notna()].copy()
     if frame.empty:
         return _empty()
 
@@ -273,16 +336,6 @@ def rank_pain_points(
     frame["who"] = frame["respondent_key"].fillna(
         pd.Series("item:" + frame.index.astype(str), index=frame.index)
     )
-
-    end = _utc(now) if now is not None else frame["created_at"].max()
-    period = pd.Timedelta(timedelta(days=period_days))
-    if pd.isna(end):  # no timestamps at all: no trend
-        frame["recent"] = False
-        frame["previous"] = False
-    else:
-        stamp = frame["created_at"]
-        frame["recent"] = ((stamp > end - period) & (stamp <= end)).fillna(False)
-        frame["previous"] = ((stamp > end - 2 * period) & (stamp <= end - period)).fillna(False)
 
     grouped = frame.groupby("topic_key", sort=False)
     out = pd.DataFrame(
@@ -325,10 +378,25 @@ def rank_pain_points(
     log_growth = np.log2((recent + TREND_SMOOTHING) / (previous + TREND_SMOOTHING))
     out["trend_score"] = log_growth.clip(0, TREND_CAP) / TREND_CAP
 
-    out["frequency_contribution"] = w.frequency * out["complaint_rate"] * out["frequency_score"]
-    out["severity_contribution"] = w.severity * out["severity_score"]
-    out["trend_contribution"] = w.trend * out["complaint_rate"] * out["trend_score"]
-    out["priority"] = out["frequency_contribution"] + out["severity_contribution"] + out["trend_contribution"]
+    out["trend_known"] = trend_known
+    out["trend_note"] = trend_note
+    if trend_known:
+        out["frequency_contribution"] = w.frequency * out["complaint_rate"] * out["frequency_score"]
+        out["severity_contribution"] = w.severity * out["severity_score"]
+        out["trend_contribution"] = w.trend * out["complaint_rate"] * out["trend_score"]
+        out["priority"] = (
+            out["frequency_contribution"] + out["severity_contribution"] + out["trend_contribution"]
+        )
+    else:
+        # Unknown is not 0: the trend is left out and the other two weights rescaled to sum to 1.
+        rest = w.frequency + w.severity
+        out["trend_score"] = np.nan
+        out["trend_contribution"] = np.nan
+        out["frequency_contribution"] = (w.frequency / rest if rest else 0.0) * (
+            out["complaint_rate"] * out["frequency_score"]
+        )
+        out["severity_contribution"] = (w.severity / rest if rest else 0.0) * out["severity_score"]
+        out["priority"] = out["frequency_contribution"] + out["severity_contribution"]
 
     categorised = frame[frame["category"].notna()]
     if categorised.empty:
@@ -352,6 +420,8 @@ def rank_pain_points(
     for c in _STRING_COLUMNS:
         out[c] = out[c].astype("string")
     out["is_new"] = out["is_new"].astype("bool")
+    out["trend_known"] = out["trend_known"].astype("bool")
+    out["trend_note"] = out["trend_note"].astype("string")
     return out
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.ranking import COLUMNS, RankingWeights, rank_pain_points
+from analytics.ranking import COLUMNS, MIN_TREND_ITEMS, RankingWeights, rank_pain_points, trend_periods
 from analytics.severity import negative_tone, praise_words, severity_hits, severity_level
 
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
@@ -48,6 +48,11 @@ def rank(*groups: list[dict[str, object]], **kwargs: object) -> pd.DataFrame:
     return rank_pain_points(items, now=NOW, **kwargs)  # type: ignore[arg-type]
 
 
+def background() -> list[dict[str, object]]:
+    """Unclustered items (topic -1) in both trend periods: enough data for a trend, no topic of their own."""
+    return feedback("-1", 2 * MIN_TREND_ITEMS, days_ago=[3] * MIN_TREND_ITEMS + [40] * MIN_TREND_ITEMS)
+
+
 def order(result: pd.DataFrame) -> list[str]:
     return result["topic_key"].tolist()
 
@@ -82,8 +87,9 @@ COMPLAINTS = [
 
 
 def test_result_has_every_component_column_and_is_sorted_by_priority() -> None:
-    result = rank(feedback("a", 5), feedback("b", 3), feedback("c", 8))
+    result = rank(feedback("a", 5), feedback("b", 3), feedback("c", 8), background())
     assert list(result.columns) == list(COLUMNS)
+    assert result["trend_known"].all() and (result["trend_note"] == "").all()
     assert result["rank"].tolist() == [1, 2, 3]
     assert result["priority"].is_monotonic_decreasing
     assert result["priority"].between(0, 1).all()
@@ -96,6 +102,7 @@ def test_the_contributions_add_up_to_the_priority() -> None:
         feedback("dosage", 4, "剂量说错了，太危险!!", rating=1, severity=4, days_ago=1),
         feedback("slow", 12, "回复太慢了", rating=2, days_ago=[i * 4 for i in range(12)]),
         feedback("ui", 6, "confusing menu", rating=None),
+        background(),
     )
     parts = result[["frequency_contribution", "severity_contribution", "trend_contribution"]].sum(axis=1)
     np.testing.assert_allclose(parts, result["priority"])
@@ -275,6 +282,7 @@ def test_a_topic_half_praise_half_complaint_ranks_between_and_counts_half() -> N
         voices("complaints", COMPLAINTS * 3),
         voices("mixed", (PRAISE[:4] + COMPLAINTS) * 3),
         voices("praise", PRAISE * 4),
+        background(),
     )
     assert order(result) == ["complaints", "mixed", "praise"]
     assert result["count"].tolist() == [12, 24, 32]  # the order is the reverse of the size
@@ -315,7 +323,7 @@ def test_what_counts_as_a_complaint(text: str, rating: float | None, complaint: 
 def test_a_new_wave_of_praise_is_not_flagged_as_a_growing_pain_point() -> None:
     loved = voices("new feature loved", PRAISE * 3, days_ago=[i % 20 for i in range(24)])
     steady = voices("slow", COMPLAINTS * 2, days_ago=[i * 7 for i in range(8)])
-    result = rank(loved, steady).set_index("topic_key")
+    result = rank(loved, steady, background()).set_index("topic_key")
     assert bool(result.loc["new feature loved", "is_new"])
     assert result.loc["new feature loved", "trend_score"] > 0.9  # the growth is shown ...
     assert result.loc["new feature loved", "trend_contribution"] == 0.0  # ... but it is not a pain
@@ -425,8 +433,76 @@ def test_without_timestamps_there_is_no_trend_but_still_a_ranking() -> None:
     items = pd.DataFrame(feedback("a", 3) + feedback("b", 5)).drop(columns=["created_at"])
     result = rank_pain_points(items)
     assert order(result) == ["b", "a"]
-    assert (result["trend_score"] == 0).all()
+    # Unknown, not 0: the trend is left out and frequency and severity make up the priority.
+    assert result["trend_score"].isna().all() and result["trend_contribution"].isna().all()
+    assert not result["trend_known"].any() and (result["trend_note"] == "no_dates").all()
     assert (result["recent_count"] == 0).all()
+    parts = result[["frequency_contribution", "severity_contribution"]].sum(axis=1)
+    np.testing.assert_allclose(parts, result["priority"])
+    assert result["priority"].max() <= 1
+
+
+LATE = datetime(2025, 5, 12, 9, 30, tzinfo=UTC)  # six weeks after NOW, the analysis date
+
+
+def test_one_late_item_does_not_zero_the_trends_when_anchored_on_the_analysis_date() -> None:
+    growing = feedback("growing", 24, days_ago=[40, 45, 50, 55] + [i % 25 for i in range(20)])
+    steady = feedback("steady", 20, days_ago=[i * 2.8 for i in range(20)])
+    late = feedback("steady", 1)[0] | {"created_at": LATE, "respondent_key": "late-user"}
+    items = pd.DataFrame([*growing, *steady, late])
+
+    # Anchored on the analysis date (a calendar day, as the page passes it): the late item lies
+    # after it and leaves the trend alone.
+    as_analysed = rank_pain_points(items, now=NOW.date()).set_index("topic_key")
+    assert as_analysed["trend_known"].all()
+    assert as_analysed.loc["growing", "recent_count"] == 20
+    assert as_analysed.loc["growing", "previous_count"] == 4
+    assert as_analysed.loc["growing", "trend_score"] > 0.3
+    assert as_analysed.loc["growing", "trend_contribution"] > 0
+    assert as_analysed.loc["steady", "count"] == 21  # the late item still counts as feedback
+    # Without an anchor the newest item sets it: its period holds that one item alone, which
+    # says so instead of scoring every trend 0.
+    by_newest = rank_pain_points(items).set_index("topic_key")
+    assert not by_newest["trend_known"].any()
+    assert (by_newest["trend_note"] == "too_little_recent").all()
+    assert by_newest["trend_score"].isna().all() and by_newest["trend_contribution"].isna().all()
+    assert (by_newest["trend_score"] != 0).all()
+
+
+def test_a_period_with_too_little_data_is_flagged_not_scored_zero() -> None:
+    items = pd.DataFrame(
+        feedback("crash", 15, "上传化验单就闪退", days_ago=[i % 20 for i in range(15)])
+        + feedback("slow", 12, "回复太慢了", days_ago=[i % 25 for i in range(12)])
+    )
+    # Every item in the recent period, none in the previous: no topic is "new" for that reason.
+    first_month = rank_pain_points(items, now=NOW).set_index("topic_key")
+    assert (first_month["trend_note"] == "too_little_previous").all()
+    assert not first_month["trend_known"].any() and first_month["trend_score"].isna().all()
+    assert (first_month["recent_count"] > 0).all()  # the counts are still shown
+    # An anchor two months on: the recent period is empty.
+    later = rank_pain_points(items, now=NOW + timedelta(days=70)).set_index("topic_key")
+    assert (later["trend_note"] == "too_little_recent").all()
+    assert (later["recent_count"] == 0).all() and later["trend_score"].isna().all()
+    # The ranking still stands on frequency and severity, their weights rescaled to sum to 1.
+    w = RankingWeights()
+    rest = w.frequency + w.severity
+    np.testing.assert_allclose(
+        later["severity_contribution"], w.severity / rest * later["severity_score"], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        later["frequency_contribution"] + later["severity_contribution"], later["priority"]
+    )
+
+
+def test_trend_periods_are_whole_days_ending_on_the_anchor_day() -> None:
+    assert trend_periods(NOW.date(), 28) == (
+        datetime(2025, 2, 4).date(),  # 28 days: February 4 to March 3
+        datetime(2025, 3, 3).date(),
+        datetime(2025, 3, 4).date(),
+        datetime(2025, 3, 31).date(),
+    )
+    items = pd.DataFrame(feedback("t", 2, days_ago=[0, -0.4]))  # 12:00 and 21:36 on the anchor day
+    assert rank_pain_points(items, now=NOW.date()).loc[0, "recent_count"] == 2
 
 
 # ---- weights ----------------------------------------------------------------------------------
