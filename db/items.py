@@ -435,7 +435,7 @@ def later_rounds(session: Session, round_id: int) -> list[Round]:
 LIST_COLUMNS = (*ITEM_COLUMNS, "round_id", "round_name", "carried_from_id", "evidence", "updated_at")
 
 
-def list_items(session: Session, round_id: int) -> pd.DataFrame:
+def list_items(session: Session, round_id: int, lang: str | None = None) -> pd.DataFrame:
     """The items of a round, in the order they were opened.
 
     Returns:
@@ -446,12 +446,12 @@ def list_items(session: Session, round_id: int) -> pd.DataFrame:
     """
     rnd = session.get(Round, round_id)
     frame = _items_frame(session, RectificationItem.round_id == round_id)
-    return judge_items(session, frame, rnd.product_id if rnd is not None else None)
+    return judge_items(session, frame, rnd.product_id if rnd is not None else None, lang)
 
 
-def list_product_items(session: Session, product_id: int) -> pd.DataFrame:
+def list_product_items(session: Session, product_id: int, lang: str | None = None) -> pd.DataFrame:
     """The items of every round of a product, newest round first; columns as :func:`list_items`."""
-    return judge_items(session, _items_frame(session, Round.product_id == product_id), product_id)
+    return judge_items(session, _items_frame(session, Round.product_id == product_id), product_id, lang)
 
 
 def _items_frame(session: Session, where: Any) -> pd.DataFrame:
@@ -474,7 +474,9 @@ def _items_frame(session: Session, where: Any) -> pd.DataFrame:
     return frame
 
 
-def judge_items(session: Session, items: pd.DataFrame, product_id: int | None) -> pd.DataFrame:
+def judge_items(
+    session: Session, items: pd.DataFrame, product_id: int | None, lang: str | None = None
+) -> pd.DataFrame:
     """Add what the pages, the overview and the deck say about each item's topic and evidence.
 
     Returns:
@@ -484,7 +486,7 @@ def judge_items(session: Session, items: pd.DataFrame, product_id: int | None) -
         and verification_lost (a verified item whose newest completed test does not verify it).
     """
     out = items.copy()
-    names = topic_names(session, product_id) if product_id is not None else {}
+    names = topic_names(session, product_id, lang) if product_id is not None else {}
     out["topic_label"] = pd.Series(
         [names.get(k) if isinstance(k, str) else None for k in out["topic_key"]],
         index=out.index,
@@ -509,17 +511,17 @@ def judge_items(session: Session, items: pd.DataFrame, product_id: int | None) -
     return out
 
 
-def topic_choices(session: Session, product_id: int) -> list[tuple[str, str]]:
+def topic_choices(session: Session, product_id: int, lang: str | None = None) -> list[tuple[str, str]]:
     """(key, name) of the live topics in the product's newest analysis, largest first: what an item
     can be linked to."""
     run = latest_topic_run(session, product_id)
     if run is None:
         return []
-    topics = run_topics(session, run.id)
+    topics = run_topics(session, run.id, lang)
     return [(str(k), str(v)) for k, v in zip(topics["key"], topics["label"], strict=True)]
 
 
-def topic_names(session: Session, product_id: int) -> dict[str, str]:
+def topic_names(session: Session, product_id: int, lang: str | None = None) -> dict[str, str]:
     """Topic key -> name in the product's newest analysis (an analyst's name wins); a merged topic's
     key maps to the name of the topic it was merged into."""
     run = latest_topic_run(session, product_id)
@@ -527,7 +529,7 @@ def topic_names(session: Session, product_id: int) -> dict[str, str]:
         return {}
     names = {
         str(k): str(v)
-        for k, v in zip(*(run_topics(session, run.id)[c] for c in ("key", "label")), strict=True)
+        for k, v in zip(*(run_topics(session, run.id, lang)[c] for c in ("key", "label")), strict=True)
     }
     merged = session.execute(
         select(Topic.key).where(Topic.run_id == run.id, Topic.merged_into.is_not(None))
@@ -581,7 +583,7 @@ def measure_topic_evidence(
     if run is None:
         raise ItemError("no_run")
     key = _surviving_key(session, run.id, row.topic_key)
-    topics = run_topics(session, run.id)
+    topics = run_topics(session, run.id, lang)
     if key is None or key not in set(topics["key"]):
         raise ItemError("topic_gone")
     label = str(topics.loc[topics["key"] == key, "label"].iloc[0])

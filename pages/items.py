@@ -70,8 +70,8 @@ def load() -> pd.DataFrame:
     assert selection is not None
     with transaction() as session:
         if selection.round_id:
-            return list_items(session, selection.round_id)
-        return list_product_items(session, selection.product_id)
+            return list_items(session, selection.round_id, lang)
+        return list_product_items(session, selection.product_id, lang)
 
 
 def render_summary(items: pd.DataFrame, late: pd.Series) -> None:
@@ -149,7 +149,7 @@ def render_edit(item: pd.Series) -> None:
     assert selection is not None
     item_id = int(item["id"])
     with transaction() as session:
-        topics = dict(topic_choices(session, selection.product_id))
+        topics = dict(topic_choices(session, selection.product_id, lang))
     current = item["topic_key"] if isinstance(item["topic_key"], str) else None
     keys: list[str | None] = [None, *topics]
     if current is not None and current not in topics:
