@@ -118,7 +118,8 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     page.get_by_role("link", name="概览", exact=True).click()
 
     page.get_by_role("button", name="加载演示工作区").click()
-    expect(page.get_by_text("反馈数量")).to_be_visible(timeout=120_000)
+    # The demo comes analysed (its items tied to topics): a minute or two in a fresh server.
+    expect(page.get_by_text("反馈数量")).to_be_visible(timeout=300_000)
     expect(page.get_by_text("最新满意度")).to_be_visible()
     total = (
         page.locator('[data-testid="stMetric"]')
@@ -137,5 +138,7 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     page.get_by_role("link", name="整改事项", exact=True).click()
     expect(page.get_by_text("由上一轮的事项")).to_be_visible()
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="待处理/进行中")).to_contain_text("3")
+    # The rule for "verified" is stated beside the evidence.
+    expect(page.get_by_text("验证规则")).to_be_visible()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "items_zh.png"), full_page=True)
