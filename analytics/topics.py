@@ -362,6 +362,7 @@ def fit_topics(
     max_fit_docs: int = 30_000,
     keyword_sample: int = 150,
     n_keywords: int = 10,
+    previous_labels: np.ndarray | None = None,
 ) -> TopicResult:
     """Find the topics of `texts` from their embeddings (rows L2-normalised, as encoders return them).
 
@@ -378,6 +379,9 @@ def fit_topics(
         max_fit_docs: cluster a seeded sample this big; the rest join the nearest topic.
         keyword_sample: items per topic read for keywords.
         n_keywords: keywords per topic.
+        previous_labels: for a refit, each item's topic in the previous fit with the same settings
+            (-1 unclustered, analytics.refit.NOT_IN_PREVIOUS for new items): previous topics this
+            fit would only split or merge keep their items (analytics.refit.keep_previous_topics).
 
     Returns:
         A TopicResult (see its docstring for the columns). Items without any word (empty, emoji
@@ -471,6 +475,11 @@ def fit_topics(
             embeddings[usable], labels[usable], outlier_similarity, max_outlier_share
         )
         labels = _merge_near_duplicates(embeddings, labels, merge_similarity)
+        if previous_labels is not None:
+            from analytics.refit import keep_previous_topics
+
+            labels = keep_previous_topics(labels, previous_labels, embeddings)
+            params["kept_previous"] = True
         log.info(
             "topics: %d topics after merging, %.1f%% unclustered, in %.1fs",
             len(set(labels.tolist()) - {-1}),

@@ -9,6 +9,10 @@ Writing: :func:`analyse_scope` runs the whole pain-point analysis in short units
 chunks, categories, then the topic fit and its stored run), so a long fit never holds a write lock on
 the database; :func:`add_new_feedback` places items that arrived after a run in its topics without a
 refit; :func:`correct_category` records an analyst's correction, which no later analysis overwrites.
+
+Placing or refitting: new feedback goes into the fitted topics (:func:`add_new_feedback`) until the
+items that came after the fit exceed ``REFIT_SHARE`` of the fitted corpus (:func:`fit_status`); only
+then, or when a person asks, are the topics fitted anew.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -55,6 +60,14 @@ STAGES = ("prepare", "embed", "categories", "topics")
 CORRECTION_ACTION = "feedback.category"
 _CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit on old builds
 _EMBED_BATCH = 2048  # texts encoded and committed per unit of work
+
+# New items are placed into the fitted topics until those that came after the fit exceed this share
+# of the items the topics were fitted on; then the page refits. Why 10 %: a refit reshuffles topics
+# (before fixes to its init, 2 new items in 1,300 turned 14 topics into 12; bench/refit_stability.py
+# measures what moves), so it must not run for a handful of items, yet placement only ever fills the
+# topics that exist: past about a tenth of new material, complaints that are new in kind (a new
+# release, a new channel) have enough items to form topics of their own, which only a refit finds.
+REFIT_SHARE = 0.10
 
 Progress = Callable[[str, int, int], None]
 
@@ -178,6 +191,56 @@ def unanalysed_count(session: Session, product_id: int, round_id: int | None, ru
     in_run = select(FeedbackTopic.feedback_id).where(FeedbackTopic.run_id == run_id)
     query = _scoped(select(func.count(Feedback.id)), product_id, round_id).where(Feedback.id.not_in(in_run))
     return int(session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class FitStatus:
+    """Where a run's topics stand against the feedback that came after they were fitted."""
+
+    fitted_items: int  # items the topic model was fitted on
+    placed: int  # items placed into the fitted topics since (incremental runs)
+    waiting: int  # items of the scope in no run yet
+    fitted_at: datetime | None  # when the topics were fitted (UTC)
+
+    @property
+    def since_fit(self) -> int:
+        """Items that came after the fit, placed or not."""
+        return self.placed + self.waiting
+
+    @property
+    def refit_due(self) -> bool:
+        """More new items than REFIT_SHARE of the fitted corpus: time to fit the topics anew."""
+        return self.since_fit > REFIT_SHARE * max(self.fitted_items, 1)
+
+
+def _utc_moment(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def fit_status(session: Session, product_id: int, round_id: int | None, run_id: int) -> FitStatus:
+    """How many items the run's topics were fitted on, how many came after, and the fit's date.
+
+    An incremental run (add_new_feedback) keeps its fit's date and counts what it placed; a refit
+    starts both afresh.
+    """
+    run = session.get(TopicRun, run_id)
+    if run is None:
+        raise LookupError(f"topic run {run_id} not found")
+    params = run.params or {}
+    placed = int(params.get("added_items", 0) or 0)
+    return FitStatus(
+        fitted_items=max(int(run.n_docs) - placed, 0),
+        placed=placed,
+        waiting=unanalysed_count(session, product_id, round_id, run_id),
+        fitted_at=_utc_moment(params.get("fitted_at")) or _utc_moment(run.created_at),
+    )
 
 
 def store_model_categories(session: Session, feedback_ids: Sequence[int], categories: Sequence[str]) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from analytics.embeddings import Encoder
+from analytics.refit import NOT_IN_PREVIOUS
 from analytics.topic_labels import display_label
 from analytics.topics import TopicResult, add_to_topics, fit_topics, with_stable_keys
 from db.embeddings import embed_with_cache
@@ -367,7 +368,15 @@ def analyse_feedback(
     hashes = feedback["content_hash"].astype(str).tolist()
     vectors = embed_with_cache(session, encoder, dict(zip(hashes, texts, strict=True)), progress=progress)
     embeddings = np.vstack([vectors[h] for h in hashes]) if hashes else np.zeros((0, 1), dtype=np.float32)
-    result = fit_topics(texts, embeddings, **fit_options)
+    earlier = previous_fit_labels(
+        session,
+        product_id,
+        round_id,
+        feedback["feedback_id"].astype(int).tolist(),
+        encoder.model_id,
+        fit_options,
+    )
+    result = fit_topics(texts, embeddings, previous_labels=earlier, **fit_options)
     previous = latest_run(session, product_id, include_merged=True)
     result = with_stable_keys(
         result,
@@ -387,6 +396,49 @@ def analyse_feedback(
     return run_id, result
 
 
+def previous_fit_labels(
+    session: Session,
+    product_id: int,
+    round_id: int | None,
+    feedback_ids: Sequence[int],
+    model_id: str,
+    fit_options: dict[str, Any],
+) -> np.ndarray | None:
+    """Each item's topic in the scope's newest run, for a refit that holds still (analytics.refit).
+
+    Only a run of the same scope, encoder, seed and smallest-topic setting counts: a refit with
+    other settings is asked for to get other topics, and gets them.
+
+    Returns:
+        One topic code per feedback id (-1 unclustered, NOT_IN_PREVIOUS when the run did not hold
+        it), or None when there is no such run.
+    """
+    query = select(func.max(TopicRun.id)).where(TopicRun.product_id == product_id)
+    query = query.where(TopicRun.round_id.is_(None) if round_id is None else TopicRun.round_id == round_id)
+    run_id = session.scalar(query)
+    if run_id is None:
+        return None
+    run = load_run(session, run_id)
+    params = run.params
+    same = (
+        run.model_id == model_id
+        and params.get("method") == "umap-hdbscan"
+        and params.get("seed", 42) == fit_options.get("seed", 42)
+        and params.get("min_topic_size") == fit_options.get("min_topic_size")
+    )
+    if not same:
+        return None
+    keys = {
+        int(f): (str(k) if pd.notna(k) else None)
+        for f, k in zip(run.assignments["feedback_id"], run.assignments["key"], strict=True)
+    }
+    codes = {k: i for i, k in enumerate(sorted({k for k in keys.values() if k is not None}))}
+    return np.asarray(
+        [NOT_IN_PREVIOUS if int(f) not in keys else codes.get(keys[int(f)] or "", -1) for f in feedback_ids],
+        dtype=np.int64,
+    )
+
+
 def add_feedback_to_run(
     session: Session,
     product_id: int,
@@ -398,7 +450,8 @@ def add_feedback_to_run(
     """Incremental rerun: embed only the new items, place them in the latest run's topics, store.
 
     The new run copies the latest one's topics (keys, names, keywords) with updated sizes and holds
-    the old assignments plus the new ones. Items already in the run are skipped.
+    the old assignments plus the new ones. Items already in the run are skipped. Its params keep
+    the fit's date (`fitted_at`) and count every item placed since the fit (`added_items`).
 
     Raises:
         LookupError: the product has no run yet (use analyse_feedback).
@@ -414,6 +467,11 @@ def add_feedback_to_run(
     dim = len(previous.topics["centroid"].iloc[0]) if len(previous.topics) else 1
     embeddings = np.vstack([vectors[h] for h in hashes]) if hashes else np.zeros((0, dim), dtype=np.float32)
     extended = add_to_topics(previous.as_result(), embeddings, min_similarity=min_similarity)
+    # The topics are still those of the fit: its date travels on (the page anchors trends on it).
+    fitted_at = previous.params.get("fitted_at") or (
+        previous.created_at.isoformat() if previous.created_at is not None else None
+    )
+    extended = replace(extended, params={**extended.params, "fitted_at": fitted_at})
     ids = previous.assignments["feedback_id"].tolist() + new_feedback["feedback_id"].astype(int).tolist()
     return store_topic_run(
         session,

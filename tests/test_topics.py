@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.metrics import normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sqlalchemy import insert, select
 
 from analytics.hashing import content_hash, key_hash
@@ -345,6 +345,68 @@ def test_analysis_then_incremental_rerun_places_only_new_items(engine, planted, 
     assert len(latest.assignments) == len(frame) and latest.topics["size"].sum() <= len(frame)
     placed = latest.assignments.set_index("feedback_id").loc[new["feedback_id"], "topic"]
     assert (placed >= 0).mean() >= 0.9
+
+
+def test_keys_and_given_names_survive_placement_and_a_refit(engine, planted, encoder):
+    texts = planted["text"].tolist()
+    with unit_of_work(engine) as session:
+        product = create_product(session, "Named topics", "other")
+        ids = _store_feedback(session, product.id, texts)
+    frame = pd.DataFrame(
+        {"feedback_id": ids, "text": texts, "content_hash": [content_hash(t) for t in texts]}
+    )
+    new = frame.sample(4, random_state=3)  # 1 % new items, from every part of the corpus
+    old = frame.drop(new.index)
+    with unit_of_work(engine) as session:
+        run_id, first = analyse_feedback(session, product.id, old, encoder, seed=42)
+        names = {str(k): f"Pain point {k}" for k in first.topics["key"]}
+        for key, name in names.items():
+            rename_topic(session, run_id, key, name)
+
+    with unit_of_work(engine) as session:
+        placed_id = add_feedback_to_run(session, product.id, frame, encoder)
+        placed = latest_run(session, product.id)
+        status = painpoints.fit_status(session, product.id, None, placed_id)
+    assert placed is not None
+    assert dict(zip(placed.topics["key"], placed.topics["label"], strict=True)) == names
+    assert (status.fitted_items, status.placed, status.waiting, status.refit_due) == (len(old), 4, 0, False)
+
+    with unit_of_work(engine) as session:
+        refit_id, _ = analyse_feedback(session, product.id, frame, encoder, seed=42)
+        refit = latest_run(session, product.id)
+        assert painpoints.fit_status(session, product.id, None, refit_id).placed == 0
+    assert refit is not None and refit.run_id == refit_id
+    kept = {k: n for k, n in zip(refit.topics["key"], refit.topics["label"], strict=True) if k in names}
+    assert len(kept) >= 0.8 * len(names)  # the planted topics persist, and so do their keys ...
+    assert kept == {k: names[k] for k in kept}  # ... and the names the analyst gave them
+    # The shared items keep their grouping (adjusted Rand index of the two fits over them).
+    before = placed.assignments.set_index("feedback_id")["key"].fillna("-").loc[old["feedback_id"]]
+    after = refit.assignments.set_index("feedback_id")["key"].fillna("-").loc[old["feedback_id"]]
+    assert adjusted_rand_score(before, after) >= 0.8
+
+
+def test_a_refit_that_only_splits_or_merges_previous_topics_is_undone_and_new_topics_stay():
+    from analytics.refit import NOT_IN_PREVIOUS, keep_previous_topics
+
+    rng = np.random.default_rng(0)
+    centres = np.eye(8, dtype=np.float32)
+    truth = np.repeat(np.arange(5), 20)  # five previous topics of 20 items ...
+    previous = np.concatenate([truth, np.full(12, NOT_IN_PREVIOUS)])  # ... and 12 new items
+    embeddings = centres[np.concatenate([truth, [0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]])]
+    embeddings = embeddings + rng.normal(scale=0.05, size=embeddings.shape).astype(np.float32)
+    # The refit splits topic 0 in two, merges topics 1 and 2, keeps 3, moves 3 items of topic 4 into
+    # topic 3, and finds a new topic (id 9) of ten new items.
+    refit = np.concatenate([[0] * 10, [6] * 10, [1] * 40, [3] * 20, [3] * 3, [4] * 17, [0, 6], [9] * 10])
+    kept = keep_previous_topics(refit, previous, embeddings)
+    shared = slice(0, 100)
+    assert adjusted_rand_score(truth[:60], kept[:60]) == 1.0  # the split and the merge are undone
+    assert (kept[60:80] == kept[60]).all() and kept[60] == 3  # a topic found again keeps the refit's id
+    assert (kept[80:83] == 3).all()  # one-to-one topics keep the refit's borders
+    assert kept[100] == kept[101] == kept[0]  # new items join the nearest restored topic
+    assert (kept[102:] == 9).all()  # a topic of new items stays a new topic
+    assert adjusted_rand_score(previous[shared], kept[shared]) > adjusted_rand_score(
+        previous[shared], refit[shared]
+    )
 
 
 def test_no_run_yet_is_none(engine):

@@ -25,8 +25,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Only {n} feedback items: too few to cluster reliably; the analysis will group similar items instead.",
     ),
     "pp.run": ("查找痛点", "Find pain points"),
-    "pp.rerun": ("重新分析", "Analyse again"),
-    "pp.add_new": ("把新反馈归入现有主题", "Add new items to these topics"),
     "pp.settings": ("分析设置", "Analysis settings"),
     "pp.min_topic_size": ("最小主题规模", "Smallest topic"),
     "pp.min_topic_size_help": (
@@ -65,8 +63,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.done": ("分析完成，用时 {seconds} 秒。", "Analysis finished in {seconds} s."),
     "pp.nothing_new": ("没有需要分析的新反馈。", "There is no new feedback to add."),
     "pp.refit_needed": (
-        "此后已有更新的分析，无法增量添加；请点击“重新分析”。",
-        "A newer analysis exists, so items cannot be added to this one; use Analyse again.",
+        "此后已有更新的分析，无法增量添加；请点击“重新拟合主题”。",
+        "A newer analysis exists, so items cannot be added to this one; use Refit topics.",
     ),
     "pp.toast": ("找到 {topics} 个主题（{seconds} 秒）", "{topics} topics found ({seconds} s)"),
     "pp.finished": (
@@ -274,4 +272,47 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.term.security_fraud": ("安全 / 欺诈", "security / fraud"),
     "pp.term.self_harm_safety": ("自伤 / 人身安全", "self-harm / safety"),
     "pp.term.wrong_dosage": ("剂量错误", "wrong dosage"),
+    # placing new feedback or refitting (issue 9, point 4) and the trend's anchor date (point 5)
+    "pp.refit": ("重新拟合主题", "Refit topics"),
+    "pp.refit_help": (
+        "从头重新聚类全部反馈。主题可能因此重新划分（数量、大小、归属都会变）；主题编号和你起的名称会保留给仍然存在的主题。新反馈平时会自动归入现有主题，无需重新拟合。",
+        "Clusters all the feedback again from scratch. Topics may be redrawn (their number, sizes and members change); keys and the names you gave stay with topics that persist. New feedback is placed into the current topics on its own, without a refit.",
+    ),
+    "pp.placing": ("正在把新反馈归入现有主题……", "Placing new feedback in the current topics…"),
+    "pp.auto_place": (
+        "分析之后又收到 {n} 条反馈：把它们归入现有主题（主题不重新拟合）。",
+        "{n} new items since the analysis: placing them in the current topics (no refit).",
+    ),
+    "pp.auto_refit": (
+        "分析之后新增的 {n} 条反馈已超过拟合时 {fitted} 条的 {share}：重新拟合主题，让新出现的问题形成自己的主题。",
+        "{n} new items since the analysis are more than {share} of the {fitted} the topics were fitted on: refitting the topics, so that new kinds of complaints can form topics of their own.",
+    ),
+    "pp.placed_toast": ("{n} 条新反馈已归入现有主题", "{n} new items placed in the current topics"),
+    "pp.since_fit": (
+        "分析之后新增 {n} 条反馈（占拟合时的 {share}），已归入现有主题；主题本身没有重新拟合。新增超过 {limit} 时会自动重新拟合，也可随时点击“重新拟合主题”。",
+        "{n} new items since the analysis ({share} of the fitted items), placed in the current topics; the topics themselves were not refitted. They are refitted once new items exceed {limit}, or when you click Refit topics.",
+    ),
+    "pp.anchor": ("趋势截止日期", "Trend as of"),
+    "pp.anchor_help": (
+        "趋势比较截止到这一天（含）的近期与上一周期。默认是主题拟合的日期；之后才到的反馈计入数量，但不计入趋势。",
+        "The trend compares the recent period ending on this day (included) with the period before. By default the day the topics were fitted; feedback that arrived later counts in the totals but not in the trend.",
+    ),
+    "pp.trend_periods": (
+        "趋势：近期 {recent} 对比上期 {previous}（主题拟合于 {analysed}）。",
+        "Trend: recent period {recent} against the previous period {previous} (topics fitted on {analysed}).",
+    ),
+    "pp.col.trend_note": ("趋势说明", "Trend note"),
+    "pp.trend_unknown": ("数据太少，无法判断趋势", "too little data for a trend"),
+    "pp.trend_why_no_dates": (
+        "数据太少，无法判断趋势：这些反馈没有日期。排序只按频次和严重度。",
+        "Too little data for a trend: these items carry no dates. The ranking uses frequency and severity only.",
+    ),
+    "pp.trend_why_recent": (
+        "数据太少，无法判断趋势：近期周期内不足 {n} 条反馈（截至该日期，最近的反馈在 {newest}）。排序只按频次和严重度；可以把截止日期改到有数据的日子。",
+        "Too little data for a trend: the recent period holds fewer than {n} items (up to this date, the latest feedback is from {newest}). The ranking uses frequency and severity only; pick a date the data reaches to see trends.",
+    ),
+    "pp.trend_why_previous": (
+        "数据太少，无法判断趋势：上一周期内不足 {n} 条反馈，无法比较。排序只按频次和严重度；可以延长周期或改变截止日期。",
+        "Too little data for a trend: the previous period holds fewer than {n} items to compare with. The ranking uses frequency and severity only; a longer period or another date may help.",
+    ),
 }
