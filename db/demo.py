@@ -642,7 +642,7 @@ def load_demo(
         pain_of = {item.dedup_key(): planned.key for item, planned in zip(items, feedback_plan, strict=True)}
 
         respondents = _store_survey(session, product.id, [r.id for r in rounds], survey_plan)
-        n_items = _store_items(session, [r.id for r in rounds], feedback_plan, actor)
+        n_items = _store_items(session, [r.id for r in rounds], feedback_plan, actor, measure=encoder is None)
         by_channel = _count_by_channel(session, product.id)
         paired = _paired(session, list(respondents.values()))
         summary = DemoSummary(
@@ -749,12 +749,15 @@ ITEM_SPECS = [
 EVIDENCE_PERIODS = (START_DATE, FIX_DATE, FIX_DATE + timedelta(days=62))  # two months either side
 
 
-def _store_items(session: Session, round_ids: list[int], plan: list[_Planned], actor: str) -> int:
+def _store_items(
+    session: Session, round_ids: list[int], plan: list[_Planned], actor: str, *, measure: bool = True
+) -> int:
     """Rectification items of the two rounds, with baselines measured on the generated feedback.
 
     Without a topic analysis the items have no topic, so their evidence is the planted pain point's
     share (the plan says what is what); it goes through the app's own rule, so an item is verified only
-    when that evidence verifies it.
+    when that evidence verifies it. With ``measure`` False the items wait, resolved, for evidence
+    measured on their topics (:func:`_analyse_and_link`).
     """
     carried: RectificationItem | None = None
     for index, key, title, owner, window, due, status in ITEM_SPECS:
@@ -773,9 +776,9 @@ def _store_items(session: Session, round_ids: list[int], plan: list[_Planned], a
             item.carried_from_id = carried.id
         session.add(item)
         session.flush()
-        if status in ("resolved", "verified"):
+        if measure and status in ("resolved", "verified"):
             attach_evidence(session, item.id, _demo_evidence(plan, key), actor)
-        if status == "verified":
+        if measure and status == "verified":
             _verify_if_it_holds(session, item.id, actor)
         if status == "carried_over":
             carried = item
@@ -832,8 +835,6 @@ def _analyse_and_link(
                 continue  # a pain point no topic holds
             _, pain, _, _, window, _, status = spec
             topic_key = topic_of[pain]
-            if status == "verified":
-                set_status(session, item.id, "resolved", actor)  # measured again on its topic below
             if item.status == "carried_over":  # its record names the topic its copy works on
                 item.topic_key = topic_key
             else:
