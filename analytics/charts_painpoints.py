@@ -46,6 +46,7 @@ def priority_bars(
         var_name="part",
         value_name="value",
     )
+    long = long.dropna(subset=["value"])  # an unknown trend (too little data) is no bar, not a 0
     long["topic"] = long["topic_key"].astype(str).map(names)
     long["component"] = long["part"].map(component_names)
     long["order"] = long["part"].map({c: i for i, c in enumerate(CONTRIBUTIONS)})

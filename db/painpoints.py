@@ -62,11 +62,12 @@ _CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit on old bu
 _EMBED_BATCH = 2048  # texts encoded and committed per unit of work
 
 # New items are placed into the fitted topics until those that came after the fit exceed this share
-# of the items the topics were fitted on; then the page refits. Why 10 %: a refit reshuffles topics
-# (before fixes to its init, 2 new items in 1,300 turned 14 topics into 12; bench/refit_stability.py
-# measures what moves), so it must not run for a handful of items, yet placement only ever fills the
-# topics that exist: past about a tenth of new material, complaints that are new in kind (a new
-# release, a new channel) have enough items to form topics of their own, which only a refit finds.
+# of the items the topics were fitted on; then the page refits. Why 10 %: a refit moves items between
+# topics (from scratch, 2 new items in 1,300 turned 14 topics into 12, issue 9; even reconciled with the
+# previous fit, analytics.refit, 1 % new items leave the shared items at ARI 0.88-0.99:
+# bench/refit_stability.py), so it must not run for a handful of items; yet placement only ever fills
+# the topics that exist, and past about a tenth of new material, complaints that are new in kind (a
+# new release, a new channel) have enough items to form topics of their own, which only a refit finds.
 REFIT_SHARE = 0.10
 
 Progress = Callable[[str, int, int], None]

@@ -275,8 +275,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # placing new feedback or refitting (issue 9, point 4) and the trend's anchor date (point 5)
     "pp.refit": ("重新拟合主题", "Refit topics"),
     "pp.refit_help": (
-        "从头重新聚类全部反馈。主题可能因此重新划分（数量、大小、归属都会变）；主题编号和你起的名称会保留给仍然存在的主题。新反馈平时会自动归入现有主题，无需重新拟合。",
-        "Clusters all the feedback again from scratch. Topics may be redrawn (their number, sizes and members change); keys and the names you gave stay with topics that persist. New feedback is placed into the current topics on its own, without a refit.",
+        "重新聚类全部反馈，让新出现的问题形成自己的主题。部分反馈可能换到别的主题，主题数量和大小也会变；新拟合只是拆分或合并原有主题时，原有主题保持不变。主题编号和你起的名称会保留给仍然存在的主题。新反馈平时会自动归入现有主题，无需重新拟合。",
+        "Clusters all the feedback again, so that new kinds of complaints can form topics of their own. Some items may move to another topic, and the number and sizes of topics change; where the new fit would only split or merge earlier topics, those stay as they were. Keys and the names you gave stay with topics that persist. New feedback is placed into the current topics on its own, without a refit.",
     ),
     "pp.placing": ("正在把新反馈归入现有主题……", "Placing new feedback in the current topics…"),
     "pp.auto_place": (
