@@ -343,15 +343,29 @@ class ReviewReport:
 
 def _title_only(prs: Any, title: str) -> Any:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    slide.shapes.title.text = title
-    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
+    _place_title(slide, title)
     return slide
+
+
+def _place_title(slide: Any, title: str) -> None:
+    """The title across the widescreen slide (the default layouts are 4:3), smaller when it is long,
+    so it stays on two lines above the content."""
+    shape = slide.shapes.title
+    shape.text = title
+    shape.left, shape.top, shape.width, shape.height = (
+        Inches(0.5),
+        Inches(0.3),
+        SLIDE_WIDTH - Inches(1.0),
+        Inches(1.1),
+    )
+    shape.text_frame.word_wrap = True
+    shape.text_frame.paragraphs[0].font.size = Pt(30 if len(title) <= 45 else 24)
 
 
 def _bullets(prs: Any, title: str, lines: Sequence[str], size: int = 18, note: str = "") -> None:
     """A slide of bullet lines; ``note`` (who the figures describe) goes first, smaller and grey."""
     slide = prs.slides.add_slide(prs.slide_layouts[1])
-    slide.shapes.title.text = title
+    _place_title(slide, title)
     body = slide.placeholders[1]
     body.left, body.top, body.width, body.height = Inches(0.6), Inches(1.5), Inches(12.1), Inches(5.6)
     frame = body.text_frame
