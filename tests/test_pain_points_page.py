@@ -431,7 +431,7 @@ def test_two_new_items_are_placed_in_the_current_topics_and_the_topics_hold_stil
     monkeypatch.setattr(db.topics, "fit_topics", no_fit)
     at = open_page(demo)
     shown = texts(at)
-    assert "2 new items since the analysis" in shown and "placed in the current topics" in shown
+    assert "New items since the analysis: 2" in shown and "placed in the current topics" in shown
     assert "not in the results below" not in shown  # nothing is left waiting
     run_id, params = newest_run(demo["url"])
     assert run_id != demo["run"] and params["added_items"] == 2
@@ -448,7 +448,7 @@ def test_two_new_items_are_placed_in_the_current_topics_and_the_topics_hold_stil
     # Reopening changes nothing more: no new run, the same message, the same table.
     at = open_page(demo)
     assert newest_run(demo["url"])[0] == run_id
-    assert "2 new items since the analysis" in texts(at)
+    assert "New items since the analysis: 2" in texts(at)
     pd.testing.assert_frame_equal(ranked_table(at), table)
 
     # In Chinese too.
@@ -458,7 +458,7 @@ def test_two_new_items_are_placed_in_the_current_topics_and_the_topics_hold_stil
 def test_asking_for_a_refit_refits_and_keeps_names(demo):
     add_round2_feedback(demo, ["上传化验单又闪退了"], datetime(2026, 11, 1, tzinfo=UTC))
     at = open_page(demo)  # placed, not refitted
-    assert "1 new items since the analysis" in texts(at)
+    assert "New items since the analysis: 1" in texts(at)
     key = at.session_state["pp_topic"]
     placed_run = newest_run(demo["url"])[0]
     at.text_input(key=f"pp_rename_{placed_run}_{key}").input("上传闪退 / Upload crash")

@@ -281,16 +281,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pp.placing": ("正在把新反馈归入现有主题……", "Placing new feedback in the current topics…"),
     "pp.auto_place": (
         "分析之后又收到 {n} 条反馈：把它们归入现有主题（主题不重新拟合）。",
-        "{n} new items since the analysis: placing them in the current topics (no refit).",
+        "New items since the analysis: {n}; placing them in the current topics (no refit).",
     ),
     "pp.auto_refit": (
         "分析之后新增的 {n} 条反馈已超过拟合时 {fitted} 条的 {share}：重新拟合主题，让新出现的问题形成自己的主题。",
         "{n} new items since the analysis are more than {share} of the {fitted} the topics were fitted on: refitting the topics, so that new kinds of complaints can form topics of their own.",
     ),
-    "pp.placed_toast": ("{n} 条新反馈已归入现有主题", "{n} new items placed in the current topics"),
+    "pp.placed_toast": ("{n} 条新反馈已归入现有主题", "New items placed in the current topics: {n}"),
     "pp.since_fit": (
         "分析之后新增 {n} 条反馈（占拟合时的 {share}），已归入现有主题；主题本身没有重新拟合。新增超过 {limit} 时会自动重新拟合，也可随时点击“重新拟合主题”。",
-        "{n} new items since the analysis ({share} of the fitted items), placed in the current topics; the topics themselves were not refitted. They are refitted once new items exceed {limit}, or when you click Refit topics.",
+        "New items since the analysis: {n} ({share} of the fitted items), placed in the current topics; the topics themselves were not refitted. They are refitted once new items exceed {limit}, or when you click Refit topics.",
     ),
     "pp.anchor": ("趋势截止日期", "Trend as of"),
     "pp.anchor_help": (
