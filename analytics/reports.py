@@ -36,6 +36,7 @@ CHART_FONT = "Noto Sans CJK SC"  # covers Chinese and Latin; vl-convert falls ba
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 VERDICTS_PER_SLIDE = 5
 SENSITIVITY_PER_SLIDE = 6
+ITEMS_PER_SLIDE = 12
 TITLE_POINTS, SUBTITLE_POINTS = 36, 18
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
@@ -595,23 +596,26 @@ def build_deck(report: ReviewReport) -> bytes:
         )
 
     if report.items is not None and not report.items.empty:
-        _table(
-            prs,
-            _t("items", lang),
-            [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
-            [
+        records = report.items.to_dict("records")
+        pages = range(0, len(records), ITEMS_PER_SLIDE)  # every item, a flagged one never left out
+        for page in pages:
+            _table(
+                prs,
+                _t("items", lang) + (f" ({page // ITEMS_PER_SLIDE + 1})" if len(pages) > 1 else ""),
+                [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
                 [
-                    str(i["title"]),
-                    str(i["owner"] or "–"),
-                    _item_status(i, lang),
-                    f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
-                    str(i["due_on"] or "–"),
-                    evidence_text(i.get("evidence"), lang),
-                ]
-                for i in report.items.head(12).to_dict("records")
-            ],
-            (4.6, 1.4, 1.4, 1.6, 1.3, 2.2),
-        )
+                    [
+                        str(i["title"]),
+                        str(i["owner"] or "–"),
+                        _item_status(i, lang),
+                        f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
+                        str(i["due_on"] or "–"),
+                        evidence_text(i.get("evidence"), lang),
+                    ]
+                    for i in records[page : page + ITEMS_PER_SLIDE]
+                ],
+                (4.6, 1.4, 1.4, 1.6, 1.3, 2.2),
+            )
 
     _bullets(prs, _t("method", lang), _METHOD["zh" if lang == "zh" else "en"], size=15)
     buffer = io.BytesIO()

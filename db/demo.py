@@ -850,6 +850,7 @@ def _analyse_and_link(
                 outcome = measure_topic_evidence(session, item.id, start=start, fix=fix, end=end)
                 zh = measure_topic_evidence(session, item.id, start=start, fix=fix, end=end, lang="zh")
                 outcome.update(verdict_zh=zh["verdict_zh"], warnings_zh=zh["warnings_zh"])
+                outcome["period_end"] = (end - timedelta(days=1)).isoformat()  # the last day, as the page
                 attach_evidence(session, item.id, outcome, actor)
             if status == "verified":
                 _verify_if_it_holds(session, item.id, actor)

@@ -226,8 +226,9 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
         ItemError: "no_item", "bad_status" (not a status, or carried_over: see :func:`carry_over`),
             "not_allowed" (not reachable from the current status), "needs_evidence" (verified without
             any measurement), or for verified the judgement of the newest measurement when it does not
-            verify the item: "not_tested", "wrong_direction", "not_significant", "target_missed"
-            (:mod:`analytics.evidence`).
+            verify the item: "not_tested", "wrong_direction", "not_significant", "no_target",
+            "target_missed" (:mod:`analytics.evidence`); "target_changed" when the target changed
+            after the newest measurement (measure again).
     """
     row = _item(session, item_id)
     if status not in STATUSES or status == "carried_over":
@@ -240,7 +241,11 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
         newest = _records(session, [row.id]).get(row.id, [])
         if not newest:
             raise ItemError("needs_evidence")
-        judgement = _judge(newest[-1].result, row.baseline, row.target)
+        result = newest[-1].result or {}
+        judged_against = (result.get("judged_against") or {}).get("target", row.target)
+        if judged_against != row.target:
+            raise ItemError("target_changed")  # judged against another target: measure again
+        judgement = _judge(result, row.target)
         if judgement != judging.VERIFIES:
             raise ItemError(judgement)
     before = row.status
@@ -271,7 +276,7 @@ def attach_evidence(
     stored.setdefault("alpha", judging.DEFAULT_ALPHA)
     stored["attached_at"] = now.isoformat(timespec="seconds")
     stored["attached_by"] = actor
-    stored["judgement"] = judging.judge(stored, baseline=row.baseline, target=row.target)
+    stored["judgement"] = judging.judge(stored, target=row.target)
     stored["judged_against"] = {"baseline": row.baseline, "target": row.target}
     session.add(
         ItemEvidence(
@@ -319,8 +324,8 @@ def _records(session: Session, item_ids: list[int]) -> dict[int, list[ItemEviden
     return by_item
 
 
-def _judge(result: Mapping[str, Any] | None, baseline: float | None, target: float | None) -> str:
-    return judging.judge(result or {}, baseline=baseline, target=target)
+def _judge(result: Mapping[str, Any] | None, target: float | None) -> str:
+    return judging.judge(result or {}, target=target)
 
 
 def json_safe(value: Any) -> Any:
@@ -496,14 +501,12 @@ def judge_items(
     judgements, counts, lost = [], [], []
     for row in out.itertuples():
         kept = records.get(int(row.id), [])
-        baseline = None if pd.isna(row.baseline) else float(row.baseline)
         target = None if pd.isna(row.target) else float(row.target)
-        judgements.append(_judge(kept[-1].result, baseline, target) if kept else None)
+        judgements.append(_judge(kept[-1].result, target) if kept else None)
         counts.append(len(kept))
         tests = [r for r in kept if judging.is_completed_test(r.result)]
         lost.append(
-            row.status == "verified"
-            and (not tests or _judge(tests[-1].result, baseline, target) != judging.VERIFIES)
+            row.status == "verified" and (not tests or _judge(tests[-1].result, target) != judging.VERIFIES)
         )
     out["judgement"] = pd.Series(judgements, index=out.index, dtype=object)
     out["evidence_count"] = pd.Series(counts, index=out.index, dtype="int64")

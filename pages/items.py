@@ -175,10 +175,14 @@ def render_edit(item: pd.Series) -> None:
         owner = left.text_input(t("items.field.owner"), value=item["owner"] or "", max_chars=80)
         metric = right.text_input(t("items.field.metric"), value=item["metric"] or "", max_chars=80)
         baseline = left.number_input(
-            t("items.field.baseline"), value=None if pd.isna(item["baseline"]) else float(item["baseline"])
+            t("items.field.baseline"),
+            value=None if pd.isna(item["baseline"]) else float(item["baseline"]),
+            key=f"items_baseline_{item_id}",
         )
         target = right.number_input(
-            t("items.field.target"), value=None if pd.isna(item["target"]) else float(item["target"])
+            t("items.field.target"),
+            value=None if pd.isna(item["target"]) else float(item["target"]),
+            key=f"items_target_{item_id}",
         )
         due = left.date_input(t("items.field.due"), value=item["due_on"] if item["due_on"] else None)
         if st.form_submit_button(t("items.save"), icon=":material/save:"):
@@ -200,7 +204,7 @@ def render_edit(item: pd.Series) -> None:
 def render_status(item: pd.Series) -> None:
     item_id, status = int(item["id"]), str(item["status"])
     st.markdown(f"**{t('items.status_heading')}**")
-    st.caption(t("items.status_now", status=status_name(status)))
+    st.caption(t("items.status_now", status=status_name(status, bool(item["verification_lost"]))))
     choices = NEXT_STATUSES.get(status, ())
     if not choices:
         st.caption(t("items.status_final"))
@@ -341,8 +345,8 @@ def render_history(item_id: int, n: int) -> None:
 
 
 def evidence_defaults(item: pd.Series, evidence: dict | None) -> tuple[date, date, date]:
-    """The last measured period, else: 60 days before the fix, the fix at the due date (or today
-    when it lies ahead), until today."""
+    """The last measured period, else: 60 days before the fix, the fix at the due date (or 30 days
+    ago when the due date lies ahead or is not set), until today."""
     if evidence and evidence.get("fix_date"):
         try:
             return tuple(date.fromisoformat(evidence[k]) for k in ("period_start", "fix_date", "period_end"))  # type: ignore[return-value]

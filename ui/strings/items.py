@@ -157,13 +157,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Cannot mark as verified: the newest measurement is not a completed test (e.g. no feedback after the fix), so it is not evidence. Measure again over a period with feedback after the fix.",
     ),
     "items.error.wrong_direction": (
-        "不能标记为“已验证”：最新的证据显示该主题的占比没有朝目标方向变化。",
-        "Cannot mark as verified: the newest evidence shows the topic's share did not move towards the target.",
+        "不能标记为“已验证”：最新的证据显示该主题的占比没有下降。",
+        "Cannot mark as verified: the newest evidence shows the topic's share did not fall.",
     ),
     "items.error.not_significant": (
         "不能标记为“已验证”：最新证据中的变化在所选显著性水平上不显著。",
         "Cannot mark as verified: the change in the newest evidence is not significant at the chosen level.",
     ),
+    "items.error.no_target": (
+        "不能标记为“已验证”：这个事项没有目标值，无法判断修复是否达标。请先在“修改事项”中填写目标（该主题占反馈的百分比）。",
+        "Cannot mark as verified: the item has no target, so nothing says what fixed means. Set a target (the topic's share of feedback, in %) under Edit the item first.",
+    ),
+    "items.error.target_changed": (
+        "不能标记为“已验证”：最新证据是按之前的目标值判断的，目标已改过；请重新计算并记录证据。",
+        "Cannot mark as verified: the newest evidence was judged against an earlier target, and the target has changed since; measure again.",
+    ),
+    "items.judgement.no_target": (
+        "变化显著，但这个事项没有目标值：填写目标后才能验证。",
+        "Significant, but the item has no target: set one before it can be verified.",
+    ),
+    "items.judgement_short.no_target": ("无目标值", "no target"),
+    "items.next_round_error.bad_dates": ("结束日期不能早于开始日期。", "The round cannot end before it starts."),
+    "items.next_round_error.no_round": ("这一轮已不存在。", "This round no longer exists."),
     "items.error.target_missed": (
         "不能标记为“已验证”：变化显著，但修复后的占比还没有达到目标值。",
         "Cannot mark as verified: the change is significant, but the share after the fix has not reached the target.",
@@ -194,8 +209,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Not significant at α = {alpha}: not verified.",
     ),
     "items.judgement.wrong_direction": (
-        "该主题的占比没有朝目标方向变化：修复没有见效。",
-        "The topic's share did not move towards the target: the fix does not show.",
+        "该主题的占比没有下降：修复没有见效。",
+        "The topic's share did not fall: the fix does not show.",
     ),
     "items.judgement.not_tested": (
         "未完成检验，这不算证据（仅保留在记录中）。",
@@ -224,8 +239,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The measurement is kept, but it is not a completed test and so not evidence: {verdict}",
     ),
     "items.verify_rule": (
-        "验证规则：只有当最新证据是完成的检验、占比朝目标方向变化、在所选水平上显著，且修复后的占比达到目标值（按反馈占比的百分数）时，才能标记为“已验证”。",
-        "How verification decides: an item can be marked verified only when the newest evidence is a completed test, the share moved towards the target, the change is significant at the chosen level, and the share after the fix meets the target (read as a percentage of feedback).",
+        "验证规则：只有当事项有目标值，且最新证据是完成的检验、该主题占比下降、在所选水平上显著、修复后的占比不高于目标值（按反馈占比的百分数）时，才能标记为“已验证”。",
+        "How verification decides: an item can be marked verified only when it has a target and its newest evidence is a completed test in which the topic's share fell, significantly at the chosen level, to the target or below (the target is read as a percentage of feedback).",
     ),
     "items.field.topic": ("关联主题", "Topic"),
     "items.field.topic_none": ("（不关联主题）", "(no topic)"),
