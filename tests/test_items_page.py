@@ -214,7 +214,9 @@ def test_evidence_is_measured_from_the_topic_and_then_the_item_can_be_verified(a
     with unit_of_work(engine) as session:
         members = painpoints.run_items(session, summary.run_id)
         key = members.loc[members["text"] == "crash number 0 on upload", "topic_key"].iloc[0]
-        crash_item = open_item(session, app_db["round2"], NewItem("Stop the upload crashes", key, target=20.0), "ann").id
+        crash_item = open_item(
+            session, app_db["round2"], NewItem("Stop the upload crashes", key, target=20.0), "ann"
+        ).id
         set_status(session, crash_item, "resolved", "ann")
     at = open_items(app_db, round_key="round2")
     at.date_input(key=f"items_ev_start_{crash_item}").set_value(fix - timedelta(days=45))

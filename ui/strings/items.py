@@ -177,7 +177,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Significant, but the item has no target: set one before it can be verified.",
     ),
     "items.judgement_short.no_target": ("无目标值", "no target"),
-    "items.next_round_error.bad_dates": ("结束日期不能早于开始日期。", "The round cannot end before it starts."),
+    "items.next_round_error.bad_dates": (
+        "结束日期不能早于开始日期。",
+        "The round cannot end before it starts.",
+    ),
     "items.next_round_error.no_round": ("这一轮已不存在。", "This round no longer exists."),
     "items.error.target_missed": (
         "不能标记为“已验证”：变化显著，但修复后的占比还没有达到目标值。",
