@@ -203,16 +203,14 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
 
         try:
             if incremental:
-                with unit_of_work(engine()) as session:
-                    run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
-                    model_id = load_run(session, run_id).model_id if run_id is not None else ENCODERS[0]
-                encoder = encoder_for(encoder_name(model_id))
+                encoder = encoder_for(fitted_model())
                 summary = painpoints.add_new_feedback(
                     engine(), selection.product_id, selection.round_id, encoder, progress=progress
                 )
             else:
                 line(t("pp.stage.encoder"))
-                encoder = encoder_for(st.session_state["pp_encoder"])
+                # A refit due to new items keeps the fit's model; one asked for uses the chosen model.
+                encoder = encoder_for(fitted_model() if reason else st.session_state["pp_encoder"])
                 summary = painpoints.analyse_scope(
                     engine(),
                     selection.product_id,
@@ -263,6 +261,15 @@ def bring_up_to_date(fit: painpoints.FitStatus, is_latest: bool) -> None:
         )
     else:
         run_analysis(incremental=True, reason=t("pp.auto_place", n=f"{fit.waiting:,}"))
+
+
+def fitted_model() -> str:
+    """The encoder of the scope's stored run (the default one when there is none)."""
+    assert selection is not None
+    with unit_of_work(engine()) as session:
+        run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
+        model_id = load_run(session, run_id).model_id if run_id is not None else ENCODERS[0]
+    return encoder_name(model_id)
 
 
 def encoder_name(model_id: str) -> str:
