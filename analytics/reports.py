@@ -597,11 +597,11 @@ def build_deck(report: ReviewReport) -> bytes:
 
     if report.items is not None and not report.items.empty:
         records = report.items.to_dict("records")
-        pages = range(0, len(records), ITEMS_PER_SLIDE)  # every item, a flagged one never left out
-        for page in pages:
+        starts = range(0, len(records), ITEMS_PER_SLIDE)  # every item, a flagged one never left out
+        for first in starts:
             _table(
                 prs,
-                _t("items", lang) + (f" ({page // ITEMS_PER_SLIDE + 1})" if len(pages) > 1 else ""),
+                _t("items", lang) + (f" ({first // ITEMS_PER_SLIDE + 1})" if len(starts) > 1 else ""),
                 [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
                 [
                     [
@@ -612,7 +612,7 @@ def build_deck(report: ReviewReport) -> bytes:
                         str(i["due_on"] or "–"),
                         evidence_text(i.get("evidence"), lang),
                     ]
-                    for i in records[page : page + ITEMS_PER_SLIDE]
+                    for i in records[first : first + ITEMS_PER_SLIDE]
                 ],
                 (4.6, 1.4, 1.4, 1.6, 1.3, 2.2),
             )
