@@ -62,8 +62,8 @@ def _then_app(at: AppTest) -> AppTest:
 def through_app(at: AppTest) -> AppTest:
     """Run the app from its entry script, as the browser does after a page calls st.rerun().
 
-    AppTest reruns a page of a `pages/` folder directly, without app.py (Streamlit's old
-    multipage fallback); the server runs app.py, which rebuilds the navigation for the new role.
+    A test that opens a page script with AppTest reruns that script on its own; the server runs
+    app.py, which rebuilds the navigation for the new role.
     """
     # ValueError: the last run went through app.py's navigation already; a plain run does it again.
     with contextlib.suppress(ValueError):

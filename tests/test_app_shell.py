@@ -62,25 +62,25 @@ def test_each_role_sees_only_its_pages(monkeypatch, db_url, username, sees_admin
     assert f"Signed in as {username}" in texts(at)
     assert "Feedback received" in texts(at) or "No product yet" in texts(at)
     if sees_admin:
-        at.switch_page("pages/admin.py").run()
+        at.switch_page("views/admin.py").run()
         assert not at.exception
         assert [tab.label for tab in at.tabs] == ["Users", "Products and rounds", "Audit log"]
     else:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page("pages/admin.py")  # not in this role's navigation
+            at.switch_page("views/admin.py")  # not in this role's navigation
 
 
 @pytest.mark.parametrize(
     ("page", "user", "message"),
     [
-        ("pages/admin.py", SignedIn(2, "ann", "analyst"), "Your role does not have access to this page."),
-        ("pages/admin.py", SignedIn(3, "vic", "viewer"), "Your role does not have access to this page."),
-        ("pages/admin.py", None, "Please log in first."),
-        ("pages/home.py", None, "Please log in first."),
+        ("views/admin.py", SignedIn(2, "ann", "analyst"), "Your role does not have access to this page."),
+        ("views/admin.py", SignedIn(3, "vic", "viewer"), "Your role does not have access to this page."),
+        ("views/admin.py", None, "Please log in first."),
+        ("views/home.py", None, "Please log in first."),
     ],
 )
 def test_a_page_opened_directly_checks_the_role_itself(monkeypatch, db_url, page, user, message):
-    """Streamlit runs a page of pages/ without app.py when its URL is the first request of a server."""
+    """Defence in depth: a page script run on its own (as AppTest does) still checks the role."""
     open_app(monkeypatch, db_url)
     _with_users(db_url)
     at = AppTest.from_file(str(ROOT / page), default_timeout=60)

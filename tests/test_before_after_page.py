@@ -1,6 +1,6 @@
 """The before/after page as a user sees it: verdicts, charts, too few answers, zh/en, topic, audited exports.
 
-AppTest reruns a page of pages/ directly (see tests/apphelpers.py), so the page is opened on its own
+AppTest reruns a page script directly (see tests/apphelpers.py), so the page is opened on its own
 with a signed-in user and the workspace choice the sidebar would have made.
 """
 
@@ -27,7 +27,7 @@ from tests.verify_support import SmallWorkspace, demo_database_url, likert_rows,
 from ui.auth import SignedIn
 from ui.workspace import PRODUCT_KEY, ROUND_KEY
 
-PAGE = str(ROOT / "pages" / "before_after.py")
+PAGE = str(ROOT / "views" / "before_after.py")
 
 
 def open_page(

@@ -67,7 +67,7 @@ def _page(monkeypatch, site: Site, page: str, ui_lang: str | None = "en", **para
     """A respondent page on its own, as a link opens it; `ui_lang` None leaves the language to ?lang=."""
     monkeypatch.setenv("DATABASE_URL", site.url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=60)
     if ui_lang is not None:
         at.session_state["lang"] = ui_lang
     for name, value in params.items():
@@ -358,7 +358,7 @@ def test_the_questionnaire_in_chinese(monkeypatch, sqlite_site):
 def _admin_page(monkeypatch, site: Site, user: SignedIn, lang: str = "en") -> AppTest:
     monkeypatch.setenv("DATABASE_URL", site.url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "surveys.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "surveys.py"), default_timeout=60)
     at.session_state["lang"] = lang
     at.session_state["auth_user"] = user
     at.session_state["workspace_product_id"] = site.product_id
@@ -443,7 +443,7 @@ def test_the_survey_page_counts_responses_and_speaks_chinese(monkeypatch, sqlite
 def test_only_admins_manage_surveys(monkeypatch, sqlite_site, user, message):
     monkeypatch.setenv("DATABASE_URL", sqlite_site.url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "surveys.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "surveys.py"), default_timeout=60)
     at.session_state["lang"] = "en"
     if user is not None:
         at.session_state["auth_user"] = user
@@ -465,19 +465,19 @@ def test_respondent_pages_are_open_to_visitors_and_staff(monkeypatch, tmp_path):
     engine.dispose()
     visitor = open_app(monkeypatch, url)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        visitor.switch_page("pages/surveys.py")
-    visitor.switch_page("pages/feedback.py").run()
+        visitor.switch_page("views/surveys.py")
+    visitor.switch_page("views/feedback.py").run()
     assert not visitor.exception and "This feedback link names no product" in texts(visitor)
     visitor = open_app(monkeypatch, url)
-    visitor.switch_page("pages/questionnaire.py").run()
+    visitor.switch_page("views/questionnaire.py").run()
     assert "it names no survey" in texts(visitor)
     ann = log_in(open_app(monkeypatch, url), "ann")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        ann.switch_page("pages/surveys.py")
-    ann.switch_page("pages/questionnaire.py").run()
+        ann.switch_page("views/surveys.py")
+    ann.switch_page("views/questionnaire.py").run()
     assert "it names no survey" in texts(ann)
     ada = log_in(open_app(monkeypatch, url), "ada")
-    ada.switch_page("pages/surveys.py").run()
+    ada.switch_page("views/surveys.py").run()
     assert not ada.exception and "No product yet." in texts(ada)
 
 

@@ -191,7 +191,7 @@ def app_db(db_url, monkeypatch) -> dict:
 
 
 def open_browser(app_db: dict, role: str = "analyst", lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "feedback_browser.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views" / "feedback_browser.py"), default_timeout=120)
     at.session_state["lang"] = lang
     name = {"admin": "ada", "analyst": "ann", "viewer": "vic"}[role]
     at.session_state["auth_user"] = SignedIn(app_db["users"][role], name, role)
@@ -308,7 +308,7 @@ def test_an_unknown_or_empty_key_says_so(app_db):
 
 
 def test_the_browser_needs_a_login(app_db):
-    at = AppTest.from_file(str(ROOT / "pages" / "feedback_browser.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "feedback_browser.py"), default_timeout=60)
     at.session_state["lang"] = "en"
     at = at.run()
     assert "Please log in first." in texts(at) and not at.dataframe

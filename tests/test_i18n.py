@@ -31,7 +31,7 @@ def test_both_languages_present_with_the_same_placeholders(key):
 
 
 def _source_files():
-    for folder in ("pages", "ui"):
+    for folder in ("views", "ui"):
         yield from (ROOT / folder).glob("*.py")
     yield ROOT / "app.py"
 

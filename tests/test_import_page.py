@@ -43,7 +43,7 @@ def workspace(db_url, monkeypatch) -> dict:
 
 
 def open_page(workspace: dict, role: str = "analyst", lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "import_feedback.py"), default_timeout=180)
+    at = AppTest.from_file(str(ROOT / "views" / "import_feedback.py"), default_timeout=180)
     at.session_state["lang"] = lang
     name = {"admin": "ada", "analyst": "ann", "viewer": "vic"}[role]
     at.session_state["auth_user"] = SignedIn(workspace["users"][role], name, role)

@@ -69,7 +69,7 @@ def app_db(db_url, monkeypatch) -> dict:
 def open_items(
     app_db: dict, role: str = "analyst", lang: str = "en", round_key: str = "round1", pick: int | None = None
 ) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "items.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views" / "items.py"), default_timeout=120)
     at.session_state["lang"] = lang
     if pick is not None:
         at.session_state["items_pick"] = pick

@@ -28,7 +28,7 @@ from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 
-PAGE = str(ROOT / "pages" / "pain_points.py")
+PAGE = str(ROOT / "views" / "pain_points.py")
 ADA = SignedIn(1, "ada", "admin")
 VIC = SignedIn(2, "vic", "viewer")
 COMPONENTS = ["Rank", "Topic", "Category", "Priority", "Frequency part", "Severity part", "Trend part"]

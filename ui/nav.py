@@ -15,41 +15,41 @@ class PageSpec(NamedTuple):
 
 STAFF = ("admin", "analyst", "viewer")
 STAFF_PAGES = (
-    PageSpec("pages/home.py", "nav.home", ":material/home:", STAFF),
+    PageSpec("views/home.py", "nav.home", ":material/home:", STAFF),
     PageSpec(
-        "pages/import_feedback.py",
+        "views/import_feedback.py",
         "nav.import_feedback",
         ":material/upload_file:",
         ("admin", "analyst"),
         "nav.section_collect",
     ),
     PageSpec(
-        "pages/feedback_browser.py",
+        "views/feedback_browser.py",
         "nav.feedback_browser",
         ":material/manage_search:",
         STAFF,
         "nav.section_collect",
     ),
     PageSpec(
-        "pages/pain_points.py", "nav.pain_points", ":material/troubleshoot:", STAFF, "nav.section_analyse"
+        "views/pain_points.py", "nav.pain_points", ":material/troubleshoot:", STAFF, "nav.section_analyse"
     ),
-    PageSpec("pages/items.py", "nav.items", ":material/assignment:", STAFF, "nav.section_analyse"),
+    PageSpec("views/items.py", "nav.items", ":material/assignment:", STAFF, "nav.section_analyse"),
     PageSpec(
-        "pages/before_after.py", "nav.before_after", ":material/compare_arrows:", STAFF, "nav.section_analyse"
+        "views/before_after.py", "nav.before_after", ":material/compare_arrows:", STAFF, "nav.section_analyse"
     ),
-    PageSpec("pages/surveys.py", "nav.surveys", ":material/ballot:", ("admin",), "nav.section_admin"),
+    PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", ("admin",), "nav.section_admin"),
     PageSpec(
-        "pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ("admin",), "nav.section_admin"
+        "views/admin.py", "nav.admin", ":material/admin_panel_settings:", ("admin",), "nav.section_admin"
     ),
 )
-FIRST_RUN = PageSpec("pages/first_run.py", "nav.first_run", ":material/rocket_launch:", ())
-LOGIN = PageSpec("pages/login.py", "nav.login", ":material/login:", ())
+FIRST_RUN = PageSpec("views/first_run.py", "nav.first_run", ":material/rocket_launch:", ())
+LOGIN = PageSpec("views/login.py", "nav.login", ":material/login:", ())
 # Open without login, by link or embedded in the product; staff see them too, to try a link.
 RESPONDENT_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "pages/feedback.py", "nav.inapp_feedback", ":material/rate_review:", (), "nav.section_respondents"
+        "views/feedback.py", "nav.inapp_feedback", ":material/rate_review:", (), "nav.section_respondents"
     ),
-    PageSpec("pages/questionnaire.py", "nav.questionnaire", ":material/quiz:", (), "nav.section_respondents"),
+    PageSpec("views/questionnaire.py", "nav.questionnaire", ":material/quiz:", (), "nav.section_respondents"),
 )
 
 

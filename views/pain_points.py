@@ -666,7 +666,7 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
         ):
             st.session_state["items_pick_next"] = int(offered["id"])
             st.session_state[workspace.ROUND_KEY] = int(offered["round_id"])
-            st.switch_page("pages/items.py")
+            st.switch_page("views/items.py")
         return
     if selection.round_id and (existing["status"] != "carried_over").any():
         st.caption(t("pp.item_manage"))  # one item per topic and round: it is worked on there

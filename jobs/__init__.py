@@ -1,0 +1,1 @@
+"""Command lines and scheduled work: thin wrappers that parse arguments and call services."""

@@ -1,0 +1,1 @@
+"""Use cases: what pages, jobs and the HTTP API do, each a function over a session and plain data."""
