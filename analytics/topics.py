@@ -19,20 +19,17 @@ BERTopic's defaults:
 Keys ("T1", "T2", ...) are stable across runs: `with_stable_keys` gives a new topic the key of the
 previous run's topic whose centroid it matches (cosine >= threshold, one-to-one, Hungarian).
 
-Run as a batch job: `python -m analytics.topics INPUT.csv --text-column text --output OUT.csv`.
+Run as a batch job: `python -m jobs.analyse` (jobs/analyse.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import re
-import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -621,183 +618,3 @@ def add_to_topics(
 
 # ---------------------------------------------------------------------------------------------
 # Batch job
-
-
-class InputProblem(Exception):
-    """Input the batch job cannot use; the message is shown as is."""
-
-
-def read_input(path: Path, text_column: str, id_column: str | None) -> pd.DataFrame:
-    """The input CSV with its text (and id) column checked.
-
-    Raises:
-        InputProblem: missing or unreadable file, missing column, no rows with text.
-    """
-    if not path.is_file():
-        raise InputProblem(f"input file not found: {path}")
-    frame = None
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese locales saves CSV as GBK
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-            raise InputProblem(f"cannot read {path} as a CSV file: {str(err).splitlines()[0]}") from err
-    if frame is None:
-        raise InputProblem(f"cannot read {path}: it is neither UTF-8 nor GBK text")
-    for column in [text_column, id_column]:
-        if column is not None and column not in frame.columns:
-            raise InputProblem(
-                f"column {column!r} not found in {path}; columns are: {', '.join(map(str, frame.columns))}"
-            )
-    if frame.empty or not frame[text_column].str.strip().astype(bool).any():
-        raise InputProblem(f"no text in column {text_column!r} of {path}")
-    return frame
-
-
-def _model_for(language: str, model: str | None, texts: Sequence[str]) -> str:
-    from analytics.embeddings import DEFAULT_MODEL, choose_model
-
-    if model:
-        return model
-    if language == "en":
-        return "minilm-int8"
-    return DEFAULT_MODEL if language == "zh" else choose_model(texts)
-
-
-def _terminal_progress(label: str) -> Callable[[int, int], None]:
-    from tqdm import tqdm
-
-    bar = tqdm(total=0, desc=label, unit="text", file=sys.stderr, dynamic_ncols=True)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return update
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: topics of a CSV file, one output row per input row; or, with --product, the
-    analysis of a product's feedback in the database, stored as a run the app opens."""
-    parser = argparse.ArgumentParser(
-        prog="python -m analytics.topics",
-        description="Find pain-point topics in a CSV file of feedback, or in a product's feedback in the "
-        "database (--product; DATABASE_URL or --database-url says which database).",
-    )
-    parser.add_argument(
-        "input", type=Path, nargs="?", help="CSV file (UTF-8 or GBK) with one feedback text per row"
-    )
-    parser.add_argument("--text-column", default="text", help="column holding the text (default: text)")
-    parser.add_argument("--output", type=Path, help="CSV file to write (with an input file)")
-    parser.add_argument("--product", help="analyse this product's feedback in the database instead of a file")
-    parser.add_argument("--round", help="with --product: only this round (default: every round)")
-    parser.add_argument("--database-url", help="with --product: the database (default: DATABASE_URL)")
-    parser.add_argument("--id-column", help="column copied to the output to identify rows")
-    parser.add_argument(
-        "--language",
-        choices=["zh", "en", "auto"],
-        default="auto",
-        help="en: MiniLM (int8); zh: USE multilingual; auto (default): MiniLM if 95%% of rows are English",
-    )
-    parser.add_argument("--model", help="encoder name (see analytics.embeddings); overrides --language")
-    parser.add_argument("--min-topic-size", type=int, help="smallest topic (default: 0.5%% of items)")
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
-    )
-    for noisy in ("numba", "jieba", "sentence_transformers", "transformers", "httpx", "onnxruntime"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if (args.input is None) == (args.product is None):
-        parser.error("give either an input file (with --output) or --product")
-    if args.product is not None:
-        return _analyse_database(args)
-    if args.output is None:
-        parser.error("an input file needs --output")
-    try:
-        frame = read_input(args.input, args.text_column, args.id_column)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        with open(args.output, "a", encoding="utf-8"):
-            pass  # fail now, not after minutes of work, when the output cannot be written
-    except InputProblem as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"error: cannot write {args.output}: {err.strerror}", file=sys.stderr)
-        return 2
-
-    from analytics.embeddings import encode_in_batches, load_encoder
-
-    texts = frame[args.text_column].tolist()
-    log.info("read %d rows from %s", len(texts), args.input)
-    model = _model_for(args.language, args.model, texts)
-    step = time.perf_counter()
-    encoder = load_encoder(model)
-    log.info("encoder %s loaded in %.1fs", encoder.model_id, time.perf_counter() - step)
-    step = time.perf_counter()
-    embeddings = encode_in_batches(encoder, texts, batch_size=128, progress=_terminal_progress("encoding"))
-    log.info("encoded %d texts in %.1fs", len(texts), time.perf_counter() - step)
-    log.info("compiling UMAP and HDBSCAN (numba, once per process) ...")
-    warm_up(len(texts))
-    result = fit_topics(texts, embeddings, min_topic_size=args.min_topic_size, seed=args.seed)
-    if result.message:
-        log.info("note: %s", result.message)
-    out = result.labelled_documents()
-    output = pd.DataFrame({"row": out["doc"]})
-    if args.id_column:
-        output.insert(0, args.id_column, frame[args.id_column].to_numpy())
-    output["topic"] = out["topic"]
-    output["key"] = out["key"]
-    output["label"] = out["label"]
-    output["probability"] = out["probability"].round(4)
-    output.to_csv(args.output, index=False, encoding="utf-8")
-    log.info(
-        "wrote %d rows, %d topics, %.1f%% unclustered to %s",
-        len(output),
-        len(result.topics),
-        100 * result.outlier_share,
-        args.output,
-    )
-    return 0
-
-
-def _analyse_database(args: argparse.Namespace) -> int:
-    # Imported here: analytics/ does not depend on db/ except for this entry point of the batch path.
-    from db import batch, painpoints
-    from db.engine import DatabaseProblem
-
-    try:
-        scope = batch.find_scope(args.database_url, args.product, args.round)
-        model = args.model or (None if args.language == "auto" else _model_for(args.language, None, []))
-        summary = batch.analyse(
-            args.database_url, scope, model=model, min_topic_size=args.min_topic_size, seed=args.seed
-        )
-    except batch.BatchProblem as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except painpoints.NoFeedback:
-        print(f"error: there is no feedback to analyse in {args.product}", file=sys.stderr)
-        return 2
-    except DatabaseProblem as err:
-        print(f"error: the database cannot be used ({err.kind}): {err.where}", file=sys.stderr)
-        return 2
-    log.info(
-        "stored run %d for %s: %d items, %d topics, %.1f%% unclustered, %d newly embedded, in %.0fs",
-        summary.run_id,
-        scope.described,
-        summary.items,
-        summary.topics,
-        100 * summary.outlier_share,
-        summary.embedded,
-        summary.seconds,
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,7 @@ category), at most 300 characters each. Each size runs in fresh processes on a f
 - warm: a process that has loaded the encoder and compiled numba, with every embedding cached;
 - reopen: loading the stored run, as the pain-points page does;
 - incremental: 1,000 new items are embedded (only they) and placed in the existing topics by nearest
-  centroid, stored as a new run (db.topics.add_feedback_to_run), without refitting.
+  centroid, stored as a new run (db.topic_runs.add_feedback_to_run), without refitting.
 
 Wall time, the process's CPU time (user + system: what the work costs when the machine is shared),
 peak memory (ru_maxrss) and the 1-minute load average are printed per phase.
@@ -128,7 +128,8 @@ def phase(url: str, product_id: int, name: str, model: str) -> dict[str, float]:
     from analytics.embeddings import load_encoder
     from analytics.topics import warm_up
     from db.engine import make_engine, unit_of_work
-    from db.topics import add_feedback_to_run, analyse_feedback, latest_run
+    from db.topic_runs import latest_run
+    from services.pain_points import add_feedback_to_run, analyse_feedback
 
     engine = make_engine(url)
     out: dict[str, float] = {"load_avg_1min_start": os.getloadavg()[0]}

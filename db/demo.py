@@ -54,7 +54,7 @@ from db.demo_phrases import (
 )
 from db.engine import DatabaseProblem, make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
-from db.items import ItemError, attach_evidence, link_topic, measure_topic_evidence, set_status
+from db.items import ItemError, attach_evidence, link_topic, set_status
 from db.migrate import upgrade
 from db.models import (
     CHANNELS,
@@ -68,11 +68,13 @@ from db.models import (
     TopicRun,
     Wave,
 )
-from db.painpoints import Progress, analyse_scope, run_items
 from db.surveys import add_response, create_survey_from_template, open_wave
+from db.topic_runs import OUTLIER_KEYS, run_items
 from db.users import audit
-from db.verify import OUTLIER_KEYS, feedback_frame
+from db.verify import feedback_frame
 from db.workspace import create_product, create_round, list_rounds
+from services.evidence import measure_topic_evidence
+from services.pain_points import Progress, analyse_scope
 
 T = TypeVar("T")
 
@@ -595,7 +597,7 @@ def load_demo(
         encoder: With one, the feedback is analysed as on the Pain points page (a run over all rounds)
             and the items are tied to the topics found (:func:`_analyse_and_link`); without, the items
             have no topic (quick, for tests).
-        warm_up, progress: As :func:`db.painpoints.analyse_scope` takes them.
+        warm_up, progress: As :func:`services.pain_points.analyse_scope` takes them.
 
     Raises:
         ValueError: a demo is already loaded (remove it first), or a real product has the demo's name.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
+import pandas as pd
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -284,14 +285,15 @@ def _unstored(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, An
     return [row for row in rows if row["dedup_key"] not in found]
 
 
-def _scoped(query: Select, product_id: int, round_id: int | None) -> Select:
+def scoped(query: Select, product_id: int, round_id: int | None) -> Select:
+    """`query` restricted to a product's feedback (of one round when round_id is given)."""
     query = query.where(Feedback.product_id == product_id)
     return query.where(Feedback.round_id == round_id) if round_id is not None else query
 
 
 def count_by_channel(session: Session, product_id: int, round_id: int | None = None) -> dict[str, int]:
     """Feedback count per channel (every channel present, zero where none)."""
-    query = _scoped(select(Feedback.channel, func.count()).group_by(Feedback.channel), product_id, round_id)
+    query = scoped(select(Feedback.channel, func.count()).group_by(Feedback.channel), product_id, round_id)
     counts = dict.fromkeys(CHANNELS, 0)
     counts.update({channel: int(n) for channel, n in session.execute(query)})
     return counts
@@ -430,7 +432,7 @@ class FeedbackFilter:
 
 
 def _filtered(query: Select, flt: FeedbackFilter) -> Select:
-    query = _scoped(query, flt.product_id, flt.round_id)
+    query = scoped(query, flt.product_id, flt.round_id)
     if flt.channels:
         query = query.where(Feedback.channel.in_(flt.channels))
     if flt.created_from is not None:
@@ -537,3 +539,29 @@ def forget_respondent(session: Session, keys: tuple[str, ...], actor: str) -> Re
         {"feedback": found.feedback, "responses": found.responses},
     )
     return found
+
+
+def count_feedback(session: Session, product_id: int, round_id: int | None = None) -> int:
+    """Feedback items of a product (of one round when round_id is given)."""
+    return int(session.scalar(scoped(select(func.count(Feedback.id)), product_id, round_id)) or 0)
+
+
+def scope_feedback(session: Session, product_id: int, round_id: int | None = None) -> pd.DataFrame:
+    """The feedback to analyse, oldest first.
+
+    Returns:
+        Columns feedback_id, text, content_hash, category, category_source.
+    """
+    query = scoped(
+        select(
+            Feedback.id, Feedback.text, Feedback.content_hash, Feedback.category, Feedback.category_source
+        ),
+        product_id,
+        round_id,
+    ).order_by(Feedback.id)
+    frame = pd.DataFrame(
+        session.execute(query).all(),
+        columns=["feedback_id", "text", "content_hash", "category", "category_source"],
+    )
+    frame["feedback_id"] = frame["feedback_id"].astype("int64")
+    return frame

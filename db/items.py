@@ -23,10 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics import evidence as judging
-from analytics.verify import topic_share
 from db.models import ITEM_STATUSES, ItemEvidence, RectificationItem, Round, Topic
+from db.topic_runs import latest_topic_run, run_topics, surviving_key
 from db.users import audit
-from db.verify import feedback_frame, latest_topic_run, run_topics
 
 ITEM_COLUMNS = (
     "id",
@@ -154,7 +153,7 @@ def link_topic(session: Session, item_id: int, topic_key: str | None, actor: str
         ItemError: "no_item", "carried", "verified_link" (a verified item was verified on its topic:
             move it back to resolved first), "duplicate_topic" (as :func:`open_item`).
     """
-    row = _item(session, item_id)
+    row = item_row(session, item_id)
     key = _text(topic_key, 40)
     if key == row.topic_key:
         return False
@@ -188,7 +187,8 @@ def _fields(item: NewItem) -> dict[str, Any]:
     }
 
 
-def _item(session: Session, item_id: int) -> RectificationItem:
+def item_row(session: Session, item_id: int) -> RectificationItem:
+    """The item, or ItemError("no_item")."""
     row = session.get(RectificationItem, item_id)
     if row is None:
         raise ItemError("no_item")
@@ -205,7 +205,7 @@ def update_item(session: Session, item_id: int, item: NewItem, actor: str) -> li
         ItemError: "no_item", "carried" (an item carried over is read-only: its copy lives on), and
             the codes of :func:`open_item` for the values.
     """
-    row = _item(session, item_id)
+    row = item_row(session, item_id)
     if row.status == "carried_over":
         raise ItemError("carried")
     fields = _fields(item)
@@ -230,7 +230,7 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
             "target_missed" (:mod:`analytics.evidence`); "target_changed" when the target changed
             after the newest measurement (measure again).
     """
-    row = _item(session, item_id)
+    row = item_row(session, item_id)
     if status not in STATUSES or status == "carried_over":
         raise ItemError("bad_status")
     if status == row.status:
@@ -268,7 +268,7 @@ def attach_evidence(
     Raises:
         ItemError: "no_item", "carried".
     """
-    row = _item(session, item_id)
+    row = item_row(session, item_id)
     if row.status == "carried_over":
         raise ItemError("carried")
     now = datetime.now(UTC)
@@ -362,7 +362,7 @@ def carry_over(
             "verified" (a verified fix needs no carrying), "duplicate_topic" (the other round already
             has an item for this topic).
     """
-    row = _item(session, item_id)
+    row = item_row(session, item_id)
     if row.status == "carried_over":
         raise ItemError("carried")
     if row.status == "verified":
@@ -538,7 +538,7 @@ def topic_names(session: Session, product_id: int, lang: str | None = None) -> d
         select(Topic.key).where(Topic.run_id == run.id, Topic.merged_into.is_not(None))
     ).scalars()
     for key in merged:
-        survivor = _surviving_key(session, run.id, key)
+        survivor = surviving_key(session, run.id, key)
         if survivor in names:
             names[key] = names[survivor]
     return names
@@ -548,79 +548,3 @@ def overdue(items: pd.DataFrame, today: date) -> pd.Series:
     """Which items are past their due date and still open or in progress."""
     due = pd.to_datetime(items["due_on"])
     return items["status"].isin(ACTIVE) & (due < pd.Timestamp(today))  # no due date: never overdue
-
-
-def measure_topic_evidence(
-    session: Session,
-    item_id: int,
-    *,
-    start: date,
-    fix: date,
-    end: date,
-    lang: str = "en",
-    alpha: float = judging.DEFAULT_ALPHA,
-) -> dict[str, Any]:
-    """The item's topic before vs after the fix: its share of the analysed feedback, tested.
-
-    Uses the product's newest topic run (topic keys are stable across runs; a topic merged into
-    another counts under the survivor). Only feedback that run analysed counts in either period, so
-    items that arrived after it cannot make the topic look smaller.
-
-    Returns:
-        What :func:`analytics.verify.topic_share` returns, plus topic_key, run_id, period_start, fix_date,
-        period_end, not_analysed (feedback in the periods the run did not cover) and alpha (the level
-        ``significant`` is judged at).
-
-    Raises:
-        ItemError: "no_item", "no_topic" (an item opened without a topic), "no_run" (no topic run yet),
-            "topic_gone" (the newest run does not have the topic), "bad_period" (not start < fix < end).
-    """
-    row = _item(session, item_id)
-    if not row.topic_key:
-        raise ItemError("no_topic")
-    if not start < fix < end:
-        raise ItemError("bad_period")
-    rnd = session.get(Round, row.round_id)
-    assert rnd is not None
-    run = latest_topic_run(session, rnd.product_id)
-    if run is None:
-        raise ItemError("no_run")
-    key = _surviving_key(session, run.id, row.topic_key)
-    topics = run_topics(session, run.id, lang)
-    if key is None or key not in set(topics["key"]):
-        raise ItemError("topic_gone")
-    label = str(topics.loc[topics["key"] == key, "label"].iloc[0])
-    feedback = feedback_frame(session, rnd.product_id, start, end, run_id=run.id)
-    analysed = feedback["in_run"]
-    outcome = topic_share(
-        feedback[analysed],
-        feedback.loc[analysed, "topic_key"] == key,
-        before=(start, fix),
-        after=(fix, end),
-        topic=label,
-    )
-    outcome["verdict"] = outcome[f"verdict_{lang}"] if lang in ("en", "zh") else outcome["verdict_en"]
-    outcome.update(
-        topic_key=key,
-        run_id=run.id,
-        period_start=start.isoformat(),
-        fix_date=fix.isoformat(),
-        period_end=end.isoformat(),
-        not_analysed=int((~analysed).sum()),
-        alpha=alpha,
-    )
-    if outcome["status"] == "ok":
-        outcome["significant"] = bool(outcome["p_val"] < alpha)
-    return outcome
-
-
-def _surviving_key(session: Session, run_id: int, key: str) -> str | None:
-    """`key`, or the key it was merged into (followed to the end) in run `run_id`."""
-    seen: set[str] = set()
-    while key not in seen:
-        seen.add(key)
-        merged = session.scalar(select(Topic.merged_into).where(Topic.run_id == run_id, Topic.key == key))
-        if not merged:
-            return key
-        key = merged
-    return None

@@ -14,7 +14,6 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics.topic_labels import display_label
 from db.models import (
     Answer,
     Feedback,
@@ -24,14 +23,12 @@ from db.models import (
     Round,
     Survey,
     Topic,
-    TopicRun,
     Wave,
 )
+from db.topic_runs import TopicRunInfo
 
 ANSWER_COLUMNS = ("wave", "respondent_key", "segment", "question", "kind", "value", "submitted_at")
 FEEDBACK_COLUMNS = ("id", "created_at", "respondent_key", "channel", "category", "rating", "topic_key")
-TOPIC_COLUMNS = ("topic_id", "key", "label", "keywords", "size")
-OUTLIER_KEYS = ("-1",)  # a topic model's "no topic" bucket is not a pain point
 
 
 @dataclass(frozen=True)
@@ -123,58 +120,6 @@ def round_info(session: Session, round_id: int) -> RoundInfo | None:
     return None if rnd is None else RoundInfo(rnd.id, rnd.name, rnd.starts_on, rnd.ends_on)
 
 
-@dataclass(frozen=True)
-class TopicRunInfo:
-    id: int
-    round_id: int | None
-    model_id: str
-    n_docs: int
-    created_at: datetime
-
-
-def latest_topic_run(session: Session, product_id: int, round_id: int | None = None) -> TopicRunInfo | None:
-    """The newest topic run of the product (preferring one of ``round_id``), or None when there is none."""
-    query = select(TopicRun).where(TopicRun.product_id == product_id)
-    order = (TopicRun.created_at.desc(), TopicRun.id.desc())
-    run = None
-    if round_id is not None:
-        run = session.scalars(query.where(TopicRun.round_id == round_id).order_by(*order).limit(1)).first()
-    if run is None:
-        run = session.scalars(query.order_by(*order).limit(1)).first()
-    if run is None:
-        return None
-    return TopicRunInfo(run.id, run.round_id, run.model_id, run.n_docs, run.created_at)
-
-
-def run_topics(session: Session, run_id: int, lang: str | None = None) -> pd.DataFrame:
-    """Live topics of a run, largest first: an analyst's name wins over the generated label (2-3
-    keywords in `lang`, see analytics.topic_labels), topics merged into another are left out (their
-    items belong to the survivor), and so is any outlier bucket.
-
-    Returns:
-        Columns topic_id, key, label, keywords (list of str), size.
-    """
-    query = (
-        select(Topic.id, Topic.key, Topic.custom_label, Topic.label, Topic.keywords, Topic.size)
-        .where(Topic.run_id == run_id, Topic.key.not_in(OUTLIER_KEYS), Topic.merged_into.is_(None))
-        .order_by(Topic.size.desc(), Topic.id)
-    )
-    rows = session.execute(query).all()
-    keywords = [list(r.keywords) if isinstance(r.keywords, list) else [] for r in rows]
-    return pd.DataFrame(
-        {
-            "topic_id": [r.id for r in rows],
-            "key": [r.key for r in rows],
-            "label": [
-                display_label(r.custom_label, k, r.label, lang) for r, k in zip(rows, keywords, strict=True)
-            ],
-            "keywords": keywords,
-            "size": [r.size for r in rows],
-        },
-        columns=list(TOPIC_COLUMNS),
-    )
-
-
 def _utc(value: datetime | date) -> datetime:
     if not isinstance(value, datetime):
         value = datetime.combine(value, datetime.min.time())
@@ -244,43 +189,6 @@ def has_categories(session: Session, product_id: int) -> bool:
 # --- a round's own topic data (the compared round, never another round's) --------------------------
 
 
-def round_topic_run(session: Session, product_id: int, round_id: int) -> TopicRunInfo | None:
-    """The topic run a round's comparison uses: the round's newest run, else the newest run over all rounds
-    (``round_id`` None; :func:`round_topic_sizes` restricts its counts to the round), never another
-    round's run."""
-    order = (TopicRun.created_at.desc(), TopicRun.id.desc())
-    base = select(TopicRun).where(TopicRun.product_id == product_id)
-    run = session.scalars(base.where(TopicRun.round_id == round_id).order_by(*order).limit(1)).first()
-    if run is None:
-        run = session.scalars(base.where(TopicRun.round_id.is_(None)).order_by(*order).limit(1)).first()
-    if run is None:
-        return None
-    return TopicRunInfo(run.id, run.round_id, run.model_id, run.n_docs, run.created_at)
-
-
-def round_topic_sizes(session: Session, run_id: int, round_id: int) -> tuple[dict[int, int], int]:
-    """How many of the round's items the run put in each topic, and how many of the round's items it
-    analysed in all (outliers included: a share's denominator).
-
-    Returns:
-        (topic id -> items of the round, items of the round in the run).
-    """
-    query = (
-        select(FeedbackTopic.topic_id, func.count())
-        .join(Feedback, Feedback.id == FeedbackTopic.feedback_id)
-        .where(FeedbackTopic.run_id == run_id, Feedback.round_id == round_id)
-        .group_by(FeedbackTopic.topic_id)
-    )
-    sizes = {int(t): int(n) for t, n in session.execute(query).all() if t is not None}
-    total = session.scalar(
-        select(func.count())
-        .select_from(FeedbackTopic)
-        .join(Feedback, Feedback.id == FeedbackTopic.feedback_id)
-        .where(FeedbackTopic.run_id == run_id, Feedback.round_id == round_id)
-    )
-    return sizes, int(total or 0)
-
-
 @dataclass(frozen=True)
 class NotCounted:
     """Feedback of a period that a round's topic comparison leaves out, by why.
@@ -340,25 +248,3 @@ def round_topic_feedback(
         else:
             left_out += 1
     return frame[counted].reset_index(drop=True), NotCounted(later, other, left_out)
-
-
-def round_topics(
-    session: Session, product_id: int, round_id: int, lang: str | None = None
-) -> tuple[TopicRunInfo | None, pd.DataFrame, int]:
-    """A round's pain-point topics from :func:`round_topic_run`, sized by the round's own items.
-
-    Returns:
-        (the run or None, :func:`run_topics` of it (labels in ``lang``) with size counting the round's
-        items only, largest first and without empty topics, how many of the round's items the run
-        analysed).
-    """
-    run = round_topic_run(session, product_id, round_id)
-    if run is None:
-        return None, pd.DataFrame(columns=list(TOPIC_COLUMNS)), 0
-    topics = run_topics(session, run.id, lang)
-    if run.round_id == round_id:
-        return run, topics, run.n_docs
-    sizes, total = round_topic_sizes(session, run.id, round_id)
-    topics = topics.assign(size=[sizes.get(int(i), 0) for i in topics["topic_id"]])
-    topics = topics[topics["size"] > 0].sort_values("size", ascending=False, kind="stable")
-    return run, topics.reset_index(drop=True), total

@@ -18,9 +18,10 @@ from analytics.embeddings import (
     load_encoder,
 )
 from analytics.hashing import content_hash
-from db.embeddings import embed_with_cache, load_embeddings
+from db.embedding_cache import load_embeddings
 from db.engine import unit_of_work
 from db.models import Embedding
+from services.pain_points import embed_with_cache
 
 pytestmark = pytest.mark.slow
 

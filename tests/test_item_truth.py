@@ -17,13 +17,14 @@ from streamlit.testing.v1 import AppTest
 from analytics import reports
 from analytics.evidence import judge
 from analytics.verify import compare_waves
-from db import painpoints
+from db import topic_runs
 from db import verify as repo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import NewItem, list_items, open_item, set_status
 from db.models import ItemEvidence, RectificationItem, Round
-from db.topics import rename_topic
+from db.topic_runs import rename_topic
+from services import pain_points
 from tests.apphelpers import texts
 from tests.conftest import ROOT
 from tests.test_items import KeywordEncoder
@@ -56,9 +57,9 @@ def crash_item(app_db) -> dict:  # noqa: F811
         rows += [FeedbackIn(product, "in_app", text, _at(day, i)) for i, text in enumerate(day_texts)]
     with unit_of_work(engine) as session:
         store_feedback(session, rows)
-    summary = painpoints.analyse_scope(engine, product, None, KeywordEncoder())
+    summary = pain_points.analyse_scope(engine, product, None, KeywordEncoder())
     with unit_of_work(engine) as session:
-        members = painpoints.run_items(session, summary.run_id)
+        members = topic_runs.run_items(session, summary.run_id)
         key = str(members.loc[members["text"] == "crash number 0 on upload", "topic_key"].iloc[0])
         slow_key = str(members.loc[members["text"].str.startswith("slow answer"), "topic_key"].iloc[0])
         rename_topic(session, summary.run_id, key, "Upload crashes")

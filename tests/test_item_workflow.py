@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from db import painpoints
+from db import topic_runs
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import (
@@ -21,7 +21,6 @@ from db.items import (
     attach_evidence,
     carry_over,
     list_product_items,
-    measure_topic_evidence,
     open_item,
     overdue,
     set_status,
@@ -29,6 +28,8 @@ from db.items import (
 )
 from db.models import AuditEvent, RectificationItem
 from db.workspace import create_product, create_round
+from services import pain_points
+from services.evidence import measure_topic_evidence
 from tests.test_items import KeywordEncoder
 
 
@@ -285,9 +286,9 @@ def analysed(engine, rounds) -> dict:
                 for when in [first + timedelta(days=i)]
             ],
         )
-    summary = painpoints.analyse_scope(engine, rounds["product"], rounds["round2"], KeywordEncoder())
+    summary = pain_points.analyse_scope(engine, rounds["product"], rounds["round2"], KeywordEncoder())
     with unit_of_work(engine) as session:
-        items = painpoints.run_items(session, summary.run_id)
+        items = topic_runs.run_items(session, summary.run_id)
     crash_keys = set(items.loc[items["text"].str.lower().str.contains("crash"), "topic_key"])
     assert len(crash_keys) == 1
     key = crash_keys.pop()

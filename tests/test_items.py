@@ -15,13 +15,15 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from db import painpoints
+from db import feedback as feedback_repo
+from db import feedback_categories, topic_runs
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import ItemError, NewItem, list_items, open_item
 from db.models import AuditEvent, Feedback, RectificationItem
-from db.topics import latest_run, merge_topics, rename_topic
+from db.topic_runs import latest_run, merge_topics, rename_topic
 from db.workspace import create_product, create_round
+from services import pain_points
 
 WORDS = ("crash", "slow", "login", "wrong")
 
@@ -172,7 +174,7 @@ def _categories(engine) -> dict[str, tuple[str | None, str | None]]:
 def test_analysis_stores_a_run_of_its_scope_with_model_categories(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
     stages: list[str] = []
-    summary = painpoints.analyse_scope(
+    summary = pain_points.analyse_scope(
         engine, product, round2, KeywordEncoder(), progress=lambda stage, done, total: stages.append(stage)
     )
     assert summary.items == len(TEXTS) and summary.embedded == len(TEXTS)
@@ -180,13 +182,13 @@ def test_analysis_stores_a_run_of_its_scope_with_model_categories(engine, worksp
     assert summary.categorised == len(TEXTS) and summary.kept == 0
     assert set(stages) == {"embed", "categories", "topics"}
     with unit_of_work(engine) as session:
-        assert painpoints.scope_run_id(session, product, round2) == summary.run_id
-        assert painpoints.scope_run_id(session, product, None) is None  # all rounds: not analysed
-        assert painpoints.scope_run_id(session, product, workspace["round1"]) is None
-        items = painpoints.run_items(session, summary.run_id)
-        assert painpoints.count_feedback(session, product, round2) == len(TEXTS)
-        assert painpoints.count_feedback(session, product, workspace["round1"]) == 0
-    assert list(items.columns) == list(painpoints.ITEM_COLUMNS)
+        assert topic_runs.scope_run_id(session, product, round2) == summary.run_id
+        assert topic_runs.scope_run_id(session, product, None) is None  # all rounds: not analysed
+        assert topic_runs.scope_run_id(session, product, workspace["round1"]) is None
+        items = topic_runs.run_items(session, summary.run_id)
+        assert feedback_repo.count_feedback(session, product, round2) == len(TEXTS)
+        assert feedback_repo.count_feedback(session, product, workspace["round1"]) == 0
+    assert list(items.columns) == list(topic_runs.ITEM_COLUMNS)
     assert len(items) == len(TEXTS) and items["topic_key"].notna().all()
     assert set(items["category_source"]) == {"model"}
     # The four keyword groups land in four different topics.
@@ -195,22 +197,22 @@ def test_analysis_stores_a_run_of_its_scope_with_model_categories(engine, worksp
     assert len(set.union(*keys.values())) == 4
 
     # Everything is cached now: a second analysis embeds nothing.
-    again = painpoints.analyse_scope(engine, product, round2, KeywordEncoder())
+    again = pain_points.analyse_scope(engine, product, round2, KeywordEncoder())
     assert again.embedded == 0 and again.run_id != summary.run_id
 
 
 def test_a_category_correction_sticks_and_teaches(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
-    painpoints.analyse_scope(engine, product, round2, KeywordEncoder())
+    pain_points.analyse_scope(engine, product, round2, KeywordEncoder())
     before = _categories(engine)
     assert before["login fails every morning"][0] != "accuracy"
     with unit_of_work(engine) as session:
         target = session.scalar(select(Feedback.id).where(Feedback.text == "login code never arrives"))
-        painpoints.correct_category(session, target, "accuracy", "ada")
+        feedback_categories.correct_category(session, target, "accuracy", "ada")
     with unit_of_work(engine) as session:
         # The model never overwrites a person's label, even when asked to directly.
-        assert painpoints.store_model_categories(session, [target], ["other"]) == 0
-    summary = painpoints.analyse_scope(engine, product, round2, KeywordEncoder())
+        assert feedback_categories.store_model_categories(session, [target], ["other"]) == 0
+    summary = pain_points.analyse_scope(engine, product, round2, KeywordEncoder())
     labels = _categories(engine)
     assert labels["login code never arrives"] == ("accuracy", "ada")
     assert summary.kept == 1
@@ -220,7 +222,7 @@ def test_a_category_correction_sticks_and_teaches(engine, workspace):
     with unit_of_work(engine) as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "feedback.category")).one()
         assert (event.actor, event.object_id, event.detail["to"]) == ("ada", str(target), "accuracy")
-        taught = painpoints.category_corrections(session, product)
+        taught = feedback_categories.category_corrections(session, product)
     assert taught["text"].tolist() == ["login code never arrives"]
 
 
@@ -228,36 +230,36 @@ def test_bad_corrections_are_refused(engine, workspace):
     with unit_of_work(engine) as session:
         some_id = session.scalar(select(func.min(Feedback.id)))
         with pytest.raises(ValueError, match="unknown category"):
-            painpoints.correct_category(session, some_id, "speed", "ada")
+            feedback_categories.correct_category(session, some_id, "speed", "ada")
         with pytest.raises(ValueError, match="username"):
-            painpoints.correct_category(session, some_id, "other", "model")
+            feedback_categories.correct_category(session, some_id, "other", "model")
         with pytest.raises(LookupError):
-            painpoints.correct_category(session, 999_999, "other", "ada")
+            feedback_categories.correct_category(session, 999_999, "other", "ada")
         with pytest.raises(ValueError, match="unknown categories"):
-            painpoints.store_model_categories(session, [some_id], ["speed"])
+            feedback_categories.store_model_categories(session, [some_id], ["speed"])
 
 
 def test_the_version_changes_with_every_change_the_page_shows(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
-    run_id = painpoints.analyse_scope(engine, product, round2, KeywordEncoder()).run_id
+    run_id = pain_points.analyse_scope(engine, product, round2, KeywordEncoder()).run_id
     with unit_of_work(engine) as session:
         run = latest_run(session, product)
         assert run is not None
         first, second = run.topics["key"].tolist()[:2]
-        versions = [painpoints.run_version(session, run_id)]
+        versions = [topic_runs.run_version(session, run_id)]
     with unit_of_work(engine) as session:
         rename_topic(session, run_id, first, "Upload crashes")
     with unit_of_work(engine) as session:
-        versions.append(painpoints.run_version(session, run_id))
+        versions.append(topic_runs.run_version(session, run_id))
         merge_topics(session, run_id, first, [second])
     with unit_of_work(engine) as session:
-        versions.append(painpoints.run_version(session, run_id))
-        items = painpoints.run_items(session, run_id)
+        versions.append(topic_runs.run_version(session, run_id))
+        items = topic_runs.run_items(session, run_id)
         some_id = int(items["feedback_id"].iloc[0])
-        painpoints.correct_category(session, some_id, "other", "ada")
+        feedback_categories.correct_category(session, some_id, "other", "ada")
     with unit_of_work(engine) as session:
-        versions.append(painpoints.run_version(session, run_id))
-        assert painpoints.run_version(session, run_id) == versions[-1]  # stable while nothing changes
+        versions.append(topic_runs.run_version(session, run_id))
+        assert topic_runs.run_version(session, run_id) == versions[-1]  # stable while nothing changes
     assert len(set(versions)) == 4
     # Items of a merged topic now carry the survivor's key.
     assert second not in set(items["topic_key"].dropna())
@@ -265,9 +267,9 @@ def test_the_version_changes_with_every_change_the_page_shows(engine, workspace)
 
 def test_new_feedback_is_counted_and_placed_in_the_topics_without_a_refit(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
-    first = painpoints.analyse_scope(engine, product, round2, KeywordEncoder())
+    first = pain_points.analyse_scope(engine, product, round2, KeywordEncoder())
     with unit_of_work(engine) as session:
-        assert painpoints.unanalysed_count(session, product, round2, first.run_id) == 0
+        assert topic_runs.unanalysed_count(session, product, round2, first.run_id) == 0
         store_feedback(
             session,
             [
@@ -276,19 +278,19 @@ def test_new_feedback_is_counted_and_placed_in_the_topics_without_a_refit(engine
             ],
         )  # fmt: skip
     with unit_of_work(engine) as session:
-        assert painpoints.unanalysed_count(session, product, round2, first.run_id) == 2
-    added = painpoints.add_new_feedback(engine, product, round2, KeywordEncoder())
+        assert topic_runs.unanalysed_count(session, product, round2, first.run_id) == 2
+    added = pain_points.add_new_feedback(engine, product, round2, KeywordEncoder())
     assert (added.items, added.embedded, added.method) == (2, 2, "incremental")
     with unit_of_work(engine) as session:
-        items = painpoints.run_items(session, added.run_id)
-        assert painpoints.unanalysed_count(session, product, round2, added.run_id) == 0
+        items = topic_runs.run_items(session, added.run_id)
+        assert topic_runs.unanalysed_count(session, product, round2, added.run_id) == 0
     assert len(items) == len(TEXTS) + 2
     crash_keys = set(items.loc[items["text"].str.contains("crash"), "topic_key"])
     assert len(crash_keys) == 1  # the new crash report joined the crash topic
-    with pytest.raises(painpoints.NoFeedback):
-        painpoints.add_new_feedback(engine, product, round2, KeywordEncoder())
+    with pytest.raises(pain_points.NoFeedback):
+        pain_points.add_new_feedback(engine, product, round2, KeywordEncoder())
 
 
 def test_a_scope_without_feedback_is_refused(engine, workspace):
-    with pytest.raises(painpoints.NoFeedback):
-        painpoints.analyse_scope(engine, workspace["product"], workspace["round1"], KeywordEncoder())
+    with pytest.raises(pain_points.NoFeedback):
+        pain_points.analyse_scope(engine, workspace["product"], workspace["round1"], KeywordEncoder())

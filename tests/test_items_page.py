@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db import migrate, painpoints
+from db import migrate, topic_runs
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import NewItem, open_item, set_status
 from db.models import AuditEvent, RectificationItem
 from db.users import create_user
 from db.workspace import create_product, create_round
+from services import pain_points
 from tests.apphelpers import texts
 from tests.conftest import ROOT
 from tests.test_items import KeywordEncoder
@@ -210,9 +211,9 @@ def test_evidence_is_measured_from_the_topic_and_then_the_item_can_be_verified(a
                 for i, text in enumerate(after)
             ],
         )
-    summary = painpoints.analyse_scope(engine, product, None, KeywordEncoder())
+    summary = pain_points.analyse_scope(engine, product, None, KeywordEncoder())
     with unit_of_work(engine) as session:
-        members = painpoints.run_items(session, summary.run_id)
+        members = topic_runs.run_items(session, summary.run_id)
         key = members.loc[members["text"] == "crash number 0 on upload", "topic_key"].iloc[0]
         crash_item = open_item(
             session, app_db["round2"], NewItem("Stop the upload crashes", key, target=20.0), "ann"

@@ -18,12 +18,13 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.embeddings import load_encoder
 from analytics.topics import warm_up
-from db import migrate, painpoints
+from db import migrate, topic_runs
 from db.demo import load_demo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback, FeedbackTopic, Product, RectificationItem, Topic, TopicRun
 from db.workspace import create_product, create_round, list_rounds
+from services import pain_points
 from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
@@ -45,8 +46,8 @@ def analysed_db(tmp_path_factory) -> tuple[Path, dict]:
         session.execute(delete(Feedback).where(Feedback.id % 6 != 0))  # keep the fit to seconds
         product_id = session.scalar(select(Product.id))
         round2, round1 = [r.id for r in list_rounds(session, product_id)]
-    every_round = painpoints.analyse_scope(engine, product_id, None, load_encoder(), warm_up=warm_up)
-    summary = painpoints.analyse_scope(engine, product_id, round2, load_encoder())  # the newest run
+    every_round = pain_points.analyse_scope(engine, product_id, None, load_encoder(), warm_up=warm_up)
+    summary = pain_points.analyse_scope(engine, product_id, round2, load_encoder())  # the newest run
     engine.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -134,12 +135,12 @@ def test_ranked_pain_points_show_every_component_and_match_the_database(demo):
 
 
 def test_weights_rerank_without_a_new_fit(demo, monkeypatch):
-    import db.topics
+    import services.pain_points
 
     def no_fit(*args, **kwargs):
         raise AssertionError("re-ranking must not fit topics")
 
-    monkeypatch.setattr(db.topics, "fit_topics", no_fit)
+    monkeypatch.setattr(services.pain_points, "fit_topics", no_fit)
     at = open_page(demo)
     before = ranked_table(at)
     at.slider(key="pp_w_severity").set_value(0.0)
@@ -293,14 +294,13 @@ def test_analysing_a_round_shows_progress_and_stores_the_run(demo):
 
 
 def test_reopening_an_analysed_page_needs_no_encoder_and_no_fit(demo, monkeypatch):
-    import db.embeddings
-    import db.topics
+    import services.pain_points
 
     def refuse(*args, **kwargs):
         raise AssertionError("reopening must read the stored run")
 
-    monkeypatch.setattr(db.topics, "fit_topics", refuse)
-    monkeypatch.setattr(db.embeddings, "encode_in_batches", refuse)
+    monkeypatch.setattr(services.pain_points, "fit_topics", refuse)
+    monkeypatch.setattr(services.pain_points, "encode_in_batches", refuse)
     at = open_page(demo)
     assert len(ranked_table(at)) >= 2 and len(quotes(at)) >= 3
 
@@ -417,7 +417,7 @@ def newest_run(url: str) -> tuple[int, dict]:
 
 
 def test_two_new_items_are_placed_in_the_current_topics_and_the_topics_hold_still(demo, monkeypatch):
-    import db.topics
+    import services.pain_points
 
     def no_fit(*args, **kwargs):
         raise AssertionError("two new items must not refit the topics")
@@ -428,7 +428,7 @@ def test_two_new_items_are_placed_in_the_current_topics_and_the_topics_hold_stil
         ["上传化验单又闪退了", "The app crashes when I upload my lab report again"],
         datetime(2026, 11, 1, tzinfo=UTC),
     )
-    monkeypatch.setattr(db.topics, "fit_topics", no_fit)
+    monkeypatch.setattr(services.pain_points, "fit_topics", no_fit)
     at = open_page(demo)
     shown = texts(at)
     assert "New items since the analysis: 2" in shown and "placed in the current topics" in shown
@@ -485,7 +485,7 @@ def test_new_items_beyond_the_refit_share_refit_on_their_own(demo):
             select(Feedback.text).where(Feedback.round_id == demo["round1"]).order_by(Feedback.id),
         )
     ]
-    n_new = int(painpoints.REFIT_SHARE * fitted) + 1
+    n_new = int(topic_runs.REFIT_SHARE * fitted) + 1
     assert len(round1) >= n_new
     add_round2_feedback(demo, round1[:n_new], datetime(2026, 11, 1, tzinfo=UTC))
     at = open_page(demo)

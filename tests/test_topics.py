@@ -26,24 +26,17 @@ from analytics.topics import (
     assign_to_topics,
     fit_topics,
     match_topic_keys,
-    read_input,
     warm_up,
     with_stable_keys,
 )
-from db import painpoints
+from db import topic_runs
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback
-from db.topics import (
-    add_feedback_to_run,
-    analyse_feedback,
-    latest_run,
-    merge_topics,
-    product_topic_keys,
-    rename_topic,
-    store_topic_run,
-)
+from db.topic_runs import latest_run, merge_topics, product_topic_keys, rename_topic, store_topic_run
 from db.workspace import create_product, create_round
+from jobs.analyse import read_input
+from services.pain_points import add_feedback_to_run, analyse_feedback
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -366,7 +359,7 @@ def test_keys_and_given_names_survive_placement_and_a_refit(engine, planted, enc
     with unit_of_work(engine) as session:
         placed_id = add_feedback_to_run(session, product.id, frame, encoder)
         placed = latest_run(session, product.id)
-        status = painpoints.fit_status(session, product.id, None, placed_id)
+        status = topic_runs.fit_status(session, product.id, None, placed_id)
     assert placed is not None
     assert dict(zip(placed.topics["key"], placed.topics["label"], strict=True)) == names
     assert (status.fitted_items, status.placed, status.waiting, status.refit_due) == (len(old), 4, 0, False)
@@ -374,7 +367,7 @@ def test_keys_and_given_names_survive_placement_and_a_refit(engine, planted, enc
     with unit_of_work(engine) as session:
         refit_id, _ = analyse_feedback(session, product.id, frame, encoder, seed=42)
         refit = latest_run(session, product.id)
-        assert painpoints.fit_status(session, product.id, None, refit_id).placed == 0
+        assert topic_runs.fit_status(session, product.id, None, refit_id).placed == 0
     assert refit is not None and refit.run_id == refit_id
     kept = {k: n for k, n in zip(refit.topics["key"], refit.topics["label"], strict=True) if k in names}
     assert len(kept) >= 0.8 * len(names)  # the planted topics persist, and so do their keys ...
@@ -420,7 +413,7 @@ def test_no_run_yet_is_none(engine):
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analytics.topics", *args],
+        [sys.executable, "-m", "jobs.analyse", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -496,8 +489,8 @@ def test_batch_job_analyses_a_products_feedback_in_the_database(planted, engine,
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"stored run 1 for MediAssist, Round 2: {len(sample)} items" in done.stderr
     with unit_of_work(engine) as session:
-        run_id = painpoints.scope_run_id(session, product_id, round_id)
-        items = painpoints.run_items(session, run_id) if run_id else pd.DataFrame()
+        run_id = topic_runs.scope_run_id(session, product_id, round_id)
+        items = topic_runs.run_items(session, run_id) if run_id else pd.DataFrame()
         actors = session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "topics.analyse")).all()
     assert run_id == 1 and len(items) == len(sample) and items["topic_key"].notna().mean() >= 0.95
     assert actors == ["batch"]
@@ -629,7 +622,7 @@ def test_an_english_reader_of_a_topic_with_one_stray_english_word_reads_chinese(
 
 
 def test_a_renamed_topic_shows_its_name_in_both_languages_the_others_their_language(engine):
-    from db.verify import run_topics
+    from db.topic_runs import run_topics
 
     result = fit_topics(*_bilingual_inputs(), seed=42)
     texts = SLOW + UPLOAD + PRIVACY

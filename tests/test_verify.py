@@ -19,6 +19,7 @@ from statsmodels.stats.power import TTestIndPower
 
 from analytics import stats, verify
 from analytics.verify import COLUMNS, compare_waves
+from db import topic_runs
 from db import verify as repo
 from db.engine import make_engine, unit_of_work
 from db.items import list_items
@@ -571,9 +572,9 @@ def test_repository_reads_waves_answers_topics_feedback_and_items(engine):
         assert repo.list_waves(session, ws.product_id, ws.round_id + 999) == []
         answers = repo.wave_answers(session, [ws.baseline_id, ws.follow_up_id])
         segments = repo.wave_segments(session, [ws.baseline_id, ws.follow_up_id])
-        run = repo.latest_topic_run(session, ws.product_id, ws.round_id)
+        run = topic_runs.latest_topic_run(session, ws.product_id, ws.round_id)
         assert run is not None and run.id == ws.run_id
-        topics = repo.run_topics(session, run.id)
+        topics = topic_runs.run_topics(session, run.id)
         feedback = repo.feedback_frame(
             session, ws.product_id, date(2026, 2, 1), date(2026, 2, 3), run_id=run.id, with_text=True
         )
@@ -613,7 +614,7 @@ def test_demo_waves_in_the_repository():
     engine = make_engine(demo_database_url())
     with unit_of_work(engine) as session:
         waves = repo.list_waves(session, 1)
-        assert repo.latest_topic_run(session, 1) is None
+        assert topic_runs.latest_topic_run(session, 1) is None
         assert not repo.has_categories(session, 1)
     engine.dispose()
     assert [(w.kind, w.responses) for w in waves] == [

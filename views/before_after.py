@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts_verify, reports, verify
+from db import topic_runs
 from db import verify as repo
 from db.engine import database_url
 from db.items import list_items
@@ -349,7 +350,7 @@ def render_topic(
     st.caption(t("verify.topic_intro"))
     with transaction() as session:
         # The compared round's own analysis (or the one over all rounds), never another round's.
-        run, topics, _ = repo.round_topics(session, selection.product_id, follow.round_id, lang)
+        run, topics, _ = topic_runs.round_topics(session, selection.product_id, follow.round_id, lang)
         categorised = repo.has_categories(session, selection.product_id)
         rnd = repo.round_info(session, follow.round_id)
         items = list_items(session, follow.round_id)
@@ -569,7 +570,9 @@ def render_exports(
     if right.button(t("verify.export.prepare"), key="verify_prepare", icon=":material/slideshow:"):
         with transaction() as session:
             # The compared round's pain points, counted over the round's own analysed feedback.
-            run, topics, analysed = repo.round_topics(session, selection.product_id, follow.round_id, lang)
+            run, topics, analysed = topic_runs.round_topics(
+                session, selection.product_id, follow.round_id, lang
+            )
             items = list_items(session, follow.round_id)
         pain_points, pain_scope = None, ""
         if run is not None and not topics.empty:

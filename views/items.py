@@ -20,7 +20,6 @@ from db.items import (
     link_topic,
     list_items,
     list_product_items,
-    measure_topic_evidence,
     open_item,
     overdue,
     set_status,
@@ -29,6 +28,7 @@ from db.items import (
 )
 from db.users import audit
 from db.workspace import WorkspaceError, create_next_round
+from services.evidence import measure_topic_evidence
 from ui import auth, workspace
 from ui.i18n import current_language, t
 from ui.resources import transaction

@@ -12,13 +12,15 @@ from analytics import charts_painpoints as charts
 from analytics.ranking import MIN_TREND_ITEMS, RankingWeights, rank_pain_points, trend_periods
 from analytics.scenarios import typical_scenarios
 from analytics.topics import SMALL_CORPUS, warm_up
-from db import painpoints
+from db import feedback as feedback_repo
+from db import feedback_categories, topic_runs
 from db.engine import database_url, unit_of_work
 from db.items import WORKED_ON, ItemError, NewItem, list_items, list_product_items, open_item
 from db.models import CATEGORIES, CHANNELS, ITEM_STATUSES
-from db.topics import latest_run_id, load_run, merge_topics, rename_topic
+from db.topic_runs import latest_run_id, load_run, merge_topics, rename_topic
 from db.users import audit
 from db.workspace import list_rounds
+from services import pain_points
 from ui import auth, nav, workspace
 from ui.i18n import STRINGS, t
 from ui.resources import encoder_for, engine, transaction
@@ -54,7 +56,7 @@ def run_data(database: str, run_id: int, version: str) -> tuple[pd.DataFrame, pd
     """The stored run: its items with topics, its live topics and what the run was (cached per version)."""
     with unit_of_work(engine()) as session:
         stored = load_run(session, run_id)
-        items = painpoints.run_items(session, run_id)
+        items = topic_runs.run_items(session, run_id)
     meta = {
         "model_id": stored.model_id,
         "params": stored.params,
@@ -94,7 +96,7 @@ def scenarios_for(database: str, run_id: int, version: str, key: str, k: int) ->
     items, topics, meta = run_data(database, run_id, version)
     members = items[items["topic_key"] == key].reset_index(drop=True)
     with unit_of_work(engine()) as session:
-        vectors, found = painpoints.topic_embeddings(
+        vectors, found = topic_runs.topic_embeddings(
             session, meta["model_id"], members["content_hash"].astype(str).tolist()
         )
     members, vectors = members[found].reset_index(drop=True), vectors[found]
@@ -204,14 +206,14 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
         try:
             if incremental:
                 encoder = encoder_for(fitted_model())
-                summary = painpoints.add_new_feedback(
+                summary = pain_points.add_new_feedback(
                     engine(), selection.product_id, selection.round_id, encoder, progress=progress
                 )
             else:
                 line(t("pp.stage.encoder"))
                 # A refit due to new items keeps the fit's model; one asked for uses the chosen model.
                 encoder = encoder_for(fitted_model() if reason else st.session_state["pp_encoder"])
-                summary = painpoints.analyse_scope(
+                summary = pain_points.analyse_scope(
                     engine(),
                     selection.product_id,
                     selection.round_id,
@@ -220,7 +222,7 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
                     warm_up=warm_up,
                     min_topic_size=int(st.session_state["pp_min_topic_size"]) or None,
                 )
-        except painpoints.NoFeedback:
+        except pain_points.NoFeedback:
             status.update(label=t("pp.nothing_new"), state="error")
             return
         except LookupError:
@@ -240,11 +242,11 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
     st.rerun()
 
 
-def bring_up_to_date(fit: painpoints.FitStatus, is_latest: bool) -> None:
+def bring_up_to_date(fit: topic_runs.FitStatus, is_latest: bool) -> None:
     """New feedback since the run: placed into the fitted topics, or a refit once it is too much.
 
     Placing keeps every topic, key, name and old assignment (a refit of a few new items reshuffled
-    the topics); painpoints.REFIT_SHARE says when the new items are enough to fit the topics anew.
+    the topics); topic_runs.REFIT_SHARE says when the new items are enough to fit the topics anew.
     Viewers only read; a run that is not the product's newest cannot take items (refit instead).
     """
     if not (fit.waiting and can_edit and is_latest):
@@ -256,7 +258,7 @@ def bring_up_to_date(fit: painpoints.FitStatus, is_latest: bool) -> None:
                 "pp.auto_refit",
                 n=f"{fit.since_fit:,}",
                 fitted=f"{fit.fitted_items:,}",
-                share=f"{painpoints.REFIT_SHARE:.0%}",
+                share=f"{topic_runs.REFIT_SHARE:.0%}",
             ),
         )
     else:
@@ -267,7 +269,7 @@ def fitted_model() -> str:
     """The encoder of the scope's stored run (the default one when there is none)."""
     assert selection is not None
     with unit_of_work(engine()) as session:
-        run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
+        run_id = topic_runs.scope_run_id(session, selection.product_id, selection.round_id)
         model_id = load_run(session, run_id).model_id if run_id is not None else ENCODERS[0]
     return encoder_name(model_id)
 
@@ -316,7 +318,7 @@ def render_finished() -> None:
 # Reading a stored run
 
 
-def render_run_header(meta: dict, unclustered: float, fit: painpoints.FitStatus) -> None:
+def render_run_header(meta: dict, unclustered: float, fit: topic_runs.FitStatus) -> None:
     assert selection is not None
     st.caption(
         t(
@@ -335,7 +337,7 @@ def render_run_header(meta: dict, unclustered: float, fit: painpoints.FitStatus)
                 "pp.since_fit",
                 n=f"{fit.placed:,}",
                 share=f"{fit.placed / max(fit.fitted_items, 1):.1%}",
-                limit=f"{painpoints.REFIT_SHARE:.0%}",
+                limit=f"{topic_runs.REFIT_SHARE:.0%}",
             ),
             icon=":material/playlist_add_check:",
         )
@@ -358,7 +360,7 @@ def render_weights() -> None:
         cols[3].number_input(t("pp.period_days"), 7, 180, step=7, key="pp_period_days")
 
 
-def render_trend_anchor(fit: painpoints.FitStatus) -> date:
+def render_trend_anchor(fit: topic_runs.FitStatus) -> date:
     """The day the trend periods end, shown and changeable; by default the day the topics were fitted.
 
     Returns:
@@ -627,7 +629,7 @@ def render_correction(run_id: int, key: str, members: pd.DataFrame) -> None:
         st.caption(t("pp.fix_help"))
         if st.form_submit_button(t("pp.fix_save"), icon=":material/label:") and feedback_id is not None:
             with transaction() as session:
-                painpoints.correct_category(session, int(feedback_id), str(category), user.username)
+                feedback_categories.correct_category(session, int(feedback_id), str(category), user.username)
             st.session_state["pp_notice"] = t("pp.fixed", category=category_name(category))
             st.rerun()
 
@@ -820,11 +822,11 @@ if notice:
     st.toast(notice)
 
 with transaction() as session:
-    total = painpoints.count_feedback(session, selection.product_id, selection.round_id)
-    run_id = painpoints.scope_run_id(session, selection.product_id, selection.round_id)
-    version = painpoints.run_version(session, run_id) if run_id is not None else ""
+    total = feedback_repo.count_feedback(session, selection.product_id, selection.round_id)
+    run_id = topic_runs.scope_run_id(session, selection.product_id, selection.round_id)
+    version = topic_runs.run_version(session, run_id) if run_id is not None else ""
     fit = (
-        painpoints.fit_status(session, selection.product_id, selection.round_id, run_id)
+        topic_runs.fit_status(session, selection.product_id, selection.round_id, run_id)
         if run_id is not None
         else None
     )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from sqlalchemy import insert, select
@@ -12,7 +11,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from analytics.embeddings import Encoder, encode_in_batches
 from db.models import Embedding
 
 log = logging.getLogger(__name__)
@@ -68,48 +66,3 @@ def store_embeddings(session: Session, model_id: str, vectors: Mapping[str, np.n
         else:
             session.execute(insert(Embedding), batch)
     return len(rows)
-
-
-def embed_with_cache(
-    session: Session,
-    encoder: Encoder,
-    texts_by_hash: Mapping[str, str],
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 512,
-) -> dict[str, np.ndarray]:
-    """Vectors for every text, embedding only those not cached for this encoder, and caching them.
-
-    Args:
-        session: an open session; new vectors are added to it (committed with its transaction).
-        encoder: the encoder; its `model_id` keys the cache.
-        texts_by_hash: content hash -> text (see analytics.hashing.content_hash).
-        progress: called as progress(done, total) while the missing texts are encoded.
-        batch_size: texts per encoder call.
-
-    Returns:
-        content hash -> L2-normalised float32 vector, for every hash asked for.
-    """
-    started = time.perf_counter()
-    vectors = load_embeddings(session, encoder.model_id, texts_by_hash)
-    missing = [h for h in texts_by_hash if h not in vectors]
-    log.info(
-        "embeddings: %d cached, %d to encode with %s (%.1fs reading the cache)",
-        len(vectors),
-        len(missing),
-        encoder.model_id,
-        time.perf_counter() - started,
-    )
-    if missing:
-        step = time.perf_counter()
-        encoded = encode_in_batches(
-            encoder, [texts_by_hash[h] for h in missing], batch_size=batch_size, progress=progress
-        )
-        new = dict(zip(missing, encoded, strict=True))
-        store_embeddings(session, encoder.model_id, new)
-        session.flush()
-        vectors.update(new)
-        log.info("embeddings: encoded and cached %d in %.1fs", len(missing), time.perf_counter() - step)
-    elif progress is not None:
-        progress(0, 0)
-    return vectors
