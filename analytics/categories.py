@@ -32,9 +32,8 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from analytics.embeddings import Encoder
+from analytics.vocabulary import CATEGORIES, MODEL_SOURCE, is_analyst_label
 
-CATEGORIES: tuple[str, ...] = ("accuracy", "interaction", "performance", "other")
-MODEL_SOURCE = "model"  # category_source of a label the classifier set; anything else is an analyst
 SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{c}" for c in CATEGORIES)
 
 # Short prototype sentences, worded as users complain. Kept apart from the labelled test set: none of
@@ -321,16 +320,6 @@ def categorise(
 
 def _is_category(value: object) -> bool:
     return isinstance(value, str) and value in CATEGORIES
-
-
-def is_analyst_label(source: object) -> bool:
-    """Whether a stored ``category_source`` marks a label set by a person (never to be overwritten)."""
-    if source is None or source is pd.NA:
-        return False
-    if isinstance(source, float) and np.isnan(source):
-        return False
-    text = str(source).strip()
-    return bool(text) and text != MODEL_SOURCE
 
 
 def resolve_category(

@@ -35,9 +35,9 @@ import analytics.importing as importing
 from analytics.pii import Redaction, redact
 from db import migrate
 from db.engine import make_engine, unit_of_work
-from db.feedback import store_import
 from db.models import Feedback
 from db.workspace import create_product, create_round
+from services import importing as import_service
 
 PG_ADMIN_URL = os.environ.get("RECTIFY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -153,7 +153,7 @@ def import_file(
             mapping = importing.guess_mapping(table.columns)
             prepared = importing.prepare(table, mapping, secret=b"bench secret", now=now)
     with _timed(stages, "store"), unit_of_work(engine) as session:
-        result = store_import(
+        result = import_service.import_file(
             session, prepared, product_id=product_id, channel="customer_service", actor="bench", file_name="x"
         )
     with unit_of_work(engine) as session:

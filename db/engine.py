@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, exc, inspect, make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///data/rectify.db"
@@ -123,3 +126,32 @@ def check_connection(engine: Engine) -> None:
             inspect(conn).get_table_names()
     except exc.DBAPIError as err:
         raise classify_error(err, where) from err
+
+
+T = TypeVar("T")
+
+
+# Failures a second try can cure: SQLite's writer lock, PostgreSQL's deadlock and serialization errors.
+_TRANSIENT = ("database is locked", "database table is locked", "deadlock detected", "could not serialize")
+
+
+def retrying(engine: Engine, work: Callable[[Session], T], attempts: int = 8) -> T:
+    """Run `work(session)` as one transaction, again from the start when it lost a race.
+
+    Lost races: a unique key taken by a concurrent submission (IntegrityError; the next try sees the
+    row and takes the duplicate or replace path) and a locked SQLite file or a PostgreSQL deadlock.
+    Anything else, validation errors included, is raised at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with unit_of_work(engine) as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts:
+                raise
+        except DatabaseProblem as problem:
+            if attempt == attempts or not any(marker in problem.detail for marker in _TRANSIENT):
+                raise
+        # Jitter, so threads that collided do not retry in step.
+        time.sleep(min(0.02 * 2**attempt, 0.5) * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,10 +34,7 @@ from sqlalchemy.orm import Session
 from analytics.bulk import gc_paused
 from analytics.hashing import content_hash, key_hash
 from analytics.importing import Prepared
-from analytics.pii import redact
-from analytics.pseudonym import pseudonymise
 from db.models import CHANNELS, Feedback, Response, Round
-from db.settings import respondent_key_secret
 from db.users import audit
 
 IMPORT_CHANNELS = ("customer_service", "community", "other")
@@ -321,7 +317,7 @@ def store_import(
     product_id: int,
     channel: str,
     actor: str,
-    file_name: str,
+    file_label: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Store the accepted rows of a checked file and record the import in the audit log.
@@ -329,6 +325,9 @@ def store_import(
     Runs in the caller's transaction: either every accepted row and the audit event land, or nothing.
     Each row goes to the round whose dates contain it (a round without dates contains every date; the
     latest start wins); rows outside every round get none and show under "All rounds".
+
+    Args:
+        file_label: the file's name as the audit log keeps it (redacted by the caller).
 
     Raises:
         ValueError: a channel that is not for imports.
@@ -371,7 +370,7 @@ def store_import(
         "product",
         product_id,
         {
-            "file": redact(file_name, names=False).text,
+            "file": file_label,
             "channel": channel,
             "rows": result.total_rows,
             "added": result.added,
@@ -481,8 +480,6 @@ def count_matching(session: Session, flt: FeedbackFilter) -> dict[str, int]:
 # Data-subject requests
 # --------------------------------------------------------------------------------------------------
 
-_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
-
 
 @dataclass(frozen=True)
 class RespondentData:
@@ -494,21 +491,6 @@ class RespondentData:
     @property
     def empty(self) -> bool:
         return self.feedback == 0 and self.responses == 0
-
-
-def respondent_keys(session: Session, entered: str) -> tuple[str, ...]:
-    """The stored keys that `entered` may mean: its pseudonym, and itself when it is one already.
-
-    Raises:
-        ValueError: an empty entry.
-    """
-    value = entered.strip()
-    if not value:
-        raise ValueError("empty respondent key")
-    keys = [pseudonymise(value, respondent_key_secret(session))]
-    if _PSEUDONYM.fullmatch(value.lower()):
-        keys.append(value.lower())
-    return tuple(keys)
 
 
 def count_respondent(session: Session, keys: tuple[str, ...]) -> RespondentData:

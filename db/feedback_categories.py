@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from analytics.categories import CATEGORIES, MODEL_SOURCE, is_analyst_label
+from analytics.vocabulary import CATEGORIES, MODEL_SOURCE, is_analyst_label
 from db.models import Feedback
 from db.users import audit
 

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from db.base import Base
 
 CHANNELS = ("in_app", "survey_comment", "customer_service", "community", "other")
-CATEGORIES = ("accuracy", "interaction", "performance", "other")
 DIMENSIONS = ("accuracy", "ease_of_use", "response_speed", "problem_resolution")
 ROLES = ("admin", "analyst", "viewer")
 ITEM_STATUSES = ("open", "in_progress", "resolved", "verified", "carried_over")

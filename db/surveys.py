@@ -7,21 +7,16 @@ respondent is told so), which lets people correct a slip; a closed wave takes no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics.pii import redact
-from db.collect import MAX_TEXT, SubmissionError, respondent_pseudonym, retrying
-from db.feedback import FeedbackIn, store_feedback
 from db.models import (
     DIMENSIONS,
     WAVE_KINDS,
     Answer,
-    Feedback,
     Product,
     Question,
     Response,
@@ -201,200 +196,6 @@ def load_questionnaire(session: Session, wave_id: int) -> Questionnaire | None:
         return None
     wave, survey, product_name = row
     return Questionnaire(wave.id, wave.name, wave.is_open, product_name, survey_questions(session, survey.id))
-
-
-def has_responded(session: Session, wave_id: int, raw_key: str) -> bool:
-    """Whether this respondent (raw key, as in the link) has answered the wave already."""
-    try:
-        key = respondent_pseudonym(session, raw_key)
-    except SubmissionError:  # an unusable key: the submission will say why
-        return False
-    if key is None:
-        return False
-    query = select(Response.id).where(Response.wave_id == wave_id, Response.respondent_key == key)
-    return session.scalar(query) is not None
-
-
-@dataclass(frozen=True)
-class ResponseReceipt:
-    """What a submission did: status created, replaced (earlier answers updated) or unchanged."""
-
-    status: str
-    response_id: int
-    pii_counts: dict[str, int] = field(default_factory=dict)
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _number(value: object, kind: str) -> float | None:
-    """The answer as a number when it is a whole number in the kind's range, else None."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value) if isinstance(value, int | float | str) else None
-    except ValueError:
-        return None
-    low, high = SCALES[kind]
-    if number is None or not number.is_integer() or not low <= number <= high:
-        return None
-    return number
-
-
-def _checked_answers(
-    questions: list[Question], answers: Mapping[str, object]
-) -> dict[int, tuple[float | None, str | None]]:
-    """question id -> (number, text) of the given answers, after every check.
-
-    Raises:
-        SubmissionError: codes answer_unknown, missing, out_of_range, too_long, naming the questions.
-    """
-    by_code = {q.code: q for q in questions}
-    unknown = tuple(code for code in answers if code not in by_code)
-    if unknown:
-        raise SubmissionError("answer_unknown", unknown)
-    missing = tuple(q.code for q in questions if q.required and _is_blank(answers.get(q.code)))
-    if missing:
-        raise SubmissionError("missing", missing)
-    checked: dict[int, tuple[float | None, str | None]] = {}
-    out_of_range: list[str] = []
-    too_long: list[str] = []
-    for q in questions:
-        value = answers.get(q.code)
-        if _is_blank(value):
-            continue
-        if q.kind == "text":
-            text = str(value).strip()
-            if len(text) > MAX_TEXT:
-                too_long.append(q.code)
-            checked[q.id] = (None, text)
-        else:
-            number = _number(value, q.kind)
-            if number is None:
-                out_of_range.append(q.code)
-            checked[q.id] = (number, None)
-    if out_of_range:
-        raise SubmissionError("out_of_range", tuple(out_of_range))
-    if too_long:
-        raise SubmissionError("too_long", tuple(too_long))
-    return checked
-
-
-def record_response(
-    session: Session,
-    wave_id: int,
-    raw_key: str,
-    answers: Mapping[str, object],
-    language: str | None = None,
-) -> ResponseReceipt:
-    """Check, redact and store one respondent's answers to an open wave, keyed by question code.
-
-    A respondent who answered the wave before has their answers replaced (status "replaced"), or left
-    as they are when nothing differs (status "unchanged", so a double click stores nothing new).
-    Free-text answers are redacted and also stored as feedback of channel survey_comment, in the
-    wave's round, under the same pseudonymous key.
-
-    Raises:
-        SubmissionError: codes wave_unknown, wave_closed, key_missing, key_too_long, answer_unknown,
-            missing, out_of_range, too_long; nothing is stored.
-    """
-    wave = session.get(Wave, wave_id)
-    if wave is None:
-        raise SubmissionError("wave_unknown")
-    if not wave.is_open:
-        raise SubmissionError("wave_closed")
-    key = respondent_pseudonym(session, raw_key)
-    if key is None:
-        raise SubmissionError("key_missing")
-    survey = session.get(Survey, wave.survey_id)
-    assert survey is not None  # a foreign key
-    checked = _checked_answers(list(survey.questions), answers)
-    found: dict[int, dict[str, int]] = {}  # question id -> personal data found, per type
-    for question_id, (number, text) in list(checked.items()):
-        if text is not None:
-            redaction = redact(text)
-            checked[question_id] = (number, redaction.text)
-            found[question_id] = redaction.counts
-    pii_counts: dict[str, int] = {}
-    for counts in found.values():
-        for kind, n in counts.items():
-            pii_counts[kind] = pii_counts.get(kind, 0) + n
-    now = datetime.now(UTC)
-    response = session.scalars(
-        select(Response).where(Response.wave_id == wave_id, Response.respondent_key == key).with_for_update()
-    ).first()
-    if response is None:
-        response = Response(wave_id=wave_id, respondent_key=key, language=language, submitted_at=now)
-        response.answers = [Answer(question_id=q, value_num=n, value_text=t) for q, (n, t) in checked.items()]
-        session.add(response)
-        session.flush()  # a concurrent first answer of the same key fails here; retrying() replaces it
-        status = "created"
-    else:
-        stored = {a.question_id: a for a in response.answers}
-        if {q: (a.value_num, a.value_text) for q, a in stored.items()} == checked:
-            return ResponseReceipt("unchanged", response.id, pii_counts)
-        for question_id, old in stored.items():
-            if question_id not in checked:
-                response.answers.remove(old)  # an optional answer left empty this time
-        # Updated in place: a delete and insert of the same question would collide on its unique key.
-        for question_id, (number, text) in checked.items():
-            answer = stored.get(question_id)
-            if answer is None:
-                response.answers.append(Answer(question_id=question_id, value_num=number, value_text=text))
-            else:
-                answer.value_num, answer.value_text = number, text
-        response.submitted_at = now
-        response.language = language
-        status = "replaced"
-    comments = [(text, found[q]) for q, (_, text) in checked.items() if text]
-    _store_comments(session, survey, wave, response, comments, checked, now)
-    session.flush()
-    return ResponseReceipt(status, response.id, pii_counts)
-
-
-def _store_comments(
-    session: Session,
-    survey: Survey,
-    wave: Wave,
-    response: Response,
-    comments: list[tuple[str, dict[str, int]]],
-    checked: dict[int, tuple[float | None, str | None]],
-    submitted_at: datetime,
-) -> None:
-    """Each free-text answer (redacted) also as feedback of channel survey_comment; earlier ones go."""
-    # The same source reference as the demo data, so every survey comment leads back to its response.
-    source_ref = f"survey-response-{response.id}"
-    session.execute(
-        delete(Feedback).where(Feedback.channel == "survey_comment", Feedback.source_ref == source_ref)
-    )
-    csat = next((checked.get(q.id, (None, None))[0] for q in survey.questions if q.code == "csat"), None)
-    store_feedback(
-        session,
-        [
-            FeedbackIn(
-                product_id=survey.product_id,
-                channel="survey_comment",
-                text=text,
-                created_at=submitted_at,
-                rating=csat,
-                language=response.language,
-                round_id=wave.round_id,
-                respondent_key=response.respondent_key,
-                segment=response.segment,
-                source_ref=source_ref,
-                pii_counts=counts,
-            )
-            for text, counts in comments
-        ],
-    )
-
-
-def submit_response(
-    engine: Engine, wave_id: int, raw_key: str, answers: Mapping[str, object], language: str | None = None
-) -> ResponseReceipt:
-    """`record_response` in a transaction of its own, retried when it lost a race."""
-    return retrying(engine, lambda session: record_response(session, wave_id, raw_key, answers, language))
 
 
 def add_response(

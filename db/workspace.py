@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Product, Round
@@ -78,3 +78,23 @@ def create_next_round(
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
         raise WorkspaceError("bad_dates")
     return create_round(session, source.product_id, name, starts_on=starts_on, ends_on=ends_on)
+
+
+def find_product(session: Session, ref: str) -> Product | None:
+    """The product named by a link's `?product=`: its id, else its name (case and spaces ignored)."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    if ref.isdigit():
+        product = session.get(Product, int(ref))
+        if product is not None:
+            return product
+    return session.scalars(select(Product).where(func.lower(Product.name) == ref.lower())).first()
+
+
+def current_round_id(session: Session, product_id: int) -> int | None:
+    """The round new feedback belongs to: the newest active round, else the newest round, else None."""
+    newest_first = select(Round.id).where(Round.product_id == product_id)
+    newest_first = newest_first.order_by(Round.starts_on.desc().nulls_last(), Round.id.desc())
+    active = session.scalars(newest_first.where(Round.status == "active").limit(1)).first()
+    return active if active is not None else session.scalars(newest_first.limit(1)).first()

@@ -14,20 +14,19 @@ from sqlalchemy import func, select
 
 from analytics.pseudonym import pseudonymise
 from db import migrate
-from db.collect import InAppFeedback, SubmissionError, record_in_app_feedback, submit_in_app_feedback
 from db.engine import make_engine, unit_of_work
 from db.models import Answer, Feedback, Question, Response
 from db.settings import respondent_key_secret
-from db.surveys import (
-    SurveyError,
-    create_survey_from_template,
+from db.surveys import SurveyError, create_survey_from_template, list_waves, open_wave, set_wave_open
+from db.workspace import create_product, create_round
+from services.collect import (
+    InAppFeedback,
+    SubmissionError,
     has_responded,
-    list_waves,
-    open_wave,
-    set_wave_open,
+    record_in_app_feedback,
+    submit_in_app_feedback,
     submit_response,
 )
-from db.workspace import create_product, create_round
 
 SENT_AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 FULL = {

@@ -12,14 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.pii import ENTITY_TYPES
 from analytics.pseudonym import pseudonymise
+from analytics.vocabulary import CATEGORIES
 from db import migrate
-from db.collect import SubmissionError
 from db.engine import make_engine, unit_of_work
-from db.models import CATEGORIES, Answer, AuditEvent, Feedback, Response, Wave
+from db.models import Answer, AuditEvent, Feedback, Response, Wave
 from db.settings import respondent_key_secret
 from db.surveys import SurveyError, create_survey_from_template, open_wave, set_wave_open
 from db.users import create_user
 from db.workspace import create_product, create_round
+from services.collect import SubmissionError
 from tests.apphelpers import PASSWORD, log_in, open_app, texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn

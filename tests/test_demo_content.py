@@ -14,7 +14,6 @@ from sqlalchemy import Engine, func, select
 
 from analytics.evidence import judge
 from db import migrate
-from db.demo import PRODUCT_NAME, has_demo, load_demo, remove_demo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import (
@@ -30,6 +29,7 @@ from db.models import (
     Wave,
 )
 from db.workspace import create_product, create_round
+from services.demo import PRODUCT_NAME, has_demo, load_demo, remove_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN_CHANNELS = ("in_app", "survey_comment", "customer_service", "community")
@@ -263,7 +263,7 @@ def test_cli_loads_and_removes(tmp_path):
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "db.demo", "--database-url", url, *args],
+            [sys.executable, "-m", "jobs.demo", "--database-url", url, *args],
             cwd=ROOT,
             capture_output=True,
             text=True,

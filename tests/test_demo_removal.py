@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from db.demo import demo_product_id, demo_removal_preview, has_demo, load_demo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import NewItem, open_item
 from db.models import AuditEvent, Feedback, Product, Response, Round, Survey, Wave
 from db.surveys import add_response
+from services.demo import demo_product_id, demo_removal_preview, has_demo, load_demo
 from tests.apphelpers import create_admin, log_in, open_app, texts, through_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +159,7 @@ def test_the_command_line_shows_the_counts_and_needs_a_yes(tmp_path):
 
     def cli(*args: str, answer: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "db.demo", "--database-url", url, "--remove", *args],
+            [sys.executable, "-m", "jobs.demo", "--database-url", url, "--remove", *args],
             cwd=ROOT,
             input=answer,
             stdin=subprocess.DEVNULL if answer is None else None,

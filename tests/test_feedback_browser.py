@@ -19,7 +19,6 @@ from db.feedback import (
     count_respondent,
     find_feedback,
     forget_respondent,
-    respondent_keys,
     store_feedback,
 )
 from db.models import Answer, AuditEvent, Feedback, Response
@@ -27,6 +26,7 @@ from db.settings import respondent_key_secret
 from db.surveys import add_response, create_survey_from_template, open_wave
 from db.users import create_user
 from db.workspace import create_product, create_round
+from services.respondents import respondent_keys
 from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn

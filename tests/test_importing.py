@@ -23,9 +23,10 @@ from analytics.importing import ImportProblem, parse_datetime, prepare, read_tab
 from analytics.pseudonym import pseudonymise
 from bench.import_throughput import synthetic_csv
 from db.engine import unit_of_work
-from db.feedback import FeedbackIn, store_feedback, store_import
+from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback
 from db.workspace import create_product, create_round
+from services.importing import import_file
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "tests" / "data" / "import"
@@ -437,7 +438,7 @@ def _count(engine, product_id: int) -> int:
 
 def _import(engine, product_id: int, prepared: importing.Prepared, channel: str = "customer_service"):
     with unit_of_work(engine) as session:
-        return store_import(
+        return import_file(
             session, prepared, product_id=product_id, channel=channel, actor="ann", file_name="tickets.csv"
         )
 
@@ -522,7 +523,7 @@ def test_store_feedback_skips_repeats_within_a_batch_and_reports_progress(engine
 def test_import_refuses_channels_that_are_not_for_files(engine):
     pid = _product(engine)
     with pytest.raises(ValueError), unit_of_work(engine) as session:
-        store_import(session, checked("community_posts_bom.csv"), product_id=pid, channel="in_app", actor="a",
+        import_file(session, checked("community_posts_bom.csv"), product_id=pid, channel="in_app", actor="a",
                      file_name="x")  # fmt: skip
 
 
@@ -603,7 +604,7 @@ def test_the_cycle_collector_is_on_again_after_an_import_even_a_failed_one(engin
     prepared = checked("cs_tickets_gbk.csv")
     assert gc.isenabled()
     with pytest.raises(IntegrityError), unit_of_work(engine) as session:  # no such product
-        store_import(session, prepared, product_id=9999, channel="community", actor="a", file_name="x")
+        import_file(session, prepared, product_id=9999, channel="community", actor="a", file_name="x")
     assert gc.isenabled()
     gc.disable()  # paused by someone else: an import must not switch it on behind their back
     try:
@@ -626,4 +627,4 @@ def test_a_failing_copy_surfaces_as_an_integrity_error(engine):
             session, [FeedbackIn(9999, "community", f"post {i}", NOW) for i in range(1500)]
         )  # a large batch: COPY on PostgreSQL
     with pytest.raises(IntegrityError), unit_of_work(engine) as session:
-        store_import(session, prepared, product_id=9999, channel="community", actor="a", file_name="x")
+        import_file(session, prepared, product_id=9999, channel="community", actor="a", file_name="x")

@@ -19,12 +19,12 @@ from streamlit.testing.v1 import AppTest
 from analytics.embeddings import load_encoder
 from analytics.topics import warm_up
 from db import migrate, topic_runs
-from db.demo import load_demo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback, FeedbackTopic, Product, RectificationItem, Topic, TopicRun
 from db.workspace import create_product, create_round, list_rounds
 from services import pain_points
+from services.demo import load_demo
 from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
-from db import demo, migrate
+from db import migrate
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import Feedback, FeedbackTopic, RectificationItem, Topic, TopicRun
 from db.surveys import add_response, create_survey_from_template, open_wave
 from db.workspace import create_product, create_round
+from services import demo
 
 
 @functools.cache

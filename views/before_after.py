@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts_verify, reports, verify
+from analytics.vocabulary import CATEGORIES
 from db import topic_runs
 from db import verify as repo
 from db.engine import database_url
 from db.items import list_items
-from db.models import CATEGORIES
 from db.users import audit
 from ui import auth, nav, workspace
 from ui.i18n import current_language, t

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from db.collect import MAX_TEXT, InAppFeedback, SubmissionError, find_product, submit_in_app_feedback
-from db.models import CATEGORIES
+from analytics.vocabulary import CATEGORIES
+from db.workspace import find_product
+from services.collect import MAX_TEXT, InAppFeedback, SubmissionError, submit_in_app_feedback
 from ui.i18n import current_language, t
 from ui.resources import engine, transaction
 from ui.respondent import FORM_WIDTH, heading, render_redaction_note

@@ -6,15 +6,10 @@ from datetime import UTC, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from db.feedback import (
-    FeedbackFilter,
-    count_matching,
-    count_respondent,
-    find_feedback,
-    forget_respondent,
-    respondent_keys,
-)
-from db.models import CATEGORIES, CHANNELS
+from analytics.vocabulary import CATEGORIES
+from db.feedback import FeedbackFilter, count_matching, count_respondent, find_feedback, forget_respondent
+from db.models import CHANNELS
+from services.respondents import respondent_keys
 from ui import auth, workspace
 from ui.i18n import t
 from ui.resources import transaction

@@ -8,11 +8,11 @@ import streamlit as st
 from analytics import charts
 from analytics.embeddings import DEFAULT_MODEL
 from analytics.topics import warm_up
-from db import demo
 from db.feedback import count_by_channel
 from db.items import list_items, list_product_items, overdue
 from db.models import CHANNELS
 from db.surveys import latest_satisfaction
+from services import demo
 from ui import auth, nav, workspace
 from ui.i18n import t
 from ui.resources import encoder_for, engine, transaction

@@ -7,8 +7,9 @@ import streamlit as st
 from sqlalchemy.exc import IntegrityError
 
 from analytics import importing
-from db.feedback import IMPORT_CHANNELS, store_import
+from db.feedback import IMPORT_CHANNELS
 from db.settings import respondent_key_secret
+from services.importing import import_file
 from ui import auth, workspace
 from ui.i18n import t
 from ui.resources import transaction
@@ -161,7 +162,7 @@ def store_rows(prepared: importing.Prepared, channel: str, file_name: str) -> No
     bar = st.progress(0.0, text=t("import.storing"))
     try:
         with transaction() as session:
-            result = store_import(
+            result = import_file(
                 session,
                 prepared,
                 product_id=selection.product_id,

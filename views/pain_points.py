@@ -12,11 +12,12 @@ from analytics import charts_painpoints as charts
 from analytics.ranking import MIN_TREND_ITEMS, RankingWeights, rank_pain_points, trend_periods
 from analytics.scenarios import typical_scenarios
 from analytics.topics import SMALL_CORPUS, warm_up
+from analytics.vocabulary import CATEGORIES
 from db import feedback as feedback_repo
 from db import feedback_categories, topic_runs
 from db.engine import database_url, unit_of_work
 from db.items import WORKED_ON, ItemError, NewItem, list_items, list_product_items, open_item
-from db.models import CATEGORIES, CHANNELS, ITEM_STATUSES
+from db.models import CHANNELS, ITEM_STATUSES
 from db.topic_runs import latest_run_id, load_run, merge_topics, rename_topic
 from db.users import audit
 from db.workspace import list_rounds

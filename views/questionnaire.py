@@ -6,8 +6,8 @@ answers, and the respondent is told so before and after.
 
 import streamlit as st
 
-from db.collect import MAX_TEXT, SubmissionError
-from db.surveys import SCALES, QuestionView, has_responded, load_questionnaire, submit_response
+from db.surveys import SCALES, QuestionView, load_questionnaire
+from services.collect import MAX_TEXT, SubmissionError, has_responded, submit_response
 from ui.i18n import current_language, t
 from ui.resources import engine, transaction
 from ui.respondent import FORM_WIDTH, heading, render_redaction_note

@@ -14,7 +14,7 @@ class PainPoint:
     """A recurring complaint the demo plants in the feedback (the ground truth a topic model should find)."""
 
     key: str
-    category: str  # one of models.CATEGORIES
+    category: str  # one of analytics.vocabulary.CATEGORIES
     severity: str  # mild, moderate, severe
     label_zh: str
     label_en: str

@@ -9,16 +9,14 @@ baseline), and a few rectification items. Everything is derived from `seed` and 
 Loading twice is refused: `load_demo` raises ValueError while a demo product exists; call `remove_demo`
 first. Real products (`Product.is_demo` false) are never read or changed by this module.
 
-Usage: `python -m db.demo [--remove] [--database-url URL] [--seed N]`.
+From a shell: `python -m jobs.demo [--remove] [--database-url URL] [--seed N]` (jobs/demo.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import re
-import sys
 import time as clock
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -34,28 +32,9 @@ from sqlalchemy.sql import ColumnElement
 
 from analytics.embeddings import Encoder
 from analytics.verify import topic_share
-from db.demo_phrases import (
-    COMMUNITY_PREFIX,
-    COMMUNITY_PREFIX_POSITIVE,
-    CS_PREFIX,
-    CS_PREFIX_POSITIVE,
-    CS_SEVERITY,
-    EN_CASUAL,
-    FEEDBACK_CHANNELS,
-    NOISE_CHANNELS,
-    PAIN,
-    PAIN_POINTS,
-    PHRASES,
-    QUESTION_THEN_STOP,
-    RATINGS,
-    SLOT,
-    SLOTS,
-    ZH_CASUAL,
-)
-from db.engine import DatabaseProblem, make_engine, unit_of_work
+from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import ItemError, attach_evidence, link_topic, set_status
-from db.migrate import upgrade
 from db.models import (
     CHANNELS,
     AuditEvent,
@@ -73,6 +52,24 @@ from db.topic_runs import OUTLIER_KEYS, run_items
 from db.users import audit
 from db.verify import feedback_frame
 from db.workspace import create_product, create_round, list_rounds
+from services.demo_phrases import (
+    COMMUNITY_PREFIX,
+    COMMUNITY_PREFIX_POSITIVE,
+    CS_PREFIX,
+    CS_PREFIX_POSITIVE,
+    CS_SEVERITY,
+    EN_CASUAL,
+    FEEDBACK_CHANNELS,
+    NOISE_CHANNELS,
+    PAIN,
+    PAIN_POINTS,
+    PHRASES,
+    QUESTION_THEN_STOP,
+    RATINGS,
+    SLOT,
+    SLOTS,
+    ZH_CASUAL,
+)
 from services.evidence import measure_topic_evidence
 from services.pain_points import Progress, analyse_scope
 
@@ -1100,69 +1097,3 @@ def removal_summary(preview: dict[str, int]) -> str:
     elif not preview["additions_known"]:
         text += " Whether you added anything to it cannot be told: the audit event of its load is gone."
     return text
-
-
-def _remove_from_shell(engine: Engine, yes: bool) -> int:
-    """`--remove`: show what goes, ask before deleting (unless --yes); refuse without a terminal."""
-    with unit_of_work(engine) as session:
-        product_id = demo_product_id(session)
-        preview = None if product_id is None else demo_removal_preview(session, product_id)
-    if preview is None:
-        print("No demo workspace to remove.")
-        return 0
-    print(removal_summary(preview))
-    if not yes:
-        if not sys.stdin.isatty():
-            print(
-                "error: not removed: confirm in a terminal, or pass --yes to remove without asking",
-                file=sys.stderr,
-            )
-            return 1
-        if input("Delete all of it? Type yes to confirm: ").strip().lower() not in ("y", "yes"):
-            print("Not removed.")
-            return 1
-    removed = remove_demo(engine, actor="cli")
-    print(f"Removed {removed} demo product(s).")
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: load (or remove) the demo workspace after bringing the schema to head."""
-    parser = argparse.ArgumentParser(
-        prog="python -m db.demo", description="Load or remove the demo workspace."
-    )
-    parser.add_argument("--remove", action="store_true", help="remove the demo product and everything of it")
-    parser.add_argument("--yes", action="store_true", help="with --remove: do not ask for confirmation")
-    parser.add_argument("--database-url", default=None, help="database URL (default: DATABASE_URL or SQLite)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the generated content")
-    parser.add_argument(
-        "--no-analysis",
-        action="store_true",
-        help="skip the pain-point analysis (about a minute): the items then have no topic",
-    )
-    args = parser.parse_args(argv)
-    try:
-        engine = make_engine(args.database_url)
-        try:
-            upgrade(engine)
-            if args.remove:
-                return _remove_from_shell(engine, args.yes)
-            else:
-                analysis: dict[str, Any] = {}
-                if not args.no_analysis:
-                    from analytics.embeddings import load_encoder
-                    from analytics.topics import warm_up
-
-                    analysis = {"encoder": load_encoder(), "warm_up": warm_up}
-                summary = load_demo(engine, actor="cli", seed=args.seed, **analysis)
-                print(summary.one_line())
-        finally:
-            engine.dispose()
-    except (ValueError, DatabaseProblem) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,343 @@
+"""What respondents submit without logging in: in-app feedback and questionnaire answers.
+
+A submission is one transaction: validate, redact the free text (`analytics.pii.redact`), pseudonymise
+the respondent key (keyed hash, `analytics.pseudonym`), store. Respondents are not staff, so their
+submissions are not written to the audit log (it records staff actions); the stored row is the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from analytics.pii import redact
+from analytics.pseudonym import pseudonymise
+from analytics.vocabulary import CATEGORIES
+from db.engine import retrying
+from db.feedback import FeedbackIn, store_feedback
+from db.models import Answer, Feedback, Product, Question, Response, Survey, Wave
+from db.settings import respondent_key_secret
+from db.surveys import SCALES
+from db.workspace import current_round_id
+
+MAX_TEXT = 2000  # characters of one comment or free-text answer
+MAX_KEY = 200  # characters of a raw respondent key
+
+
+class SubmissionError(ValueError):
+    """A refused submission; `code` names the reason for a translated message, nothing was stored.
+
+    In-app feedback: empty, rating_out_of_range, category_unknown, too_long, key_too_long,
+    product_unknown. Questionnaire: wave_unknown, wave_closed, key_missing, key_too_long, missing,
+    out_of_range, too_long, answer_unknown. `questions` names the questions concerned (their codes).
+    """
+
+    def __init__(self, code: str, questions: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{code}: {', '.join(questions)}" if questions else code)
+        self.code = code
+        self.questions = questions
+
+
+def respondent_pseudonym(session: Session, raw_key: str | None) -> str | None:
+    """The stored form of a respondent key: HMAC with the installation's secret; None for no key.
+
+    Raises:
+        SubmissionError: code key_too_long.
+    """
+    if raw_key is None or not raw_key.strip():
+        return None
+    if len(raw_key) > MAX_KEY:
+        raise SubmissionError("key_too_long")
+    return pseudonymise(raw_key, respondent_key_secret(session))
+
+
+@dataclass(frozen=True)
+class InAppFeedback:
+    """One in-app feedback as the page collects it; nothing in it is redacted or pseudonymised yet.
+
+    `token` is made once per filled-in form and `submitted_at` fixed at its first sending: a copy of
+    a stored submission adds nothing, be it a double click, a resent request, or a twin racing on
+    another app replica (same token and time: the database's unique dedup key refuses the second).
+    Without `submitted_at` the current time is taken, and only copies sent one after the other are
+    recognised.
+    """
+
+    product_id: int
+    token: str
+    rating: int | None = None  # 1-5 stars
+    comment: str = ""
+    category: str | None = None  # the respondent's hint: accuracy, interaction, performance, other
+    respondent_key: str | None = None  # raw, as the product passed it
+    app_version: str | None = None
+    model_version: str | None = None
+    segment: str | None = None
+    language: str | None = None
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackReceipt:
+    """What was stored: `duplicate` when this submission was stored before (nothing added this time)."""
+
+    duplicate: bool
+    text: str  # the comment as stored, redacted
+    pii_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    # Versions and segments come from the embedding product, not the respondent: keep the feedback
+    # and cut an overlong label to the column's length rather than lose the submission.
+    value = (value or "").strip()
+    return value[:length] or None
+
+
+def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> FeedbackReceipt:
+    """Validate, redact, pseudonymise and store one in-app feedback, unless its token is stored already.
+
+    Raises:
+        SubmissionError: see its codes; nothing is stored.
+    """
+    comment = feedback.comment.strip()
+    if feedback.rating is None and not comment:
+        raise SubmissionError("empty")
+    if feedback.rating is not None and (
+        isinstance(feedback.rating, bool) or feedback.rating not in range(1, 6)
+    ):
+        raise SubmissionError("rating_out_of_range")
+    if feedback.category is not None and feedback.category not in CATEGORIES:
+        raise SubmissionError("category_unknown")
+    if len(comment) > MAX_TEXT:
+        raise SubmissionError("too_long")
+    if not feedback.token.strip():
+        raise ValueError("a submission token is required")
+    if session.get(Product, feedback.product_id) is None:
+        raise SubmissionError("product_unknown")
+    source_ref = f"in-app:{feedback.token.strip()}"
+    redaction = redact(comment)
+    stored_before = session.scalar(
+        select(Feedback.id).where(Feedback.channel == "in_app", Feedback.source_ref == source_ref)
+    )
+    if stored_before is not None:
+        return FeedbackReceipt(True, redaction.text, redaction.counts)
+    item = FeedbackIn(
+        product_id=feedback.product_id,
+        channel="in_app",
+        text=redaction.text,
+        created_at=feedback.submitted_at or datetime.now(UTC),
+        rating=None if feedback.rating is None else float(feedback.rating),
+        language=feedback.language,
+        round_id=current_round_id(session, feedback.product_id),
+        respondent_key=respondent_pseudonym(session, feedback.respondent_key),
+        app_version=_clip(feedback.app_version, 40),
+        model_version=_clip(feedback.model_version, 80),
+        segment=_clip(feedback.segment, 60),
+        source_ref=source_ref,
+        category=feedback.category,
+        category_source="respondent" if feedback.category else None,
+        pii_counts=redaction.counts,
+    )
+    added = store_feedback(session, [item])
+    return FeedbackReceipt(added == 0, redaction.text, redaction.counts)
+
+
+def submit_in_app_feedback(engine: Engine, feedback: InAppFeedback) -> FeedbackReceipt:
+    """`record_in_app_feedback` in a transaction of its own, retried when it lost a race."""
+    return retrying(engine, lambda session: record_in_app_feedback(session, feedback))
+
+
+@dataclass(frozen=True)
+class ResponseReceipt:
+    """What a submission did: status created, replaced (earlier answers updated) or unchanged."""
+
+    status: str
+    response_id: int
+    pii_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: object, kind: str) -> float | None:
+    """The answer as a number when it is a whole number in the kind's range, else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else None
+    except ValueError:
+        return None
+    low, high = SCALES[kind]
+    if number is None or not number.is_integer() or not low <= number <= high:
+        return None
+    return number
+
+
+def _checked_answers(
+    questions: list[Question], answers: Mapping[str, object]
+) -> dict[int, tuple[float | None, str | None]]:
+    """question id -> (number, text) of the given answers, after every check.
+
+    Raises:
+        SubmissionError: codes answer_unknown, missing, out_of_range, too_long, naming the questions.
+    """
+    by_code = {q.code: q for q in questions}
+    unknown = tuple(code for code in answers if code not in by_code)
+    if unknown:
+        raise SubmissionError("answer_unknown", unknown)
+    missing = tuple(q.code for q in questions if q.required and _is_blank(answers.get(q.code)))
+    if missing:
+        raise SubmissionError("missing", missing)
+    checked: dict[int, tuple[float | None, str | None]] = {}
+    out_of_range: list[str] = []
+    too_long: list[str] = []
+    for q in questions:
+        value = answers.get(q.code)
+        if _is_blank(value):
+            continue
+        if q.kind == "text":
+            text = str(value).strip()
+            if len(text) > MAX_TEXT:
+                too_long.append(q.code)
+            checked[q.id] = (None, text)
+        else:
+            number = _number(value, q.kind)
+            if number is None:
+                out_of_range.append(q.code)
+            checked[q.id] = (number, None)
+    if out_of_range:
+        raise SubmissionError("out_of_range", tuple(out_of_range))
+    if too_long:
+        raise SubmissionError("too_long", tuple(too_long))
+    return checked
+
+
+def record_response(
+    session: Session,
+    wave_id: int,
+    raw_key: str,
+    answers: Mapping[str, object],
+    language: str | None = None,
+) -> ResponseReceipt:
+    """Check, redact and store one respondent's answers to an open wave, keyed by question code.
+
+    A respondent who answered the wave before has their answers replaced (status "replaced"), or left
+    as they are when nothing differs (status "unchanged", so a double click stores nothing new).
+    Free-text answers are redacted and also stored as feedback of channel survey_comment, in the
+    wave's round, under the same pseudonymous key.
+
+    Raises:
+        SubmissionError: codes wave_unknown, wave_closed, key_missing, key_too_long, answer_unknown,
+            missing, out_of_range, too_long; nothing is stored.
+    """
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise SubmissionError("wave_unknown")
+    if not wave.is_open:
+        raise SubmissionError("wave_closed")
+    key = respondent_pseudonym(session, raw_key)
+    if key is None:
+        raise SubmissionError("key_missing")
+    survey = session.get(Survey, wave.survey_id)
+    assert survey is not None  # a foreign key
+    checked = _checked_answers(list(survey.questions), answers)
+    found: dict[int, dict[str, int]] = {}  # question id -> personal data found, per type
+    for question_id, (number, text) in list(checked.items()):
+        if text is not None:
+            redaction = redact(text)
+            checked[question_id] = (number, redaction.text)
+            found[question_id] = redaction.counts
+    pii_counts: dict[str, int] = {}
+    for counts in found.values():
+        for kind, n in counts.items():
+            pii_counts[kind] = pii_counts.get(kind, 0) + n
+    now = datetime.now(UTC)
+    response = session.scalars(
+        select(Response).where(Response.wave_id == wave_id, Response.respondent_key == key).with_for_update()
+    ).first()
+    if response is None:
+        response = Response(wave_id=wave_id, respondent_key=key, language=language, submitted_at=now)
+        response.answers = [Answer(question_id=q, value_num=n, value_text=t) for q, (n, t) in checked.items()]
+        session.add(response)
+        session.flush()  # a concurrent first answer of the same key fails here; retrying() replaces it
+        status = "created"
+    else:
+        stored = {a.question_id: a for a in response.answers}
+        if {q: (a.value_num, a.value_text) for q, a in stored.items()} == checked:
+            return ResponseReceipt("unchanged", response.id, pii_counts)
+        for question_id, old in stored.items():
+            if question_id not in checked:
+                response.answers.remove(old)  # an optional answer left empty this time
+        # Updated in place: a delete and insert of the same question would collide on its unique key.
+        for question_id, (number, text) in checked.items():
+            answer = stored.get(question_id)
+            if answer is None:
+                response.answers.append(Answer(question_id=question_id, value_num=number, value_text=text))
+            else:
+                answer.value_num, answer.value_text = number, text
+        response.submitted_at = now
+        response.language = language
+        status = "replaced"
+    comments = [(text, found[q]) for q, (_, text) in checked.items() if text]
+    _store_comments(session, survey, wave, response, comments, checked, now)
+    session.flush()
+    return ResponseReceipt(status, response.id, pii_counts)
+
+
+def _store_comments(
+    session: Session,
+    survey: Survey,
+    wave: Wave,
+    response: Response,
+    comments: list[tuple[str, dict[str, int]]],
+    checked: dict[int, tuple[float | None, str | None]],
+    submitted_at: datetime,
+) -> None:
+    """Each free-text answer (redacted) also as feedback of channel survey_comment; earlier ones go."""
+    # The same source reference as the demo data, so every survey comment leads back to its response.
+    source_ref = f"survey-response-{response.id}"
+    session.execute(
+        delete(Feedback).where(Feedback.channel == "survey_comment", Feedback.source_ref == source_ref)
+    )
+    csat = next((checked.get(q.id, (None, None))[0] for q in survey.questions if q.code == "csat"), None)
+    store_feedback(
+        session,
+        [
+            FeedbackIn(
+                product_id=survey.product_id,
+                channel="survey_comment",
+                text=text,
+                created_at=submitted_at,
+                rating=csat,
+                language=response.language,
+                round_id=wave.round_id,
+                respondent_key=response.respondent_key,
+                segment=response.segment,
+                source_ref=source_ref,
+                pii_counts=counts,
+            )
+            for text, counts in comments
+        ],
+    )
+
+
+def submit_response(
+    engine: Engine, wave_id: int, raw_key: str, answers: Mapping[str, object], language: str | None = None
+) -> ResponseReceipt:
+    """`record_response` in a transaction of its own, retried when it lost a race."""
+    return retrying(engine, lambda session: record_response(session, wave_id, raw_key, answers, language))
+
+
+def has_responded(session: Session, wave_id: int, raw_key: str) -> bool:
+    """Whether this respondent (raw key, as in the link) has answered the wave already."""
+    try:
+        key = respondent_pseudonym(session, raw_key)
+    except SubmissionError:  # an unusable key: the submission will say why
+        return False
+    if key is None:
+        return False
+    query = select(Response.id).where(Response.wave_id == wave_id, Response.respondent_key == key)
+    return session.scalar(query) is not None
