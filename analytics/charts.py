@@ -12,7 +12,7 @@ def channel_bars(counts: pd.DataFrame, title: str = "") -> alt.Chart:
     Args:
         counts: columns `channel` (display label) and `count`.
     """
-    return (
+    chart: alt.Chart = (
         alt.Chart(counts, title=title)
         .mark_bar()
         .encode(
@@ -22,6 +22,7 @@ def channel_bars(counts: pd.DataFrame, title: str = "") -> alt.Chart:
         )
         .properties(height=alt.Step(28))
     )
+    return chart
 
 
 def dimension_scores(scores: pd.DataFrame, title: str = "") -> alt.Chart:
@@ -35,6 +36,7 @@ def dimension_scores(scores: pd.DataFrame, title: str = "") -> alt.Chart:
         x=alt.X("mean:Q", scale=alt.Scale(domain=[1, 5]), title=None),
         tooltip=["dimension:N", alt.Tooltip("mean:Q", format=".2f"), "n:Q"],
     )
-    return (
+    chart: alt.Chart = (
         base.mark_bar() + base.mark_text(align="left", dx=4).encode(text=alt.Text("mean:Q", format=".2f"))
     ).properties(height=alt.Step(28))
+    return chart

@@ -51,7 +51,7 @@ def priority_bars(
     long["component"] = long["part"].map(component_names)
     long["order"] = long["part"].map({c: i for i, c in enumerate(CONTRIBUTIONS)})
     order = [names[str(k)] for k in head["topic_key"]]
-    return (
+    chart: alt.Chart = (
         alt.Chart(long, title=title)
         .mark_bar()
         .encode(
@@ -72,6 +72,7 @@ def priority_bars(
         )
         .properties(height=alt.Step(24))
     )
+    return chart
 
 
 def share_by_period(items: pd.DataFrame, keys: Sequence[str], freq: str = "week") -> pd.DataFrame:
@@ -115,7 +116,7 @@ def share_lines(shares: pd.DataFrame, *, title: str = "", y_title: str = "") -> 
     Args:
         shares: share_by_period output with a display column `topic` added.
     """
-    return (
+    chart: alt.Chart = (
         alt.Chart(shares, title=title)
         .mark_line(point=True)
         .encode(
@@ -133,6 +134,7 @@ def share_lines(shares: pd.DataFrame, *, title: str = "", y_title: str = "") -> 
             ],
         )
     )
+    return chart
 
 
 def channel_mix(items: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -158,7 +160,7 @@ def channel_mix_bars(
         mix: channel_mix output with display columns `topic` and `channel_name` added.
         order: topic display names, top to bottom.
     """
-    return (
+    chart: alt.Chart = (
         alt.Chart(mix, title=title)
         .mark_bar()
         .encode(
@@ -174,6 +176,7 @@ def channel_mix_bars(
         )
         .properties(height=alt.Step(24))
     )
+    return chart
 
 
 def count_bars(counts: pd.DataFrame, *, title: str = "", sort: Sequence[str] | None = None) -> alt.Chart:
@@ -183,7 +186,7 @@ def count_bars(counts: pd.DataFrame, *, title: str = "", sort: Sequence[str] | N
         counts: columns `value` (display label) and `count`.
         sort: the order of the values; default by count, largest first.
     """
-    return (
+    chart: alt.Chart = (
         alt.Chart(counts, title=title)
         .mark_bar()
         .encode(
@@ -198,3 +201,4 @@ def count_bars(counts: pd.DataFrame, *, title: str = "", sort: Sequence[str] | N
         )
         .properties(height=alt.Step(22))
     )
+    return chart

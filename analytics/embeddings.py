@@ -165,7 +165,8 @@ class _ByName:
                 self.model = model
 
             def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-                return self.model(**dict(zip(names, tensors, strict=True))).last_hidden_state
+                hidden: torch.Tensor = self.model(**dict(zip(names, tensors, strict=True))).last_hidden_state
+                return hidden
 
         return Wrapper()
 

@@ -1085,4 +1085,4 @@ def report_frame(rejected: Sequence[Rejected], reason_text: Callable[[Rejected],
 
 def report_csv(frame: pd.DataFrame) -> bytes:
     """The report as CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return str(frame.to_csv(index=False)).encode("utf-8-sig")

@@ -795,7 +795,8 @@ def _drop_empty_lines(t: IntArray, notes: list[str]) -> IntArray:
     rows, cols = t.sum(axis=1) > 0, t.sum(axis=0) > 0
     if not (rows.all() and cols.all()):
         notes.append(f"Dropped {int((~rows).sum())} empty row(s) and {int((~cols).sum())} empty column(s).")
-    return t[rows][:, cols]
+    kept: np.ndarray = t[rows][:, cols]
+    return kept
 
 
 def fisher_exact(

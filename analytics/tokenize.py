@@ -52,7 +52,8 @@ def _jieba_cut(text: str) -> list[str]:
         jieba.setLogLevel(logging.WARNING)  # it prints "Building prefix dict" on first use otherwise
         jieba.initialize()
         _jieba_ready = True
-    return jieba.lcut(text, HMM=True)
+    words: list[str] = jieba.lcut(text, HMM=True)
+    return words
 
 
 def tokenize(text: str) -> list[str]:

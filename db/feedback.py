@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import (
@@ -37,6 +37,7 @@ from analytics.importing import Prepared
 from db.models import CHANNELS, Feedback, Response, Round
 from db.users import audit
 
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")  # any SELECT, its columns kept
 IMPORT_CHANNELS = ("customer_service", "community", "other")
 _INSERT_CHUNK = 2000
 _COPY_FROM_ROWS = 1000  # PostgreSQL batches at least this large are copied, smaller ones inserted
@@ -248,7 +249,7 @@ def _copy_new_rows(
             f"INSERT INTO feedback ({columns}) SELECT {columns} FROM feedback_incoming "
             "ON CONFLICT (dedup_key) DO NOTHING"
         )
-        added = cursor.rowcount
+        added = int(cursor.rowcount)
         cursor.execute("DROP TABLE feedback_incoming")  # a second import in this transaction makes its own
     if progress is not None:
         progress(len(rows), len(rows))
@@ -281,7 +282,7 @@ def _unstored(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, An
     return [row for row in rows if row["dedup_key"] not in found]
 
 
-def scoped(query: Select, product_id: int, round_id: int | None) -> Select:
+def scoped(query: _Query, product_id: int, round_id: int | None) -> _Query:
     """`query` restricted to a product's feedback (of one round when round_id is given)."""
     query = query.where(Feedback.product_id == product_id)
     return query.where(Feedback.round_id == round_id) if round_id is not None else query
@@ -430,7 +431,7 @@ class FeedbackFilter:
     search: str = ""
 
 
-def _filtered(query: Select, flt: FeedbackFilter) -> Select:
+def _filtered(query: _Query, flt: FeedbackFilter) -> _Query:
     query = scoped(query, flt.product_id, flt.round_id)
     if flt.channels:
         query = query.where(Feedback.channel.in_(flt.channels))

@@ -24,10 +24,11 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from analytics.categories import CategoryClassifier, is_analyst_label
+from analytics.categories import CategoryClassifier
 from analytics.embeddings import Encoder, encode_in_batches
 from analytics.refit import NOT_IN_PREVIOUS
 from analytics.topics import TopicResult, add_to_topics, fit_topics, with_stable_keys
+from analytics.vocabulary import is_analyst_label
 from db.embedding_cache import load_embeddings, store_embeddings
 from db.engine import unit_of_work
 from db.feedback import scope_feedback
