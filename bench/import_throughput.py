@@ -37,7 +37,7 @@ from db import migrate
 from db.engine import make_engine, unit_of_work
 from db.models import Feedback
 from db.workspace import create_product, create_round
-from services import importing as import_service
+from services import feedback_import as import_service
 
 PG_ADMIN_URL = os.environ.get("RECTIFY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

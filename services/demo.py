@@ -70,7 +70,7 @@ from services.demo_phrases import (
     SLOTS,
     ZH_CASUAL,
 )
-from services.evidence import measure_topic_evidence
+from services.item_evidence import measure_topic_evidence
 from services.pain_points import Progress, analyse_scope
 
 T = TypeVar("T")

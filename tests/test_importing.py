@@ -26,7 +26,7 @@ from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback
 from db.workspace import create_product, create_round
-from services.importing import import_file
+from services.feedback_import import import_file
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "tests" / "data" / "import"

@@ -29,7 +29,7 @@ from db.items import (
 from db.models import AuditEvent, RectificationItem
 from db.workspace import create_product, create_round
 from services import pain_points
-from services.evidence import measure_topic_evidence
+from services.item_evidence import measure_topic_evidence
 from tests.test_items import KeywordEncoder
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from analytics import importing
 from db.feedback import IMPORT_CHANNELS
 from db.settings import respondent_key_secret
-from services.importing import import_file
+from services.feedback_import import import_file
 from ui import auth, workspace
 from ui.i18n import t
 from ui.resources import transaction

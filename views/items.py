@@ -28,7 +28,7 @@ from db.items import (
 )
 from db.users import audit
 from db.workspace import WorkspaceError, create_next_round
-from services.evidence import measure_topic_evidence
+from services.item_evidence import measure_topic_evidence
 from ui import auth, workspace
 from ui.i18n import current_language, t
 from ui.resources import transaction
