@@ -25,12 +25,13 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from analytics.progress import Progress
 from analytics.tokenize import han_share
 
 DEFAULT_MODEL = "use-multilingual"
@@ -354,7 +355,7 @@ def encode_in_batches(
     texts: Sequence[str],
     *,
     batch_size: int = 512,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """Encode in batches, calling `progress(done, total)` after each (for a bar on a page or terminal)."""
     chunks = []

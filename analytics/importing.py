@@ -46,6 +46,7 @@ from charset_normalizer import from_bytes
 from analytics.bulk import gc_paused
 from analytics.hashing import content_hash, key_hash, normalise
 from analytics.pii import redact
+from analytics.progress import Progress
 from analytics.pseudonym import pseudonymise
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same as Streamlit's default upload limit
@@ -827,7 +828,7 @@ def prepare(
     day_first: bool | None = None,
     now: datetime | None = None,
     max_text_chars: int = MAX_TEXT_CHARS,
-    progress: Callable[[float], None] | None = None,
+    progress: Progress | None = None,
 ) -> Prepared:
     """Check every row, redact and pseudonymise the good ones, and say why each bad one is refused.
 
@@ -839,7 +840,7 @@ def prepare(
         day_first: How to read 03/05/2026; None: from the column (day first when it cannot tell).
         now: The time of the import: the date of rows without a date column, and the limit for dates.
         max_text_chars: Longer texts are refused.
-        progress: Called with the share of rows done, 0.0 .. 1.0.
+        progress: Called with (rows checked, rows in the file).
 
     Raises:
         ImportProblem: no_text_column when the mapping has no text column.
@@ -880,7 +881,7 @@ def prepare(
             else:
                 rejected.append(Rejected(record.row, "duplicate_in_file", values={"first_row": first}))
     if progress is not None:
-        progress(1.0)
+        progress(len(table.rows), len(table.rows))
     rejected.sort(key=lambda r: r.row)
     return Prepared(records, rejected, table.n_rows, day_first, date_column is not None)
 
@@ -899,7 +900,7 @@ class _Plan:
 
 
 def _check_rows(
-    plan: _Plan, start: int, stop: int, progress: Callable[[float], None] | None = None
+    plan: _Plan, start: int, stop: int, progress: Progress | None = None
 ) -> tuple[list[Record], list[Rejected]]:
     """Check rows start..stop-1: the good ones redacted and pseudonymised, the bad ones with reasons.
 
@@ -930,7 +931,7 @@ def _check_rows(
     step = max(1000, (stop - start) // 50)
     for i in range(start, stop):
         if progress is not None and (i - start) % step == 0:
-            progress((i - start) / max(stop - start, 1))
+            progress(i - start, stop - start)
         cells, row = rows[i], numbers[i]
         problems: list[Rejected] = []
         text = _clean_text(cells[text_index])

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from analytics.bulk import gc_paused
 from analytics.hashing import content_hash, key_hash
 from analytics.importing import Prepared
+from analytics.progress import Progress
 from db.models import CHANNELS, Feedback, Response, Round
 from db.users import audit
 
@@ -94,7 +95,7 @@ def store_feedback(
     session: Session,
     items: Iterable[FeedbackIn],
     *,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Add items that are not stored yet, in bulk; returns how many were added.
 
@@ -147,9 +148,7 @@ def store_feedback(
     return _insert_new(session, rows, progress)
 
 
-def _insert_new(
-    session: Session, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
-) -> int:
+def _insert_new(session: Session, rows: list[dict[str, Any]], progress: Progress | None) -> int:
     """Insert `rows` (all with the same keys and none twice), skipping dedup keys already stored.
 
     Returns the rows added. SQLite gets one prepared statement run by the driver's executemany; a large
@@ -176,7 +175,7 @@ def _insert_new(
 
 
 def _executemany_into_sqlite(
-    connection: Connection, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
+    connection: Connection, rows: list[dict[str, Any]], progress: Progress | None
 ) -> int:
     dialect = connection.dialect
     table = cast(Table, Feedback.__table__)
@@ -213,7 +212,7 @@ def _executemany_into_sqlite(
 
 
 def _copy_into_postgresql(
-    connection: Connection, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
+    connection: Connection, rows: list[dict[str, Any]], progress: Progress | None
 ) -> int:
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
@@ -223,9 +222,7 @@ def _copy_into_postgresql(
         raise exc.DBAPIError.instance("COPY feedback", None, err, dbapi_error) from err
 
 
-def _copy_new_rows(
-    connection: Connection, rows: list[dict[str, Any]], progress: Callable[[int, int], None] | None
-) -> int:
+def _copy_new_rows(connection: Connection, rows: list[dict[str, Any]], progress: Progress | None) -> int:
     names = list(rows[0])
     columns = ", ".join(names)
     table = cast(Table, Feedback.__table__)
@@ -319,7 +316,7 @@ def store_import(
     channel: str,
     actor: str,
     file_label: str,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Store the accepted rows of a checked file and record the import in the audit log.
 

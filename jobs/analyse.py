@@ -14,7 +14,7 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from analytics.embeddings import choose_model, encode_in_batches, load_encoder
+from analytics.progress import Progress
 from analytics.topics import fit_topics, warm_up
 from db import feedback as feedback_repo
 from db import migrate
@@ -171,7 +172,7 @@ def _model_for(language: str, model: str | None, texts: Sequence[str]) -> str:
     return DEFAULT_MODEL if language == "zh" else choose_model(texts)
 
 
-def _terminal_progress(label: str) -> Callable[[int, int], None]:
+def _terminal_progress(label: str) -> Progress:
     from tqdm import tqdm
 
     bar = tqdm(total=0, desc=label, unit="text", file=sys.stderr, dynamic_ncols=True)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
 from analytics.embeddings import Encoder
+from analytics.progress import StagedProgress
 from analytics.verify import topic_share
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
@@ -71,7 +72,7 @@ from services.demo_phrases import (
     ZH_CASUAL,
 )
 from services.item_evidence import measure_topic_evidence
-from services.pain_points import Progress, analyse_scope
+from services.pain_points import analyse_scope
 
 T = TypeVar("T")
 
@@ -586,7 +587,7 @@ def load_demo(
     *,
     encoder: Encoder | None = None,
     warm_up: Callable[[], float] | None = None,
-    progress: Progress | None = None,
+    progress: StagedProgress | None = None,
 ) -> DemoSummary:
     """Create the demo workspace in one transaction; with an encoder, analyse its pain points too.
 
@@ -798,7 +799,7 @@ def _analyse_and_link(
     *,
     actor: str,
     warm_up: Callable[[], float] | None,
-    progress: Progress | None,
+    progress: StagedProgress | None,
 ) -> int:
     """Analyse the demo's feedback as the Pain points page does, and tie the items to the topics found.
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from analytics.importing import Prepared
 from analytics.pii import redact
+from analytics.progress import Progress
 from db.feedback import ImportResult, store_import
 
 
@@ -19,7 +18,7 @@ def import_file(
     channel: str,
     actor: str,
     file_name: str,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Store the accepted rows of a checked file (see db.feedback.store_import) and audit the import.
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from analytics.categories import CategoryClassifier
 from analytics.embeddings import Encoder, encode_in_batches
+from analytics.progress import Progress, StagedProgress
 from analytics.refit import NOT_IN_PREVIOUS
 from analytics.topics import TopicResult, add_to_topics, fit_topics, with_stable_keys
 from analytics.vocabulary import is_analyst_label
@@ -41,9 +42,6 @@ log = logging.getLogger(__name__)
 STAGES = ("prepare", "embed", "categories", "topics")
 _CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit on old builds
 _EMBED_BATCH = 2048  # texts encoded and committed per unit of work
-
-
-Progress = Callable[[str, int, int], None]
 
 
 class NoFeedback(ValueError):
@@ -75,7 +73,7 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 
 def embed_scope(
-    engine: Engine, encoder: Encoder, frame: pd.DataFrame, progress: Progress = _noop
+    engine: Engine, encoder: Encoder, frame: pd.DataFrame, progress: StagedProgress = _noop
 ) -> tuple[dict[str, np.ndarray], int]:
     """Vectors of every text in `frame` (columns text, content_hash), encoding only uncached ones.
 
@@ -140,7 +138,7 @@ def analyse_scope(
     round_id: int | None,
     encoder: Encoder,
     *,
-    progress: Progress = _noop,
+    progress: StagedProgress = _noop,
     warm_up: Callable[[], float] | None = None,
     **fit_options: Any,
 ) -> AnalysisSummary:
@@ -202,7 +200,12 @@ def analyse_scope(
 
 
 def add_new_feedback(
-    engine: Engine, product_id: int, round_id: int | None, encoder: Encoder, *, progress: Progress = _noop
+    engine: Engine,
+    product_id: int,
+    round_id: int | None,
+    encoder: Encoder,
+    *,
+    progress: StagedProgress = _noop,
 ) -> AnalysisSummary:
     """Place the scope's items that arrived after its run in the run's topics, without refitting.
 
@@ -275,7 +278,7 @@ def analyse_feedback(
     *,
     round_id: int | None = None,
     key_threshold: float = 0.8,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     **fit_options: Any,
 ) -> tuple[int, TopicResult]:
     """The whole pain-point fit: embed (cached), find topics, carry keys over, store the run.
@@ -418,7 +421,7 @@ def embed_with_cache(
     encoder: Encoder,
     texts_by_hash: Mapping[str, str],
     *,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     batch_size: int = 512,
 ) -> dict[str, np.ndarray]:
     """Vectors for every text, embedding only those not cached for this encoder, and caching them.

@@ -403,10 +403,17 @@ def test_without_a_date_column_rows_get_the_import_time_and_still_match_on_reimp
 
 
 def test_progress_is_reported():
-    shares: list[float] = []
+    calls: list[tuple[int, int]] = []
     table = read_table(synthetic_csv(3000), "big.csv")
-    prepare(table, importing.guess_mapping(table.columns), secret=SECRET, now=NOW, progress=shares.append)
-    assert shares[0] == 0.0 and shares[-1] == 1.0 and len(shares) >= 3
+    prepare(
+        table,
+        importing.guess_mapping(table.columns),
+        secret=SECRET,
+        now=NOW,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls[0] == (0, 3000) and calls[-1] == (3000, 3000) and len(calls) >= 3
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
 def test_the_report_reads_in_the_users_words_and_opens_in_excel():

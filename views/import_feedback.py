@@ -151,7 +151,7 @@ def check_rows(
         secret=secret,
         timezone=zone,
         day_first=DAY_ORDERS[order],
-        progress=lambda share: bar.progress(share, text=t("import.checking")),
+        progress=lambda done, total: bar.progress(done / max(total, 1), text=t("import.checking")),
     )
     bar.empty()
     st.session_state["import_prepared"] = (signature, prepared)
