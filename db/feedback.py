@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from analytics.bulk import gc_paused
 from analytics.hashing import content_hash, key_hash
-from analytics.importing import Prepared
+from analytics.importing import Prepared, Record
 from analytics.progress import Progress
 from db.models import CHANNELS, Feedback, Response, Round
 from db.users import audit
@@ -91,6 +91,40 @@ def _basis_key(product_id: int, channel: str, basis: str) -> str:
     return key_hash(product_id, channel, "basis", basis)
 
 
+def _row(
+    item: FeedbackIn | Record,
+    *,
+    product_id: int,
+    round_id: int | None,
+    channel: str,
+    content_hash: str,
+    dedup_key: str,
+    category: str | None = None,
+    category_source: str | None = None,
+) -> dict[str, Any]:
+    """The feedback table's row of an arriving item (from a page, a survey or a file), ready to insert."""
+    return {
+        "product_id": product_id,
+        "round_id": round_id,
+        "channel": channel,
+        "text": item.text,
+        "rating": item.rating,
+        "language": item.language,
+        "created_at": item.created_at,
+        "respondent_key": item.respondent_key,
+        "app_version": item.app_version,
+        "model_version": item.model_version,
+        "segment": item.segment,
+        "source_ref": item.source_ref,
+        "content_hash": content_hash,
+        "dedup_key": dedup_key,
+        "category": category,
+        "category_source": category_source,
+        "severity": item.severity,
+        "pii_counts": item.pii_counts or None,
+    }
+
+
 def store_feedback(
     session: Session,
     items: Iterable[FeedbackIn],
@@ -124,26 +158,16 @@ def store_feedback(
             continue
         seen.add(key)
         rows.append(
-            {
-                "product_id": item.product_id,
-                "round_id": item.round_id,
-                "channel": item.channel,
-                "text": item.text,
-                "rating": item.rating,
-                "language": item.language,
-                "created_at": item.created_at,
-                "respondent_key": item.respondent_key,
-                "app_version": item.app_version,
-                "model_version": item.model_version,
-                "segment": item.segment,
-                "source_ref": item.source_ref,
-                "content_hash": text_hash,
-                "dedup_key": key,
-                "category": item.category,
-                "category_source": item.category_source,
-                "severity": item.severity,
-                "pii_counts": item.pii_counts or None,
-            }
+            _row(
+                item,
+                product_id=item.product_id,
+                round_id=item.round_id,
+                channel=item.channel,
+                content_hash=text_hash,
+                dedup_key=key,
+                category=item.category,
+                category_source=item.category_source,
+            )
         )
     return _insert_new(session, rows, progress)
 
@@ -337,26 +361,14 @@ def store_import(
     # going through FeedbackIn would hash every text a second time.
     with gc_paused():
         rows = [
-            {
-                "product_id": product_id,
-                "round_id": round_of(r.created_at.date()),
-                "channel": channel,
-                "text": r.text,
-                "rating": r.rating,
-                "language": r.language,
-                "created_at": r.created_at,
-                "respondent_key": r.respondent_key,
-                "app_version": r.app_version,
-                "model_version": r.model_version,
-                "segment": r.segment,
-                "source_ref": r.source_ref,
-                "content_hash": r.content_hash,
-                "dedup_key": _basis_key(product_id, channel, r.dedup_basis),
-                "category": None,
-                "category_source": None,
-                "severity": r.severity,
-                "pii_counts": r.pii_counts or None,
-            }
+            _row(
+                r,
+                product_id=product_id,
+                round_id=round_of(r.created_at.date()),
+                channel=channel,
+                content_hash=r.content_hash,
+                dedup_key=_basis_key(product_id, channel, r.dedup_basis),
+            )
             for r in prepared.records
         ]
         added = _insert_new(session, rows, progress)
