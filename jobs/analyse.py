@@ -28,7 +28,6 @@ from db import feedback as feedback_repo
 from db import migrate
 from db.engine import DatabaseProblem, make_engine, unit_of_work
 from db.models import Product, Round
-from db.users import audit
 from services import pain_points
 
 log = logging.getLogger(__name__)
@@ -120,10 +119,9 @@ def analyse(
             warm_up=warm_up,
             min_topic_size=min_topic_size,
             seed=seed,
+            actor=actor,
+            audit_detail={"batch": True},
         )
-        with unit_of_work(engine) as session:
-            detail = {"items": summary.items, "topics": summary.topics, "seconds": round(summary.seconds, 1)}
-            audit(session, actor, "topics.analyse", "topic_run", summary.run_id, {**detail, "batch": True})
         return summary
     finally:
         engine.dispose()

@@ -36,6 +36,7 @@ from db.feedback import scope_feedback
 from db.feedback_categories import category_corrections, store_model_categories
 from db.models import FeedbackTopic, Topic, TopicRun
 from db.topic_runs import latest_run, load_run, product_topic_keys, scope_run_id, store_topic_run
+from db.users import audit
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,23 @@ def categorise_items(
     return stored, int(person.sum())
 
 
+def _audit_run(
+    engine: Engine,
+    actor: str | None,
+    action: str,
+    run_id: int,
+    items: int,
+    topics: int,
+    seconds: float,
+    detail: Mapping[str, Any] | None,
+) -> None:
+    if actor is None:
+        return
+    with unit_of_work(engine) as session:
+        summary = {"items": items, "topics": topics, "seconds": round(seconds, 1), **(detail or {})}
+        audit(session, actor, action, "topic_run", run_id, summary)
+
+
 def analyse_scope(
     engine: Engine,
     product_id: int,
@@ -140,6 +158,8 @@ def analyse_scope(
     *,
     progress: StagedProgress = _noop,
     warm_up: Callable[[], float] | None = None,
+    actor: str | None = None,
+    audit_detail: Mapping[str, Any] | None = None,
     **fit_options: Any,
 ) -> AnalysisSummary:
     """The whole pain-point analysis of a product or round, stored as a new topic run.
@@ -154,6 +174,8 @@ def analyse_scope(
         encoder: the sentence encoder.
         progress: called at each stage's start and end, and while encoding.
         warm_up: compiles the topic model's numba code (analytics.topics.warm_up); None skips it.
+        actor: who asked; the stored run is then recorded in the audit log ("topics.analyse").
+        audit_detail: more for the audit event (e.g. that a batch job ran it).
         **fit_options: passed to analytics.topics.fit_topics (min_topic_size, seed, ...).
 
     Raises:
@@ -185,6 +207,8 @@ def analyse_scope(
             **fit_options,
         )
     progress("topics", len(frame), len(frame))
+    seconds = time.perf_counter() - started
+    _audit_run(engine, actor, "topics.analyse", run_id, len(frame), len(result.topics), seconds, audit_detail)
     return AnalysisSummary(
         run_id=run_id,
         items=len(frame),
@@ -195,7 +219,7 @@ def analyse_scope(
         kept=kept,
         method=str(result.params.get("method", "")),
         message=result.message,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
     )
 
 
@@ -206,10 +230,12 @@ def add_new_feedback(
     encoder: Encoder,
     *,
     progress: StagedProgress = _noop,
+    actor: str | None = None,
 ) -> AnalysisSummary:
     """Place the scope's items that arrived after its run in the run's topics, without refitting.
 
-    The result is a new run (db.topic_runs.add_feedback_to_run) with the same topics, keys and names.
+    The result is a new run (:func:`add_feedback_to_run`) with the same topics, keys and names; with
+    an ``actor`` it is recorded in the audit log ("topics.add").
 
     Raises:
         LookupError: the scope's run is not the product's newest run (refit instead), or there is none.
@@ -256,6 +282,8 @@ def add_new_feedback(
             or 0
         )
     progress("topics", len(frame), len(frame))
+    seconds = time.perf_counter() - started
+    _audit_run(engine, actor, "topics.add", new_run, len(frame), topics, seconds, None)
     return AnalysisSummary(
         run_id=new_run,
         items=len(frame),
@@ -266,7 +294,7 @@ def add_new_feedback(
         kept=kept,
         method="incremental",
         message=None,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
     )
 
 

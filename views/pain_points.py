@@ -208,7 +208,12 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
             if incremental:
                 encoder = encoder_for(fitted_model())
                 summary = pain_points.add_new_feedback(
-                    engine(), selection.product_id, selection.round_id, encoder, progress=progress
+                    engine(),
+                    selection.product_id,
+                    selection.round_id,
+                    encoder,
+                    progress=progress,
+                    actor=user.username,
                 )
             else:
                 line(t("pp.stage.encoder"))
@@ -221,6 +226,7 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
                     encoder,
                     progress=progress,
                     warm_up=warm_up,
+                    actor=user.username,
                     min_topic_size=int(st.session_state["pp_min_topic_size"]) or None,
                 )
         except pain_points.NoFeedback:
@@ -229,15 +235,6 @@ def run_analysis(incremental: bool, reason: str | None = None) -> None:
         except LookupError:
             status.update(label=t("pp.refit_needed"), state="error")
             return
-        with transaction() as session:
-            audit(
-                session,
-                user.username,
-                "topics.add" if incremental else "topics.analyse",
-                "topic_run",
-                summary.run_id,
-                {"items": summary.items, "topics": summary.topics, "seconds": round(summary.seconds, 1)},
-            )
         status.update(label=t("pp.done", seconds=f"{summary.seconds:.0f}"), state="complete", expanded=False)
     st.session_state["pp_finished"] = (summary, done_lines)
     st.rerun()
