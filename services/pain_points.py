@@ -28,6 +28,7 @@ from analytics.categories import CategoryClassifier
 from analytics.embeddings import Encoder, encode_in_batches
 from analytics.progress import Progress, StagedProgress
 from analytics.refit import NOT_IN_PREVIOUS
+from analytics.scenarios import typical_scenarios
 from analytics.topics import TopicResult, add_to_topics, fit_topics, with_stable_keys
 from analytics.vocabulary import is_analyst_label
 from db.embedding_cache import load_embeddings, store_embeddings
@@ -35,7 +36,14 @@ from db.engine import unit_of_work
 from db.feedback import scope_feedback
 from db.feedback_categories import category_corrections, store_model_categories
 from db.models import FeedbackTopic, Topic, TopicRun
-from db.topic_runs import latest_run, load_run, product_topic_keys, scope_run_id, store_topic_run
+from db.topic_runs import (
+    latest_run,
+    load_run,
+    product_topic_keys,
+    scope_run_id,
+    store_topic_run,
+    topic_embeddings,
+)
 from db.users import audit
 
 log = logging.getLogger(__name__)
@@ -397,6 +405,33 @@ def previous_fit_labels(
         [NOT_IN_PREVIOUS if int(f) not in keys else codes.get(keys[int(f)] or "", -1) for f in feedback_ids],
         dtype=np.int64,
     )
+
+
+def typical_quotes(
+    session: Session, model_id: str, items: pd.DataFrame, topics: pd.DataFrame, key: str, k: int
+) -> pd.DataFrame:
+    """Typical, mutually different items of one topic (analytics.scenarios), most typical first.
+
+    Args:
+        session: an open session (the items' cached embeddings are read).
+        model_id: the encoder the run was fitted with.
+        items: the run's items (db.topic_runs.run_items).
+        topics: the run's topics with their centroids (db.topic_runs.load_run).
+        key: the topic's key.
+        k: how many quotes at most.
+
+    Returns:
+        The chosen rows of ``items``; items without a cached embedding are never chosen.
+    """
+    members = items[items["topic_key"] == key].reset_index(drop=True)
+    vectors, found = topic_embeddings(session, model_id, members["content_hash"].astype(str).tolist())
+    members, vectors = members[found].reset_index(drop=True), vectors[found]
+    row = topics[topics["key"] == key]
+    centroid = row["centroid"].iloc[0] if len(row) and row["centroid"].iloc[0] is not None else None
+    if centroid is not None and len(vectors) and len(centroid) != vectors.shape[1]:
+        centroid = None
+    picks = typical_scenarios(members["text"].astype(str).tolist(), vectors, centroid, k=k)
+    return members.iloc[picks["position"].to_numpy()].reset_index(drop=True)
 
 
 def add_feedback_to_run(

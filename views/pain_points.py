@@ -10,7 +10,6 @@ import streamlit as st
 
 from analytics import charts_painpoints as charts
 from analytics.ranking import MIN_TREND_ITEMS, RankingWeights, rank_pain_points, trend_periods
-from analytics.scenarios import typical_scenarios
 from analytics.topics import SMALL_CORPUS, warm_up
 from analytics.vocabulary import CATEGORIES
 from db import feedback as feedback_repo
@@ -95,18 +94,8 @@ def ranked_for(
 def scenarios_for(database: str, run_id: int, version: str, key: str, k: int) -> pd.DataFrame:
     """Typical, mutually different quotes of one topic, with where they came from."""
     items, topics, meta = run_data(database, run_id, version)
-    members = items[items["topic_key"] == key].reset_index(drop=True)
     with unit_of_work(engine()) as session:
-        vectors, found = topic_runs.topic_embeddings(
-            session, meta["model_id"], members["content_hash"].astype(str).tolist()
-        )
-    members, vectors = members[found].reset_index(drop=True), vectors[found]
-    row = topics[topics["key"] == key]
-    centroid = row["centroid"].iloc[0] if len(row) and row["centroid"].iloc[0] is not None else None
-    if centroid is not None and len(vectors) and len(centroid) != vectors.shape[1]:
-        centroid = None
-    picks = typical_scenarios(members["text"].astype(str).tolist(), vectors, centroid, k=k)
-    return members.iloc[picks["position"].to_numpy()].reset_index(drop=True)
+        return pain_points.typical_quotes(session, meta["model_id"], items, topics, key, k)
 
 
 def weights_now() -> tuple[float, float, float]:
