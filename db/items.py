@@ -544,6 +544,37 @@ def topic_names(session: Session, product_id: int, lang: str | None = None) -> d
     return names
 
 
+@dataclass(frozen=True)
+class ItemCounts:
+    """What the overview and the items page count, from one place so the two never disagree.
+
+    ``verified`` leaves out verified items whose verification no longer holds (counted in ``lost``).
+    """
+
+    total: int
+    active: int  # open or in progress
+    overdue: int
+    resolved: int
+    verified: int
+    lost: int
+    carried_over: int
+
+
+def count_items(items: pd.DataFrame, today: date) -> ItemCounts:
+    """Items by where they stand (a frame from :func:`list_items` or :func:`list_product_items`)."""
+    counts = items["status"].value_counts()
+    lost = int(items["verification_lost"].sum()) if len(items) else 0
+    return ItemCounts(
+        total=len(items),
+        active=int(counts.get("open", 0) + counts.get("in_progress", 0)),
+        overdue=int(overdue(items, today).sum()) if len(items) else 0,
+        resolved=int(counts.get("resolved", 0)),
+        verified=int(counts.get("verified", 0)) - lost,
+        lost=lost,
+        carried_over=int(counts.get("carried_over", 0)),
+    )
+
+
 def overdue(items: pd.DataFrame, today: date) -> pd.Series:
     """Which items are past their due date and still open or in progress."""
     due = pd.to_datetime(items["due_on"])

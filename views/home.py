@@ -9,7 +9,7 @@ from analytics import charts
 from analytics.embeddings import DEFAULT_MODEL
 from analytics.topics import warm_up
 from db.feedback import count_by_channel
-from db.items import list_items, list_product_items, overdue
+from db.items import count_items, list_items, list_product_items
 from db.models import CHANNELS
 from db.surveys import latest_satisfaction
 from services import demo
@@ -131,15 +131,14 @@ def render_items(selection: workspace.Selection) -> None:
     if items.empty:
         st.caption(t("home.no_items"))
         return
-    counts = items["status"].value_counts()
-    lost = int(items["verification_lost"].sum())
-    columns = st.columns(5 if lost else 4)
-    columns[0].metric(t("items.metric.active"), int(counts.get("open", 0) + counts.get("in_progress", 0)))
-    columns[1].metric(t("items.metric.overdue"), int(overdue(items, date.today()).sum()))
-    columns[2].metric(t("items.metric.resolved"), int(counts.get("resolved", 0)))
-    columns[3].metric(t("items.metric.verified"), int(counts.get("verified", 0)) - lost)
-    if lost:  # a verified fix that newer evidence contradicts is the first thing to look at
-        columns[4].metric(t("items.metric.verification_lost"), lost)
+    counts = count_items(items, date.today())
+    columns = st.columns(5 if counts.lost else 4)
+    columns[0].metric(t("items.metric.active"), counts.active)
+    columns[1].metric(t("items.metric.overdue"), counts.overdue)
+    columns[2].metric(t("items.metric.resolved"), counts.resolved)
+    columns[3].metric(t("items.metric.verified"), counts.verified)
+    if counts.lost:  # a verified fix that newer evidence contradicts is the first thing to look at
+        columns[4].metric(t("items.metric.verification_lost"), counts.lost)
         st.warning(t("items.verification_lost"), icon=":material/report:")
 
 

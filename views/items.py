@@ -15,6 +15,7 @@ from db.items import (
     NewItem,
     attach_evidence,
     carry_over,
+    count_items,
     evidence_history,
     later_rounds,
     link_topic,
@@ -74,18 +75,17 @@ def load() -> pd.DataFrame:
         return list_product_items(session, selection.product_id, lang)
 
 
-def render_summary(items: pd.DataFrame, late: pd.Series) -> None:
-    counts = items["status"].value_counts()
-    lost = int(items["verification_lost"].sum())
-    cols = st.columns(7 if lost else 6)
-    cols[0].metric(t("items.metric.total"), len(items))
-    cols[1].metric(t("items.metric.active"), int(counts.get("open", 0) + counts.get("in_progress", 0)))
-    cols[2].metric(t("items.metric.resolved"), int(counts.get("resolved", 0)))
-    cols[3].metric(t("items.metric.verified"), int(counts.get("verified", 0)) - lost)
-    cols[4].metric(t("items.metric.carried_over"), int(counts.get("carried_over", 0)))
-    cols[5].metric(t("items.metric.overdue"), int(late.sum()))
-    if lost:
-        cols[6].metric(t("items.metric.verification_lost"), lost)
+def render_summary(items: pd.DataFrame, today: date) -> None:
+    counts = count_items(items, today)
+    cols = st.columns(7 if counts.lost else 6)
+    cols[0].metric(t("items.metric.total"), counts.total)
+    cols[1].metric(t("items.metric.active"), counts.active)
+    cols[2].metric(t("items.metric.resolved"), counts.resolved)
+    cols[3].metric(t("items.metric.verified"), counts.verified)
+    cols[4].metric(t("items.metric.carried_over"), counts.carried_over)
+    cols[5].metric(t("items.metric.overdue"), counts.overdue)
+    if counts.lost:
+        cols[6].metric(t("items.metric.verification_lost"), counts.lost)
         st.warning(t("items.verification_lost"), icon=":material/report:")
 
 
@@ -494,7 +494,7 @@ late = overdue(items, datetime.now().date())
 if items.empty:
     st.info(t("items.none"))
 else:
-    render_summary(items, late)
+    render_summary(items, datetime.now().date())
     render_table(items, late)
     render_detail(items, late)
 if can_edit:
