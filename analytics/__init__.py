@@ -1,0 +1,1 @@
+"""Pure computation: plain data in, plain data out; imports no other layer and never Streamlit."""

@@ -11,6 +11,7 @@ def channel_bars(counts: pd.DataFrame, title: str = "") -> alt.Chart:
 
     Args:
         counts: columns `channel` (display label) and `count`.
+        title: chart title; empty for none.
     """
     chart: alt.Chart = (
         alt.Chart(counts, title=title)
@@ -30,6 +31,7 @@ def dimension_scores(scores: pd.DataFrame, title: str = "") -> alt.Chart:
 
     Args:
         scores: columns `dimension` (display label), `mean` and `n`.
+        title: chart title; empty for none.
     """
     base = alt.Chart(scores, title=title).encode(
         y=alt.Y("dimension:N", sort=None, title=None),

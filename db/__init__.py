@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, migrations, the engine and unit of work, and repository functions."""

@@ -14,4 +14,6 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    """Base of every model; its metadata names constraints the same way on SQLite and PostgreSQL."""
+
     metadata = MetaData(naming_convention=NAMING)

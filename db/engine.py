@@ -1,5 +1,7 @@
-"""Engine and session factory from DATABASE_URL, and the checks that turn database trouble into
-a clear message instead of a traceback."""
+"""Engine and session factory from DATABASE_URL, and checks that turn database trouble into a message.
+
+The checks raise DatabaseProblem with a clear message instead of a traceback.
+"""
 
 from __future__ import annotations
 
@@ -85,6 +87,7 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on `engine` whose objects stay readable after commit (expire_on_commit=False)."""
     return sessionmaker(engine, expire_on_commit=False)
 
 

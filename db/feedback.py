@@ -71,6 +71,10 @@ class FeedbackIn:
     dedup_basis: str | None = None
 
     def dedup_key(self) -> str:
+        """The key under which the item is stored once.
+
+        Built from `dedup_basis` when set, else from the item's source, respondent, time and text.
+        """
         return self._dedup_key(content_hash(self.text))
 
     def _dedup_key(self, text_hash: str) -> str:
@@ -137,6 +141,8 @@ def store_feedback(
     moment are skipped (ON CONFLICT DO NOTHING) and not counted.
 
     Args:
+        session: the caller's session; nothing is committed here.
+        items: the items to add, of any products and channels.
         progress: Called with (rows written, rows to write) after each chunk.
 
     Raises:
@@ -349,7 +355,13 @@ def store_import(
     latest start wins); rows outside every round get none and show under "All rounds".
 
     Args:
+        session: the caller's session; nothing is committed here.
+        prepared: the checked file (analytics.importing); only its accepted records are stored.
+        product_id: the product the rows belong to.
+        channel: one of IMPORT_CHANNELS.
+        actor: who imported, as the audit log names them.
         file_label: the file's name as the audit log keeps it (redacted by the caller).
+        progress: Called with (rows written, rows to write) after each chunk.
 
     Raises:
         ValueError: a channel that is not for imports.
@@ -500,6 +512,7 @@ class RespondentData:
 
     @property
     def empty(self) -> bool:
+        """True when nothing at all is stored under the keys."""
         return self.feedback == 0 and self.responses == 0
 
 

@@ -1,5 +1,8 @@
-"""Feedback categories: the classifier's, stored where no person set one, and an analyst's corrections,
-which stick and teach the classifier."""
+"""Feedback categories: the classifier's, and an analyst's corrections.
+
+The classifier's categories are stored where no person set one; an analyst's corrections stick and
+teach the classifier.
+"""
 
 from __future__ import annotations
 
@@ -51,8 +54,9 @@ def store_model_categories(session: Session, feedback_ids: Sequence[int], catego
 
 
 def correct_category(session: Session, feedback_id: int, category: str, actor: str) -> None:
-    """Record an analyst's category for one item; it sticks (category_source = the analyst) and
-    teaches the classifier on the next analysis.
+    """Record an analyst's category for one item.
+
+    It sticks (category_source = the analyst) and teaches the classifier on the next analysis.
 
     Raises:
         ValueError: unknown category or an empty actor.

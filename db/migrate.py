@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def alembic_config(engine: Engine) -> Config:
+    """Alembic configuration for `engine`: our migrations folder, the engine in `attributes["engine"]`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -26,10 +27,12 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
+    """The newest migration's revision id (the schema this code expects)."""
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's revision id, or None when Alembic has never run on it."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -105,4 +108,5 @@ def backup_sqlite(engine: Engine) -> Path | None:
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Take the schema back to `revision`; the default, "base", undoes every migration."""
     command.downgrade(alembic_config(engine), revision)

@@ -148,6 +148,8 @@ class Response(Base):
 
 
 class Answer(Base):
+    """One response's answer to one question: a number (likert5, nps) or a redacted text."""
+
     __tablename__ = "answers"
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
@@ -202,6 +204,8 @@ class Topic(Base):
 
 
 class FeedbackTopic(Base):
+    """A feedback item's topic in a run; `topic_id` None means the item is unclustered."""
+
     __tablename__ = "feedback_topics"
     run_id: Mapped[int] = mapped_column(ForeignKey("topic_runs.id", ondelete="CASCADE"), primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True)

@@ -16,6 +16,7 @@ _SECRET_SETTING = "respondent_key_secret"
 
 
 def get_setting(session: Session, key: str) -> str | None:
+    """The stored value of setting `key`, or None when it was never set."""
     return session.scalar(select(AppSetting.value).where(AppSetting.key == key))
 
 

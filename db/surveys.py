@@ -124,6 +124,8 @@ def list_surveys(session: Session, product_id: int) -> list[Survey]:
 
 @dataclass(frozen=True)
 class WaveSummary:
+    """A wave as the survey page lists it: its round's name and how many responses it has."""
+
     id: int
     name: str
     kind: str
@@ -155,6 +157,8 @@ def list_waves(session: Session, survey_id: int) -> list[WaveSummary]:
 
 @dataclass(frozen=True)
 class QuestionView:
+    """A question as a respondent sees it, in both languages."""
+
     code: str
     kind: str  # likert5, nps, text
     text_zh: str
@@ -162,6 +166,7 @@ class QuestionView:
     required: bool
 
     def text(self, language: str) -> str:
+        """The question's wording in `language`: Chinese for "zh", English for any other."""
         return self.text_zh if language == "zh" else self.text_en
 
 
@@ -229,6 +234,8 @@ def add_response(
 
 @dataclass(frozen=True)
 class DimensionScore:
+    """Mean answer to one dimension's question on the 1-5 scale, over `n` answers."""
+
     dimension: str
     mean: float
     n: int
@@ -236,6 +243,8 @@ class DimensionScore:
 
 @dataclass(frozen=True)
 class WaveSatisfaction:
+    """A wave's mean score per dimension (in DIMENSIONS order; dimensions nobody answered are left out)."""
+
     wave_name: str
     wave_kind: str
     respondents: int

@@ -1,5 +1,6 @@
-"""Stored topic runs: a fit is kept so reopening the pain-points page is instant, and analysts can
-rename and merge topics. Keys stay stable across runs (see analytics.topics.with_stable_keys).
+"""Stored topic runs: a fit is kept so reopening the pain-points page is instant.
+
+Analysts can rename and merge topics. Keys stay stable across runs (see analytics.topics.with_stable_keys).
 
 Which run: :func:`latest_run_id` is the product's newest (of one round when asked), :func:`scope_run_id`
 the newest of exactly the scope on screen (a round, or all rounds). :func:`run_items` gives one row per
@@ -547,6 +548,8 @@ OUTLIER_KEYS = ("-1",)  # a topic model's "no topic" bucket is not a pain point
 
 @dataclass(frozen=True)
 class TopicRunInfo:
+    """A stored run without its topics; `round_id` None means a run over all rounds."""
+
     id: int
     round_id: int | None
     model_id: str
@@ -569,9 +572,11 @@ def latest_topic_run(session: Session, product_id: int, round_id: int | None = N
 
 
 def run_topics(session: Session, run_id: int, lang: str | None = None) -> pd.DataFrame:
-    """Live topics of a run, largest first: an analyst's name wins over the generated label (2-3
-    keywords in `lang`, see analytics.topic_labels), topics merged into another are left out (their
-    items belong to the survivor), and so is any outlier bucket.
+    """Live topics of a run, largest first.
+
+    An analyst's name wins over the generated label (2-3 keywords in `lang`, see
+    analytics.topic_labels); topics merged into another are left out (their items belong to the
+    survivor), and so is any outlier bucket.
 
     Returns:
         Columns topic_id, key, label, keywords (list of str), size.
@@ -598,9 +603,11 @@ def run_topics(session: Session, run_id: int, lang: str | None = None) -> pd.Dat
 
 
 def round_topic_run(session: Session, product_id: int, round_id: int) -> TopicRunInfo | None:
-    """The topic run a round's comparison uses: the round's newest run, else the newest run over all rounds
-    (``round_id`` None; :func:`round_topic_sizes` restricts its counts to the round), never another
-    round's run."""
+    """The topic run a round's comparison uses, or None when there is none.
+
+    The round's newest run, else the newest run over all rounds (``round_id`` None;
+    :func:`round_topic_sizes` restricts its counts to the round), never another round's run.
+    """
     order = (TopicRun.created_at.desc(), TopicRun.id.desc())
     base = select(TopicRun).where(TopicRun.product_id == product_id)
     run = session.scalars(base.where(TopicRun.round_id == round_id).order_by(*order).limit(1)).first()
@@ -612,8 +619,9 @@ def round_topic_run(session: Session, product_id: int, round_id: int) -> TopicRu
 
 
 def round_topic_sizes(session: Session, run_id: int, round_id: int) -> tuple[dict[int, int], int]:
-    """How many of the round's items the run put in each topic, and how many of the round's items it
-    analysed in all (outliers included: a share's denominator).
+    """How many of the round's items the run put in each topic, and how many it analysed in all.
+
+    The total counts outliers too: it is a share's denominator.
 
     Returns:
         (topic id -> items of the round, items of the round in the run).

@@ -25,6 +25,7 @@ class AccountError(ValueError):
 
 
 def count_users(session: Session) -> int:
+    """How many staff accounts exist, disabled ones included."""
     return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
@@ -76,6 +77,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def list_users(session: Session) -> list[User]:
+    """Every staff account, disabled ones included, by username."""
     return list(session.scalars(select(User).order_by(User.username)))
 
 
@@ -128,10 +130,12 @@ def audit(
 
 
 def recent_audit(session: Session, limit: int = 200) -> list[AuditEvent]:
+    """The newest `limit` audit events, newest first."""
     return list(
         session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     )
 
 
 def get_user(session: Session, user_id: int) -> User | None:
+    """The account with this id, or None when there is none."""
     return session.get(User, user_id)

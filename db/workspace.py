@@ -21,6 +21,7 @@ class WorkspaceError(ValueError):
 
 
 def list_products(session: Session) -> list[Product]:
+    """Every product by name, demo products last."""
     return list(session.scalars(select(Product).order_by(Product.is_demo, Product.name)))
 
 
@@ -31,6 +32,11 @@ def list_rounds(session: Session, product_id: int) -> list[Round]:
 
 
 def create_product(session: Session, name: str, domain: str = "other", is_demo: bool = False) -> Product:
+    """Create a product.
+
+    Raises:
+        WorkspaceError: "name_empty", "domain_unknown" (not one of DOMAINS), "name_taken".
+    """
     name = name.strip()
     if not name:
         raise WorkspaceError("name_empty")
@@ -52,6 +58,11 @@ def create_round(
     ends_on: date | None = None,
     status: str = "active",
 ) -> Round:
+    """Create a round of a product; `starts_on` and `ends_on` are inclusive, None leaves that end open.
+
+    Raises:
+        WorkspaceError: "round_name_empty".
+    """
     name = name.strip()
     if not name:
         raise WorkspaceError("round_name_empty")

@@ -39,6 +39,8 @@ class BatchProblem(ValueError):
 
 @dataclass(frozen=True)
 class Scope:
+    """What to analyse: a product, and one of its rounds or (round_id None) all of them."""
+
     product_id: int
     round_id: int | None
     described: str  # "MediAssist, Round 2"
@@ -89,7 +91,8 @@ def analyse(
         url: Database URL (None: DATABASE_URL).
         scope: From :func:`find_scope`.
         model: Encoder name (see analytics.embeddings); None picks it from the texts' languages.
-        min_topic_size, seed: Passed to the topic model.
+        min_topic_size: Passed to the topic model (analytics.topics.fit_topics).
+        seed: Passed to the topic model (analytics.topics.fit_topics).
         actor: Who the audit log names.
 
     Raises:
@@ -186,8 +189,12 @@ def _terminal_progress(label: str) -> Progress:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: topics of a CSV file, one output row per input row; or, with --product, the
-    analysis of a product's feedback in the database, stored as a run the app opens."""
+    """Command line: topics of a CSV file or of a product's stored feedback; returns the exit status.
+
+    Without --product: topics of a CSV file, one output row per input row. With --product: the
+    analysis of a product's feedback in the database, stored as a run the app opens. Exit status 0 on
+    success, 2 for input, database or output problems (the message goes to stderr).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m jobs.analyse",
         description="Find pain-point topics in a CSV file of feedback, or in a product's feedback in the "

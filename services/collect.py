@@ -179,7 +179,7 @@ def _number(value: object, kind: str) -> float | None:
 def _checked_answers(
     questions: list[Question], answers: Mapping[str, object]
 ) -> dict[int, tuple[float | None, str | None]]:
-    """question id -> (number, text) of the given answers, after every check.
+    """The given answers as question id -> (number, text), after every check.
 
     Raises:
         SubmissionError: codes answer_unknown, missing, out_of_range, too_long, naming the questions.

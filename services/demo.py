@@ -548,9 +548,11 @@ class DemoSummary:
 
     @property
     def feedback_total(self) -> int:
+        """Feedback items created, over every channel."""
         return sum(self.feedback_by_channel.values())
 
     def one_line(self) -> str:
+        """The summary as one English sentence, for a terminal or a log."""
         channels = ", ".join(f"{c} {n:,}" for c, n in self.feedback_by_channel.items() if n)
         waves = " / ".join(str(n) for n in self.respondents_by_wave.values())
         return (
@@ -592,10 +594,15 @@ def load_demo(
     """Create the demo workspace in one transaction; with an encoder, analyse its pain points too.
 
     Args:
+        engine: the database; the workspace is created in one unit of work, the analysis in others.
+        actor: Who the audit log names.
+        seed: Everything generated derives from it; the same seed gives the same workspace.
         encoder: With one, the feedback is analysed as on the Pain points page (a run over all rounds)
             and the items are tied to the topics found (:func:`_analyse_and_link`); without, the items
             have no topic (quick, for tests).
-        warm_up, progress: As :func:`services.pain_points.analyse_scope` takes them.
+        warm_up: As :func:`services.pain_points.analyse_scope` takes it (used only with an encoder).
+        progress: As :func:`services.pain_points.analyse_scope` takes it (used only with an encoder);
+            None reports nothing.
 
     Raises:
         ValueError: a demo is already loaded (remove it first), or a real product has the demo's name.
@@ -809,7 +816,13 @@ def _analyse_and_link(
     items page measures them, and are verified only where that evidence verifies them.
 
     Args:
+        engine: the database.
+        product_id: the demo product.
         pain_of: dedup key of each generated feedback item -> its planted pain point (or praise, ...).
+        encoder: the sentence encoder for the analysis.
+        actor: Who the audit log names.
+        warm_up: As :func:`services.pain_points.analyse_scope` takes it.
+        progress: As :func:`services.pain_points.analyse_scope` takes it; None reports nothing.
 
     Returns:
         The id of the stored topic run.
@@ -881,8 +894,11 @@ def _topic_share(session: Session, product_id: int, run_id: int, key: str, first
 
 
 def _demo_evidence(plan: list[_Planned], key: str) -> dict[str, object]:
-    """The planted pain point's share of feedback two months before vs two months after the fixes,
-    as the items page measures a topic's (the demo has no topic run, so the plan says what is what)."""
+    """The planted pain point's share of feedback two months before vs two months after the fixes.
+
+    Measured as the items page measures a topic's share (the demo has no topic run, so the plan says
+    what is what).
+    """
     frame = pd.DataFrame({"created_at": [i.created_at for i in plan], "about": [i.key == key for i in plan]})
     before, after = (START_DATE, FIX_DATE), (FIX_DATE, FIX_DATE + timedelta(days=62))
     results = {

@@ -1,7 +1,8 @@
 """Evidence for a rectification item: did its topic's share of the feedback fall after the fix?
 
 The measurement runs a statistical test on the stored feedback; db.items keeps the records and
-analytics.evidence judges them."""
+analytics.evidence judges them.
+"""
 
 from __future__ import annotations
 

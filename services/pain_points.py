@@ -178,7 +178,8 @@ def analyse_scope(
 
     Args:
         engine: the database; each stage is its own short unit of work.
-        product_id, round_id: the scope (round_id None: all rounds of the product).
+        product_id: the product whose feedback is analysed.
+        round_id: the round to analyse; None: all rounds of the product.
         encoder: the sentence encoder.
         progress: called at each stage's start and end, and while encoding.
         warm_up: compiles the topic model's numba code (analytics.topics.warm_up); None skips it.
