@@ -32,6 +32,7 @@ DB_MAY_USE_FROM_ANALYTICS = {
     "analytics.vocabulary",  # categories and who set them
     "analytics.hashing",  # content and dedup keys
     "analytics.bulk",  # the collector pause during bulk writes
+    "analytics.progress",  # the shape of a progress report
     "analytics.importing",  # Prepared, the checked rows of a file
     "analytics.evidence",  # the verification rule an item's status obeys
     "analytics.topic_labels",  # a topic's display label
