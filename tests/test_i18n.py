@@ -39,9 +39,21 @@ def _source_files():
 def test_every_literal_key_used_in_the_code_exists():
     used = set()
     for path in _source_files():
-        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"', path.read_text(encoding="utf-8")))
+        code = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"', code))
+        # Keys handed to a helper that looks them up, e.g. open_page(..., title_key="items.title").
+        used |= set(re.findall(r'\b\w+_key=\s*"([a-z_]+\.[a-z0-9_.]+)"', code))
     assert used, "no keys found: the pattern is out of date"
+    assert {"items.title", "items.no_product"} <= used, "no header keys found: the pattern is out of date"
     assert sorted(used - set(STRINGS)) == []
+
+
+def test_every_navigation_entry_has_its_strings():
+    from ui import nav
+
+    specs = [*nav.STAFF_PAGES, nav.FIRST_RUN, nav.LOGIN, *nav.RESPONDENT_PAGES]
+    keys = {spec.title_key for spec in specs} | {spec.section for spec in specs if spec.section}
+    assert sorted(keys - set(STRINGS)) == []
 
 
 @pytest.mark.parametrize(

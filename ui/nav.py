@@ -1,60 +1,96 @@
-"""Which pages each visitor may see. A page missing from the navigation cannot be opened by URL either."""
+"""Which pages each visitor may see. A page missing from the navigation cannot be opened by URL either.
+
+A staff page's `roles` here are also the roles its header lets in (ui/page.py), so the two cannot differ.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from ui import roles
+
 
 class PageSpec(NamedTuple):
+    """One page of the navigation.
+
+    Attributes:
+        path: The page script, relative to the repository root.
+        title_key: String key of its name in the navigation.
+        icon: Its Material icon.
+        roles: The role group that may open it (ui/roles.py); roles.ANYONE: respondents, no login.
+        section: String key of its navigation group; "" for the top.
+    """
+
     path: str
     title_key: str
     icon: str
-    roles: tuple[str, ...]  # empty: open to respondents without login
-    section: str = ""  # string key of the navigation group; "" for the top
+    roles: tuple[str, ...]
+    section: str = ""
 
 
-STAFF = ("admin", "analyst", "viewer")
-STAFF_PAGES = (
-    PageSpec("views/home.py", "nav.home", ":material/home:", STAFF),
-    PageSpec(
-        "views/import_feedback.py",
-        "nav.import_feedback",
-        ":material/upload_file:",
-        ("admin", "analyst"),
-        "nav.section_collect",
-    ),
-    PageSpec(
-        "views/feedback_browser.py",
-        "nav.feedback_browser",
-        ":material/manage_search:",
-        STAFF,
-        "nav.section_collect",
-    ),
-    PageSpec(
-        "views/pain_points.py", "nav.pain_points", ":material/troubleshoot:", STAFF, "nav.section_analyse"
-    ),
-    PageSpec("views/items.py", "nav.items", ":material/assignment:", STAFF, "nav.section_analyse"),
-    PageSpec(
-        "views/before_after.py", "nav.before_after", ":material/compare_arrows:", STAFF, "nav.section_analyse"
-    ),
-    PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", ("admin",), "nav.section_admin"),
-    PageSpec(
-        "views/admin.py", "nav.admin", ":material/admin_panel_settings:", ("admin",), "nav.section_admin"
-    ),
+HOME = PageSpec("views/home.py", "nav.home", ":material/home:", roles.STAFF)
+IMPORT_FEEDBACK = PageSpec(
+    "views/import_feedback.py",
+    "nav.import_feedback",
+    ":material/upload_file:",
+    roles.EDITORS,
+    "nav.section_collect",
 )
-FIRST_RUN = PageSpec("views/first_run.py", "nav.first_run", ":material/rocket_launch:", ())
-LOGIN = PageSpec("views/login.py", "nav.login", ":material/login:", ())
+FEEDBACK_BROWSER = PageSpec(
+    "views/feedback_browser.py",
+    "nav.feedback_browser",
+    ":material/manage_search:",
+    roles.STAFF,
+    "nav.section_collect",
+)
+PAIN_POINTS = PageSpec(
+    "views/pain_points.py", "nav.pain_points", ":material/troubleshoot:", roles.STAFF, "nav.section_analyse"
+)
+ITEMS = PageSpec("views/items.py", "nav.items", ":material/assignment:", roles.STAFF, "nav.section_analyse")
+BEFORE_AFTER = PageSpec(
+    "views/before_after.py",
+    "nav.before_after",
+    ":material/compare_arrows:",
+    roles.STAFF,
+    "nav.section_analyse",
+)
+SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.ADMINS, "nav.section_admin")
+ADMIN = PageSpec(
+    "views/admin.py", "nav.admin", ":material/admin_panel_settings:", roles.ADMINS, "nav.section_admin"
+)
+STAFF_PAGES = (HOME, IMPORT_FEEDBACK, FEEDBACK_BROWSER, PAIN_POINTS, ITEMS, BEFORE_AFTER, SURVEYS, ADMIN)
+
+FIRST_RUN = PageSpec("views/first_run.py", "nav.first_run", ":material/rocket_launch:", roles.ANYONE)
+LOGIN = PageSpec("views/login.py", "nav.login", ":material/login:", roles.ANYONE)
 # Open without login, by link or embedded in the product; staff see them too, to try a link.
 RESPONDENT_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "views/feedback.py", "nav.inapp_feedback", ":material/rate_review:", (), "nav.section_respondents"
+        "views/feedback.py",
+        "nav.inapp_feedback",
+        ":material/rate_review:",
+        roles.ANYONE,
+        "nav.section_respondents",
     ),
-    PageSpec("views/questionnaire.py", "nav.questionnaire", ":material/quiz:", (), "nav.section_respondents"),
+    PageSpec(
+        "views/questionnaire.py",
+        "nav.questionnaire",
+        ":material/quiz:",
+        roles.ANYONE,
+        "nav.section_respondents",
+    ),
 )
 
 
 def pages_for(role: str | None, has_users: bool) -> list[PageSpec]:
-    """The pages in the navigation of a visitor with `role` (None: not logged in)."""
+    """The pages in the navigation of a visitor.
+
+    Args:
+        role: The signed-in staff user's role; None when nobody is logged in.
+        has_users: Whether any staff account exists yet (none: only the first-run page).
+
+    Returns:
+        The pages to show, in navigation order.
+    """
     if not has_users:
         return [FIRST_RUN]
     if role is None:

@@ -35,7 +35,7 @@ def show_database_problem(problem: DatabaseProblem) -> None:
     st.caption(t("db.help"))
 
 
-encoder_for = st.cache_resource(load_encoder, show_spinner=False)
+encoder_for = st.cache_resource(show_spinner=False)(load_encoder)
 
 
 @contextmanager

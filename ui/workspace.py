@@ -84,6 +84,7 @@ def current() -> Selection | None:
         product = products.get(product_id)
         if product is None:
             return None
-        round_id = st.session_state.get(ROUND_KEY) or None  # ALL_ROUNDS is 0
+        round_id: int | None = st.session_state.get(ROUND_KEY) or None  # ALL_ROUNDS is 0
         rounds = {r.id: r.name for r in list_rounds(session, product_id)}
-        return Selection(product.id, product.name, product.is_demo, round_id, rounds.get(round_id))
+        round_name = rounds.get(round_id) if round_id is not None else None
+        return Selection(product.id, product.name, product.is_demo, round_id, round_name)

@@ -14,12 +14,12 @@ from db.users import (
     update_user,
 )
 from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, list_products
-from ui import auth
+from ui import nav
 from ui.i18n import t
+from ui.page import open_page
 from ui.resources import transaction
 
-user = auth.require_role("admin")
-st.title(t("admin.title"))
+user = open_page(nav.ADMIN, title_key="admin.title").user
 users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.workspace"), t("admin.audit")])
 
 

@@ -15,12 +15,15 @@ from db import verify as repo
 from db.engine import database_url
 from db.items import list_items
 from db.users import audit
-from ui import auth, nav, workspace
-from ui.i18n import current_language, t
+from ui import nav, workspace
+from ui.i18n import t
+from ui.page import open_page
 from ui.resources import transaction
 
-user = auth.require_role(*nav.STAFF)
-lang = current_language()
+ctx = open_page(
+    nav.BEFORE_AFTER, title_key="verify.title", intro_key="verify.intro", no_workspace_key="verify.no_product"
+)
+user, lang, selection = ctx.user, ctx.lang, ctx.selection
 RESULT_ICONS = {"better": ":material/trending_up:", "worse": ":material/trending_down:"}
 st.session_state.setdefault("verify_dimensions", list(verify.MEASURES))
 st.session_state.setdefault("verify_segment", "")
@@ -625,13 +628,6 @@ def render_exports(
             icon=":material/download:",
         )
 
-
-st.title(t("verify.title"))
-st.caption(t("verify.intro"))
-selection = workspace.current()
-if selection is None:
-    st.info(t("verify.no_product"))
-    st.stop()
 
 with transaction() as session:
     waves = repo.list_waves(session, selection.product_id, selection.round_id)

@@ -10,19 +10,16 @@ from analytics.vocabulary import CATEGORIES
 from db.feedback import FeedbackFilter, count_matching, count_respondent, find_feedback, forget_respondent
 from db.models import CHANNELS
 from services.respondents import respondent_keys
-from ui import auth, workspace
+from ui import nav, roles
 from ui.i18n import t
+from ui.page import open_page
 from ui.resources import transaction
 
 PAGE_SIZE = 50
 CATEGORY_CHOICES = (*CATEGORIES, "none")  # "none": not categorised yet
 
-user = auth.require_role("admin", "analyst", "viewer")
-st.title(t("browser.title"))
-selection = workspace.current()
-if selection is None:
-    st.info(t("browser.no_product"))
-    st.stop()
+ctx = open_page(nav.FEEDBACK_BROWSER, title_key="browser.title", no_workspace_key="browser.no_product")
+user, selection = ctx.user, ctx.selection
 st.caption(
     t(
         "browser.scope",
@@ -175,5 +172,5 @@ if total == 0:
     st.info(t("browser.empty"))
 else:
     render_table(flt, total)
-if user.role == "admin":
+if roles.is_admin(user):
     render_forget()

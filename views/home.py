@@ -13,16 +13,18 @@ from db.items import count_items, list_items, list_product_items
 from db.models import CHANNELS
 from db.surveys import latest_satisfaction
 from services import demo
-from ui import auth, nav, workspace
+from ui import nav, roles, workspace
 from ui.i18n import t
+from ui.page import open_page
 from ui.resources import encoder_for, engine, transaction
 
-user = auth.require_role(*nav.STAFF)
+ctx = open_page(nav.HOME, title_key="home.title", product_as_title=True)
+user, can_edit, selection = ctx.user, ctx.can_edit, ctx.selection
 
 
 def render_demo_controls() -> None:
     """Load or remove the demo workspace (analysts and admins)."""
-    if user.role == "viewer":
+    if not can_edit:
         return
     loaded = demo.has_demo(engine())
     with st.expander(t("demo.title"), expanded=not loaded and workspace.current() is None):
@@ -48,7 +50,7 @@ def render_demo_controls() -> None:
                 st.session_state.pop("workspace_product_id", None)
                 st.toast(t("demo.loaded", n=sum(summary.feedback_by_channel.values())))
                 st.rerun()
-        elif user.role == "admin":
+        elif roles.is_admin(user):
             if st.button(t("demo.remove"), key="home_demo_remove", icon=":material/delete:"):
                 st.session_state["home_demo_confirming"] = True
             if st.session_state.get("home_demo_confirming"):
@@ -159,8 +161,6 @@ def render_satisfaction(selection: workspace.Selection) -> None:
         )
 
 
-selection = workspace.current()
-st.title(selection.product_name if selection else t("home.title"))
 if selection is None:
     st.info(t("home.empty"))
     render_demo_controls()

@@ -10,8 +10,9 @@ from analytics import importing
 from db.feedback import IMPORT_CHANNELS
 from db.settings import respondent_key_secret
 from services.feedback_import import import_file
-from ui import auth, workspace
+from ui import nav
 from ui.i18n import t
+from ui.page import open_page
 from ui.resources import transaction
 
 TIMEZONES = (
@@ -30,12 +31,8 @@ ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16", "
 PREVIEW_ROWS = 20
 
 LIMIT_MB = max(1, importing.MAX_FILE_BYTES // (1024 * 1024))
-user = auth.require_role("admin", "analyst")
-st.title(t("import.title"))
-selection = workspace.current()
-if selection is None:
-    st.info(t("import.no_product"))
-    st.stop()
+ctx = open_page(nav.IMPORT_FEEDBACK, title_key="import.title", no_workspace_key="import.no_product")
+user, selection = ctx.user, ctx.selection
 st.caption(
     t(
         "import.intro",

@@ -30,19 +30,15 @@ from db.items import (
 from db.users import audit
 from db.workspace import WorkspaceError, create_next_round
 from services.item_evidence import measure_topic_evidence
-from ui import auth, workspace
-from ui.i18n import current_language, t
+from ui import nav
+from ui.i18n import t
+from ui.page import open_page
 from ui.resources import transaction
 
-user = auth.require_role("admin", "analyst", "viewer")
-can_edit = user.role in ("admin", "analyst")
-lang = current_language()
-st.title(t("items.title"))
-st.caption(t("items.intro"))
-selection = workspace.current()
-if selection is None:
-    st.info(t("items.no_product"))
-    st.stop()
+ctx = open_page(
+    nav.ITEMS, title_key="items.title", intro_key="items.intro", no_workspace_key="items.no_product"
+)
+user, can_edit, lang, selection = ctx.user, ctx.can_edit, ctx.lang, ctx.selection
 st.caption(
     t("items.scope", product=selection.product_name, round=selection.round_name or t("workspace.all_rounds"))
 )

@@ -21,22 +21,17 @@ from db.topic_runs import latest_run_id, load_run, merge_topics, rename_topic
 from db.users import audit
 from db.workspace import list_rounds
 from services import pain_points
-from ui import auth, nav, workspace
+from ui import nav, workspace
 from ui.i18n import STRINGS, t
+from ui.page import open_page
 from ui.resources import encoder_for, engine, transaction
 
-EDITORS = ("admin", "analyst")
 ENCODERS = ("use-multilingual", "use+minilm", "minilm-int8")
 DEFAULT_WEIGHTS = RankingWeights()
 MAX_ITEM_CHOICES = 200  # items offered for a category correction, most typical first
 
-user = auth.require_role(*nav.STAFF)
-can_edit = user.role in EDITORS
-st.title(t("pp.title"))
-selection = workspace.current()
-if selection is None:
-    st.info(t("pp.no_product"))
-    st.stop()
+ctx = open_page(nav.PAIN_POINTS, title_key="pp.title", no_workspace_key="pp.no_product")
+user, can_edit, selection = ctx.user, ctx.can_edit, ctx.selection
 scope = selection.round_name or t("workspace.all_rounds")
 st.caption(t("pp.scope", product=selection.product_name, round=scope))
 

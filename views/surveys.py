@@ -18,16 +18,13 @@ from db.surveys import (
 )
 from db.users import audit
 from db.workspace import list_rounds
-from ui import auth, workspace
+from ui import nav
 from ui.i18n import t
+from ui.page import open_page
 from ui.resources import transaction
 
-user = auth.require_role("admin")
-selection = workspace.current()
-st.title(t("surveys.title"))
-if selection is None:
-    st.info(t("surveys.no_product"))
-    st.stop()
+ctx = open_page(nav.SURVEYS, title_key="surveys.title", no_workspace_key="surveys.no_product")
+user, selection = ctx.user, ctx.selection
 st.caption(t("surveys.product", product=selection.product_name))
 
 

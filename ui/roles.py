@@ -1,0 +1,46 @@
+"""Who may do what: the role groups the pages are open to, and what each role may change.
+
+The one place role rules live. The navigation (ui/nav.py), the page header (ui/page.py) and the
+pages ask here; no page names a role itself.
+"""
+
+from __future__ import annotations
+
+from ui.auth import SignedIn
+
+ADMIN = "admin"
+ANALYST = "analyst"
+VIEWER = "viewer"
+
+# Open to anyone, without login: respondent pages, login, first run.
+ANYONE: tuple[str, ...] = ()
+# Every staff role: reads everything in the workspace.
+STAFF: tuple[str, ...] = (ADMIN, ANALYST, VIEWER)
+# Change the workspace's data: import feedback, analyse, open and move items, load the demo.
+EDITORS: tuple[str, ...] = (ADMIN, ANALYST)
+# Accounts, products and rounds, surveys; remove the demo, delete a respondent's data.
+ADMINS: tuple[str, ...] = (ADMIN,)
+
+
+def can_edit(user: SignedIn) -> bool:
+    """Whether `user` may change the workspace's data (viewers only read).
+
+    Args:
+        user: The signed-in staff user.
+
+    Returns:
+        True for admins and analysts.
+    """
+    return user.role in EDITORS
+
+
+def is_admin(user: SignedIn) -> bool:
+    """Whether `user` may do what only admins do (remove the demo, delete a respondent's data).
+
+    Args:
+        user: The signed-in staff user.
+
+    Returns:
+        True for admins.
+    """
+    return user.role in ADMINS
