@@ -101,6 +101,8 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     from playwright.sync_api import expect
 
     page.set_default_timeout(60_000)
+    # Assertions wait as long as actions: a fresh server on a busy 2-core machine took 6.5 s to draw.
+    expect.set_options(timeout=60_000)
     page.goto(app_url)
     expect(page.get_by_text("Welcome to Rectify")).to_be_visible()
     page.get_by_label("Username").fill("ada")
