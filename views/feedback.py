@@ -6,6 +6,7 @@ One token per filled-in form: a double click or a resent request stores the feed
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -27,7 +28,7 @@ def new_form() -> None:
     st.session_state["inapp_token"] = uuid.uuid4().hex
 
 
-def render_receipt(receipt: dict) -> None:
+def render_receipt(receipt: dict[str, Any]) -> None:
     st.success(t("inapp.duplicate") if receipt["duplicate"] else t("inapp.thanks"), icon=":material/check:")
     if receipt["text"]:
         st.caption(t("inapp.stored_comment"))

@@ -43,6 +43,11 @@ st.caption(
 )
 
 
+def show(bar: Any, done: int, total: int, key: str) -> None:
+    """Move a progress bar to done of total, labelled with the string `key`."""
+    bar.progress(done / max(total, 1), text=t(key))
+
+
 def plain(text: str) -> str:
     """Text from a file, safe inside a markdown message (no formatting, links or HTML)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
@@ -63,7 +68,8 @@ def read_upload(uploaded: Any) -> tuple[str, importing.Table]:
             st.stop()
         st.session_state["import_table"] = (token, table)
         st.session_state.pop("import_prepared", None)
-    return st.session_state["import_table"]
+    stored: tuple[str, importing.Table] = st.session_state["import_table"]
+    return stored
 
 
 def render_mapping(token: str, table: importing.Table) -> dict[str, str | None]:
@@ -148,7 +154,7 @@ def check_rows(
         secret=secret,
         timezone=zone,
         day_first=DAY_ORDERS[order],
-        progress=lambda done, total: bar.progress(done / max(total, 1), text=t("import.checking")),
+        progress=lambda done, total: show(bar, done, total, "import.checking"),
     )
     bar.empty()
     st.session_state["import_prepared"] = (signature, prepared)
@@ -166,7 +172,7 @@ def store_rows(prepared: importing.Prepared, channel: str, file_name: str) -> No
                 channel=channel,
                 actor=user.username,
                 file_name=file_name,
-                progress=lambda done, total: bar.progress(done / max(total, 1), text=t("import.storing")),
+                progress=lambda done, total: show(bar, done, total, "import.storing"),
             )
     except IntegrityError:  # e.g. the product was deleted meanwhile; a DatabaseProblem stops the page
         bar.empty()

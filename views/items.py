@@ -2,6 +2,7 @@
 evidence that it worked; unfinished items are carried over to the next round."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -193,8 +194,8 @@ def render_edit(item: pd.Series) -> None:
             except ItemError as err:
                 refuse(err)
             else:
-                names = ", ".join(t(f"items.field_name.{name}") for name in changed)
-                notice(t("items.saved", fields=names) if changed else t("items.unchanged"))
+                fields = ", ".join(t(f"items.field_name.{name}") for name in changed)
+                notice(t("items.saved", fields=fields) if changed else t("items.unchanged"))
 
 
 def render_status(item: pd.Series) -> None:
@@ -219,7 +220,7 @@ def render_status(item: pd.Series) -> None:
             notice(t("items.status_changed", id=item_id, status=status_name(str(target))))
 
 
-def judgement_text(judgement: str | None, item: pd.Series, evidence: dict) -> str:
+def judgement_text(judgement: str | None, item: pd.Series, evidence: dict[str, Any]) -> str:
     if judgement is None:
         return ""
     return t(
@@ -340,7 +341,7 @@ def render_history(item_id: int, n: int) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def evidence_defaults(item: pd.Series, evidence: dict | None) -> tuple[date, date, date]:
+def evidence_defaults(item: pd.Series, evidence: dict[str, Any] | None) -> tuple[date, date, date]:
     """The last measured period, else: 60 days before the fix, the fix at the due date (or 30 days
     ago when the due date lies ahead or is not set), until today."""
     if evidence and evidence.get("fix_date"):

@@ -4,6 +4,7 @@ import re
 import time
 import zlib
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -47,7 +48,7 @@ st.session_state.setdefault("pp_quotes", 5)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def run_data(database: str, run_id: int, version: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def run_data(database: str, run_id: int, version: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The stored run: its items with topics, its live topics and what the run was (cached per version)."""
     with unit_of_work(engine()) as session:
         stored = load_run(session, run_id)
@@ -123,7 +124,7 @@ def when(moment: object) -> str:
         return ""
     stamp = pd.Timestamp(moment)
     stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
-    return stamp.strftime("%Y-%m-%d")
+    return str(stamp.strftime("%Y-%m-%d"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +301,7 @@ def render_finished() -> None:
 # Reading a stored run
 
 
-def render_run_header(meta: dict, unclustered: float, fit: topic_runs.FitStatus) -> None:
+def render_run_header(meta: dict[str, Any], unclustered: float, fit: topic_runs.FitStatus) -> None:
     assert selection is not None
     st.caption(
         t(

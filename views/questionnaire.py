@@ -6,7 +6,7 @@ answers, and the respondent is told so before and after.
 
 import streamlit as st
 
-from db.surveys import SCALES, QuestionView, load_questionnaire
+from db.surveys import SCALES, Questionnaire, QuestionView, load_questionnaire
 from services.collect import MAX_TEXT, SubmissionError, has_responded, submit_response
 from ui.i18n import current_language, t
 from ui.resources import engine, transaction
@@ -42,9 +42,9 @@ def render_receipt(status: str, pii_counts: dict[str, int]) -> None:
         st.rerun()
 
 
-def question_list(codes: tuple[str, ...]) -> str:
-    """The questions concerned, one per line, in the respondent's language."""
-    texts = {q.code: q.text(lang) for q in questionnaire.questions}
+def question_list(form: Questionnaire, codes: tuple[str, ...]) -> str:
+    """The questions of `form` named by `codes`, one per line, in the respondent's language."""
+    texts = {q.code: q.text(lang) for q in form.questions}
     return "".join(f"\n- {texts.get(code, code)}" for code in codes)
 
 
@@ -90,7 +90,13 @@ if submitted:
     try:
         receipt = submit_response(engine(), questionnaire.wave_id, raw_key, answers, lang)
     except SubmissionError as err:
-        st.error(t(f"questionnaire.error.{err.code}", questions=question_list(err.questions), n=MAX_TEXT))
+        st.error(
+            t(
+                f"questionnaire.error.{err.code}",
+                questions=question_list(questionnaire, err.questions),
+                n=MAX_TEXT,
+            )
+        )
         st.caption(t("collect.nothing_stored"))
     else:
         st.session_state[done_key] = (receipt.status, receipt.pii_counts)
