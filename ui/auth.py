@@ -13,20 +13,25 @@ USER_KEY = "auth_user"  # session key of the signed-in staff user
 
 @dataclass(frozen=True)
 class SignedIn:
+    """The staff user signed in to this session: their id, username and role."""
+
     id: int
     username: str
     role: str
 
 
 def current_user() -> SignedIn | None:
+    """The user signed in to this session, or None when nobody is."""
     return st.session_state.get(USER_KEY)
 
 
 def sign_in(user_id: int, username: str, role: str) -> None:
+    """Remember this user as signed in for the rest of the session."""
     st.session_state[USER_KEY] = SignedIn(user_id, username, role)
 
 
 def sign_out() -> None:
+    """Forget the signed-in user; the next page asks for a login again."""
     st.session_state.pop(USER_KEY, None)
 
 

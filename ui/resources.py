@@ -1,5 +1,7 @@
-"""Cached resources shared by every session: the database engine (schema upgraded on first use) and
-the sentence encoders (one per server process, never mutated)."""
+"""Cached resources shared by every session: the database engine and the sentence encoders.
+
+The engine's schema is upgraded on first use; the encoders are one per server process, never mutated.
+"""
 
 from __future__ import annotations
 
@@ -40,8 +42,10 @@ encoder_for = st.cache_resource(show_spinner=False)(load_encoder)
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One unit of work on the app's database; a database failure stops the page with a clear message
-    (the transaction is rolled back, so nothing is half-written)."""
+    """One unit of work on the app's database; a database failure stops the page with a clear message.
+
+    The transaction is rolled back on failure, so nothing is half-written.
+    """
     try:
         with unit_of_work(engine()) as session:
             yield session

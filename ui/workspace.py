@@ -17,6 +17,8 @@ ALL_ROUNDS = 0  # not None: a None option confuses widget state
 
 @dataclass(frozen=True)
 class Selection:
+    """The product and round picked in the sidebar; round_id and round_name are None for all rounds."""
+
     product_id: int
     product_name: str
     is_demo: bool

@@ -24,6 +24,7 @@ users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.worksp
 
 
 def render_users() -> None:
+    """The users tab: staff accounts with role and last login; forms to add one or change its role."""
     with transaction() as session:
         rows = [(u.id, u.username, u.role, u.is_active, u.last_login_at) for u in list_users(session)]
     st.dataframe(
@@ -72,6 +73,7 @@ def render_users() -> None:
 
 
 def render_workspace() -> None:
+    """The workspace tab: a form to add a product with its first round, and the table of products."""
     with st.form("admin_new_product", clear_on_submit=True):
         st.markdown(f"**{t('admin.new_product')}**")
         name = st.text_input(t("admin.product_name"), key="admin_product_name")
@@ -106,6 +108,7 @@ def render_workspace() -> None:
 
 
 def render_audit() -> None:
+    """The audit tab: the latest audit events, who did what to which object and when."""
     with transaction() as session:
         events = [(e.at, e.actor, e.action, e.object_type, e.object_id) for e in recent_audit(session)]
     st.dataframe(

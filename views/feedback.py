@@ -29,6 +29,7 @@ def new_form() -> None:
 
 
 def render_receipt(receipt: dict[str, Any]) -> None:
+    """The thank-you after sending: the comment as stored, what was redacted, and a button for a new form."""
     st.success(t("inapp.duplicate") if receipt["duplicate"] else t("inapp.thanks"), icon=":material/check:")
     if receipt["text"]:
         st.caption(t("inapp.stored_comment"))

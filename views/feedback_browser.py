@@ -75,6 +75,7 @@ def read_filters() -> FeedbackFilter:
 
 
 def render_counts(counts: dict[str, int]) -> int:
+    """The matching feedback counted in total and per channel; returns the total."""
     total = sum(counts.values())
     cells = st.columns(len(CHANNELS) + 1)
     cells[0].metric(t("browser.total"), total)
@@ -84,11 +85,13 @@ def render_counts(counts: dict[str, int]) -> int:
 
 
 def utc_text(moment: datetime) -> str:
+    """The moment in UTC as 'YYYY-MM-DD HH:MM', whether the database gave it back naive or aware."""
     # SQLite gives back naive UTC; PostgreSQL an aware time in the server's zone.
     return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
 
 
 def render_table(flt: FeedbackFilter, total: int) -> None:
+    """One page of the feedback matching `flt` as a table, with a page number to move through all `total`."""
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if st.session_state["browser_page"] > pages:
         st.session_state["browser_page"] = pages

@@ -108,6 +108,7 @@ def render_demo_removal() -> None:
 
 
 def render_feedback_counts(selection: workspace.Selection) -> None:
+    """How much feedback the selection has, in total and per channel, with a bar chart when there is any."""
     with transaction() as session:
         counts = count_by_channel(session, selection.product_id, selection.round_id)
     st.subheader(t("home.feedback_heading"))
@@ -145,6 +146,7 @@ def render_items(selection: workspace.Selection) -> None:
 
 
 def render_satisfaction(selection: workspace.Selection) -> None:
+    """The mean score per dimension in the newest wave with responses, or a note that there is none."""
     st.subheader(t("home.satisfaction_heading"))
     with transaction() as session:
         latest = latest_satisfaction(session, selection.product_id, selection.round_id)

@@ -73,6 +73,7 @@ def read_upload(uploaded: Any) -> tuple[str, importing.Table]:
 
 
 def render_mapping(token: str, table: importing.Table) -> dict[str, str | None]:
+    """Which column of the file holds each field, guessed first; returns field -> column or None."""
     st.subheader(t("import.mapping"))
     st.caption(t("import.mapping_help"))
     guess = importing.guess_mapping(table.columns)
@@ -101,6 +102,7 @@ def render_mapping(token: str, table: importing.Table) -> dict[str, str | None]:
 
 
 def render_preview(table: importing.Table, mapping: dict[str, str | None]) -> None:
+    """The first rows of the file as they would be read with `mapping`."""
     frame = importing.preview(table, mapping, PREVIEW_ROWS)
     labels = {"row": t("import.row"), **{name: t(f"import.field.{name}") for name in importing.FIELDS}}
     st.caption(t("import.preview", n=min(PREVIEW_ROWS, len(table.rows))))
@@ -108,10 +110,12 @@ def render_preview(table: importing.Table, mapping: dict[str, str | None]) -> No
 
 
 def reason_text(rejected: importing.Rejected) -> str:
+    """Why a row was rejected, in the user's language."""
     return t(f"import.reason.{rejected.reason}", value=rejected.value, **rejected.values)
 
 
 def render_report(prepared: importing.Prepared) -> None:
+    """The check's result: rows read, accepted, rejected and redacted; the rejected rows, downloadable."""
     accepted, rejected = len(prepared.records), prepared.rejected_rows
     cells = st.columns(4)
     cells[0].metric(t("import.summary_rows"), prepared.total_rows)
@@ -145,6 +149,7 @@ def render_report(prepared: importing.Prepared) -> None:
 def check_rows(
     signature: tuple[Any, ...], table: importing.Table, mapping: dict[str, str | None], zone: str, order: str
 ) -> None:
+    """Check every row with a progress bar; the result is kept, with `signature`, for later reruns."""
     with transaction() as session:
         secret = respondent_key_secret(session)
     bar = st.progress(0.0, text=t("import.checking"))
@@ -161,6 +166,7 @@ def check_rows(
 
 
 def store_rows(prepared: importing.Prepared, channel: str, file_name: str) -> None:
+    """Store the accepted rows as the selected product's feedback; say how many were added or skipped."""
     assert selection is not None
     bar = st.progress(0.0, text=t("import.storing"))
     try:

@@ -1,5 +1,7 @@
-"""Rectification items: what the team committed to fix, who owns it, by when, where it stands, and the
-evidence that it worked; unfinished items are carried over to the next round."""
+"""Rectification items: what the team committed to fix, who owns it, by when, and where it stands.
+
+Each item keeps the evidence that it worked; unfinished items are carried over to the next round.
+"""
 
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,6 +48,7 @@ st.caption(
 
 
 def status_name(status: str, lost: bool = False) -> str:
+    """The status in the user's language; "verification lost" instead when `lost`."""
     if lost:
         return t("items.status.verification_lost")
     return t(f"items.status.{status}") if status in STATUSES else status
@@ -61,10 +64,12 @@ def topic_name(item: pd.Series) -> str:
 
 
 def refuse(err: ItemError) -> None:
+    """Say why the change to an item was refused, in the user's language."""
     st.error(t(f"items.error.{err.code}", id=err.item_id or "?"))
 
 
 def load() -> pd.DataFrame:
+    """The items of the selected round, or of every round of the product when all rounds are selected."""
     assert selection is not None
     with transaction() as session:
         if selection.round_id:
@@ -73,6 +78,7 @@ def load() -> pd.DataFrame:
 
 
 def render_summary(items: pd.DataFrame, today: date) -> None:
+    """The item counts: total, active, resolved, verified, carried over, overdue and verification lost."""
     counts = count_items(items, today)
     cols = st.columns(7 if counts.lost else 6)
     cols[0].metric(t("items.metric.total"), counts.total)
@@ -87,6 +93,7 @@ def render_summary(items: pd.DataFrame, today: date) -> None:
 
 
 def render_table(items: pd.DataFrame, late: pd.Series) -> None:
+    """The items with the chosen statuses as a table, with a CSV download that is audited."""
     assert selection is not None
     shown = st.multiselect(
         t("items.filter_status"),
@@ -132,17 +139,20 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
 
 
 def record_download(rows: int) -> None:
+    """Record in the audit log that `rows` items were exported as CSV."""
     assert selection is not None
     with transaction() as session:
         audit(session, user.username, "export.items", "product", selection.product_id, {"rows": rows})
 
 
 def notice(message: str) -> None:
+    """Rerun the page and show `message` at its top, so it outlives the rerun."""
     st.session_state["items_notice"] = message
     st.rerun()
 
 
 def render_edit(item: pd.Series) -> None:
+    """The edit form: the item's title, topic, owner, metric, baseline, target and due date."""
     assert selection is not None
     item_id = int(item["id"])
     with transaction() as session:
@@ -199,6 +209,7 @@ def render_edit(item: pd.Series) -> None:
 
 
 def render_status(item: pd.Series) -> None:
+    """The item's status and, unless it is final, a choice of the next status to move it to."""
     item_id, status = int(item["id"]), str(item["status"])
     st.markdown(f"**{t('items.status_heading')}**")
     st.caption(t("items.status_now", status=status_name(status, bool(item["verification_lost"]))))
@@ -221,6 +232,7 @@ def render_status(item: pd.Series) -> None:
 
 
 def judgement_text(judgement: str | None, item: pd.Series, evidence: dict[str, Any]) -> str:
+    """The judgement as a sentence naming the item's target and the test's alpha; "" when none."""
     if judgement is None:
         return ""
     return t(
@@ -235,6 +247,7 @@ def _number(value: object) -> str:
 
 
 def render_evidence(item: pd.Series, editable: bool) -> None:
+    """Evidence and its history; if `editable`, a form to measure the topic before and after the fix."""
     item_id = int(item["id"])
     st.markdown(f"**{t('items.evidence_heading')}**")
     evidence = item["evidence"] if isinstance(item["evidence"], dict) else None
@@ -342,8 +355,11 @@ def render_history(item_id: int, n: int) -> None:
 
 
 def evidence_defaults(item: pd.Series, evidence: dict[str, Any] | None) -> tuple[date, date, date]:
-    """The last measured period, else: 60 days before the fix, the fix at the due date (or 30 days
-    ago when the due date lies ahead or is not set), until today."""
+    """The period to measure: the last one measured, else 60 days before the fix until today.
+
+    Without a measured period the fix is taken at the due date, or 30 days ago when the due date
+    lies ahead or is not set.
+    """
     if evidence and evidence.get("fix_date"):
         try:
             return tuple(date.fromisoformat(evidence[k]) for k in ("period_start", "fix_date", "period_end"))  # type: ignore[return-value]
@@ -356,6 +372,7 @@ def evidence_defaults(item: pd.Series, evidence: dict[str, Any] | None) -> tuple
 
 
 def render_carry(item: pd.Series) -> None:
+    """Carry the item over to a later round with a new due date; offers a next round when none exists."""
     item_id = int(item["id"])
     st.markdown(f"**{t('items.carry_heading')}**")
     st.caption(t("items.carry_intro"))
@@ -416,6 +433,7 @@ def render_next_round(after_round_id: int) -> None:
 
 
 def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
+    """One picked item in full: where it stands, and the edit, status, evidence and carry-over sections."""
     ids = items["id"].astype(int).tolist()
     labels = {
         int(r.id): f"#{int(r.id)} {r.title} · {status_name(str(r.status), bool(r.verification_lost))}"
@@ -452,6 +470,7 @@ def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
 
 
 def render_add() -> None:
+    """The form to open a new item in the selected round; a single round must be selected."""
     assert selection is not None
     with st.expander(t("items.add"), icon=":material/add_task:"):
         st.caption(t("items.add_intro"))

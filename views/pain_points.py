@@ -95,6 +95,7 @@ def scenarios_for(database: str, run_id: int, version: str, key: str, k: int) ->
 
 
 def weights_now() -> tuple[float, float, float]:
+    """The chosen frequency, severity and trend weights; frequency alone when all three are 0."""
     chosen = (
         float(st.session_state["pp_w_frequency"]),
         float(st.session_state["pp_w_severity"]),
@@ -116,10 +117,12 @@ def localised_terms(value: object) -> str:
 
 
 def category_name(value: object) -> str:
+    """The category in the user's language; "" when `value` is not a known category."""
     return t(f"pp.category.{value}") if isinstance(value, str) and value in CATEGORIES else ""
 
 
 def when(moment: object) -> str:
+    """The moment's day in UTC as YYYY-MM-DD; "" when it is not a time."""
     if not isinstance(moment, datetime | pd.Timestamp):
         return ""
     stamp = pd.Timestamp(moment)
@@ -132,6 +135,7 @@ def when(moment: object) -> str:
 
 
 def render_settings() -> None:
+    """The analysis settings: the smallest topic size and the sentence encoder a fit uses."""
     with st.expander(t("pp.settings"), icon=":material/tune:"):
         left, right = st.columns(2)
         left.number_input(
@@ -302,6 +306,7 @@ def render_finished() -> None:
 
 
 def render_run_header(meta: dict[str, Any], unclustered: float, fit: topic_runs.FitStatus) -> None:
+    """What the stored run is and what came since; for editors, the settings and a refit button."""
     assert selection is not None
     st.caption(
         t(
@@ -334,6 +339,7 @@ def render_run_header(meta: dict[str, Any], unclustered: float, fit: topic_runs.
 
 
 def render_weights() -> None:
+    """Sliders for the frequency, severity and trend weights, and the trend period's length in days."""
     with st.expander(t("pp.weights"), icon=":material/balance:"):
         st.caption(t("pp.weights_help"))
         cols = st.columns(4)
@@ -391,6 +397,7 @@ def render_trend_note(ranked: pd.DataFrame, items: pd.DataFrame, anchor: date) -
 
 
 def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
+    """The ranked pain points as a table; topics in `item_keys` are marked as having an item."""
     st.subheader(t("pp.ranked_heading"))
     table = pd.DataFrame(
         {
@@ -449,6 +456,7 @@ def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
 
 
 def render_charts(items: pd.DataFrame, ranked: pd.DataFrame) -> None:
+    """The top topics in three tabs: priority and its parts, share over time, and channel mix."""
     st.subheader(t("pp.charts_heading"))
     most = max(3, min(30, len(ranked)))
     st.session_state["pp_top"] = min(int(st.session_state["pp_top"]), most)
@@ -552,6 +560,7 @@ def render_quotes(run_id: int, version: str, key: str) -> None:
 
 
 def render_rename_merge(run_id: int, key: str, label: str, ranked: pd.DataFrame) -> None:
+    """Forms to rename the topic and to merge other topics into it; both are audited."""
     left, right = st.columns(2)
     with left.form(f"pp_rename_form_{run_id}_{key}"):
         name = st.text_input(t("pp.rename"), value=label, max_chars=200, key=f"pp_rename_{run_id}_{key}")
@@ -595,6 +604,7 @@ def render_rename_merge(run_id: int, key: str, label: str, ranked: pd.DataFrame)
 
 
 def render_correction(run_id: int, key: str, members: pd.DataFrame) -> None:
+    """A form to correct the category of one of the topic's items, the most typical offered first."""
     choices = members.sort_values("probability", ascending=False).head(MAX_ITEM_CHOICES)
     shown = {
         int(row.feedback_id): f"{str(row.text)[:90]} · {category_name(row.category) or t('pp.category.none')}"
@@ -618,6 +628,7 @@ def render_correction(run_id: int, key: str, members: pd.DataFrame) -> None:
 
 
 def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
+    """The topic's items, and for editors a form to open one (or a link to the one worked on)."""
     assert selection is not None
     st.markdown(f"**{t('pp.item_heading')}**")
     existing = items[items["topic_key"] == key]
@@ -733,6 +744,7 @@ def render_topic(
     topics: pd.DataFrame,
     round_items: pd.DataFrame,
 ) -> None:
+    """One picked topic in depth: its figures, quotes and breakdowns, edits for editors, and its items."""
     st.subheader(t("pp.drill_heading"))
     names = charts.topic_names(ranked)
     keys = ranked["topic_key"].astype(str).tolist()
@@ -778,6 +790,7 @@ def render_topic(
 
 
 def load_round_items() -> pd.DataFrame:
+    """The items of the selected round, or of every round of the product when all rounds are selected."""
     assert selection is not None
     with transaction() as session:
         ids = (
@@ -790,6 +803,7 @@ def load_round_items() -> pd.DataFrame:
 
 
 def list_items_empty() -> pd.DataFrame:
+    """An empty items frame with the columns this page reads, for a product without rounds."""
     return pd.DataFrame(
         {c: pd.Series(dtype="object") for c in ("id", "topic_key", "title", "owner", "status", "due_on")}
     )

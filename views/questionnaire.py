@@ -35,6 +35,7 @@ def render_question(question: QuestionView) -> object:
 
 
 def render_receipt(status: str, pii_counts: dict[str, int]) -> None:
+    """The thank-you after submitting (or note of replaced answers), with a button to change them."""
     st.success(t(f"questionnaire.{'thanks' if status == 'created' else status}"), icon=":material/check:")
     render_redaction_note(pii_counts)
     if st.button(t("questionnaire.change"), key="questionnaire_change"):

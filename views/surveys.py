@@ -36,6 +36,7 @@ def respondent_url(page: str, **query: object) -> str:
 
 
 def render_new_survey(expanded: bool) -> None:
+    """A form to create a survey for the product from the template; open when the product has none."""
     with st.expander(t("surveys.new"), expanded=expanded), st.form("surveys_new", border=False):
         st.caption(t("surveys.template_explain"))
         name = st.text_input(t("surveys.name"), value=t("surveys.name_default"), key="surveys_new_name")
@@ -51,6 +52,7 @@ def render_new_survey(expanded: bool) -> None:
 
 
 def render_questions(survey_id: int) -> None:
+    """The survey's questions in a table, in both languages, in a closed expander."""
     with transaction() as session:
         rows = [
             (q.code, q.kind, q.text_zh, q.text_en, q.required) for q in survey_questions(session, survey_id)
@@ -64,6 +66,7 @@ def render_questions(survey_id: int) -> None:
 
 
 def render_open_wave(survey_id: int) -> None:
+    """A form to open a new wave of the survey in a round of the product, starting today."""
     with transaction() as session:
         rounds = {r.id: r.name for r in list_rounds(session, selection.product_id)}
     if not rounds:
@@ -108,6 +111,7 @@ def toggle_wave(wave_id: int, name: str, is_open: bool) -> None:
 
 
 def render_waves(survey_id: int) -> None:
+    """The survey's waves; for a picked one, the respondent link and a button to close or reopen it."""
     st.subheader(t("surveys.waves"), anchor=False)
     if message := st.session_state.pop("surveys_message", None):
         st.success(message)
@@ -161,6 +165,7 @@ def render_waves(survey_id: int) -> None:
 
 
 def render_feedback_link() -> None:
+    """The link a product embeds for in-app feedback, with placeholders for versions and respondent key."""
     st.subheader(t("surveys.feedback_link"), anchor=False)
     st.caption(t("surveys.feedback_link_help"))
     link = respondent_url(
