@@ -11,7 +11,8 @@ from collections.abc import Hashable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from analytics import verify
+from analytics.verdicts import measure_label
+from analytics.wave_summaries import NPS_GROUPS, answer_distribution, wave_summary
 
 LIKERT_COLOURS = ("#c0392b", "#f0a868", "#d5d8dc", "#8cc68c", "#1e8449")
 NPS_COLOURS = ("#c0392b", "#d5d8dc", "#1e8449")
@@ -64,7 +65,7 @@ def diverging_bars(
 
     Args:
         dist: Columns measure_label, wave_label, answer_label, start, end, share, count, n
-            (``analytics.verify.answer_distribution`` with display labels added).
+            (``analytics.wave_summaries.answer_distribution`` with display labels added).
         categories: Answer labels from the lowest to the highest, for the colour scale.
         colours: One colour per category.
         measure_order: Measure labels, top to bottom.
@@ -222,13 +223,13 @@ def standard_charts(
 
     Args:
         answers: The answers the results describe (segment already filtered): with a primary analysis,
-            ``analytics.verify.Comparison.answers``, so the charts show the same respondents as the
+            ``analytics.wave_compare.Comparison.answers``, so the charts show the same respondents as the
             verdicts (paired: only the matched respondents).
         results: Its result.
         baseline: The baseline wave id.
         follow_up: The follow-up wave id.
         wave_names: Display name of each wave (default "baseline" / "follow-up" in ``lang``).
-        respondents: Who the charts describe (``analytics.verify.Analysis.label``), each chart's subtitle.
+        respondents: Who the charts describe (``analytics.pairing.Analysis.label``), each chart's subtitle.
 
     Returns:
         name -> chart, for the names that have data: "distribution" (Likert answers), "means",
@@ -242,14 +243,12 @@ def standard_charts(
         names = {baseline: f"{names[baseline]} (1)", follow_up: f"{names[follow_up]} (2)"}
     wave_order = [names[baseline], names[follow_up]]
     likert_codes = [m for m in results.loc[results["kind"] == "likert", "measure"]]
-    measure_order = [verify.measure_label(c, lang) for c in likert_codes]
+    measure_order = [measure_label(c, lang) for c in likert_codes]
     charts: dict[str, alt.TopLevelMixin] = {}
 
-    dist = verify.answer_distribution(
-        answers, waves=[baseline, follow_up], dimensions=list(results["measure"])
-    )
+    dist = answer_distribution(answers, waves=[baseline, follow_up], dimensions=list(results["measure"]))
     dist = dist.assign(
-        measure_label=dist["measure"].map(lambda c: verify.measure_label(c, lang)),
+        measure_label=dist["measure"].map(lambda c: measure_label(c, lang)),
         wave_label=dist["wave"].map(names),
     )
     likert = dist[dist["kind"] == "likert"].copy()
@@ -265,11 +264,11 @@ def standard_charts(
             x_title=text("share", lang),
             legend_title=text("answer", lang),
         )
-    summary = verify.wave_summary(answers, waves=[baseline, follow_up], dimensions=likert_codes)
+    summary = wave_summary(answers, waves=[baseline, follow_up], dimensions=likert_codes)
     summary = summary[summary["n"] > 0]
     if not summary.empty:
         summary = summary.assign(
-            measure_label=summary["measure"].map(lambda c: verify.measure_label(c, lang)),
+            measure_label=summary["measure"].map(lambda c: measure_label(c, lang)),
             wave_label=summary["wave"].map(names),
         )
         charts["means"] = means_chart(
@@ -283,7 +282,7 @@ def standard_charts(
     tested = results[(results["kind"] == "likert") & (results["status"] == "ok")]
     if not tested.empty:
         diffs = tested.assign(
-            measure_label=tested["measure"].map(lambda c: verify.measure_label(c, lang)),
+            measure_label=tested["measure"].map(lambda c: measure_label(c, lang)),
             result=tested.apply(_result, axis=1),
         )[["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]]
         charts["difference"] = difference_chart(
@@ -296,9 +295,7 @@ def standard_charts(
         )
     nps = dist[dist["kind"] == "nps"].copy()
     if not nps.empty:
-        scores = verify.wave_summary(answers, waves=[baseline, follow_up], dimensions=["nps"]).set_index(
-            "wave"
-        )
+        scores = wave_summary(answers, waves=[baseline, follow_up], dimensions=["nps"]).set_index("wave")
         nps_names = {
             w: f"{names[w]} (NPS {scores.at[w, 'mean']:+.0f})" if scores.at[w, "n"] else names[w]
             for w in names
@@ -307,9 +304,9 @@ def standard_charts(
         nps["answer_label"] = nps["answer"].map(lambda a: text(str(a), lang))
         charts["nps"] = diverging_bars(
             nps,
-            categories=[text(g, lang) for g in verify.NPS_GROUPS],
+            categories=[text(g, lang) for g in NPS_GROUPS],
             colours=NPS_COLOURS,
-            measure_order=[verify.measure_label("nps", lang)],
+            measure_order=[measure_label("nps", lang)],
             wave_order=[nps_names[baseline], nps_names[follow_up]],
             title=_title("nps", lang, respondents),
             x_title=text("share", lang),

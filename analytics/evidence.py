@@ -2,7 +2,7 @@
 deck all apply, so "verified" means the same everywhere.
 
 An item linked to a topic is measured by the topic's share of the analysed feedback before vs after
-the fix (:func:`analytics.verify.topic_share`); its target is read as that share in percent. A
+the fix (:func:`analytics.topic_outcome.topic_share`); its target is read as that share in percent. A
 measurement verifies the item only when all of these hold:
 
 1. the item has a target (without one, nothing says what "fixed" means);
@@ -32,7 +32,7 @@ def judge(result: Mapping[str, Any], *, target: float | None) -> str:
     """The judgement of one topic-share measurement against the item's target (percent of feedback).
 
     Args:
-        result: What :func:`analytics.verify.topic_share` returned, with ``alpha`` (the chosen level;
+        result: What :func:`analytics.topic_outcome.topic_share` returned, with ``alpha`` (the chosen level;
             :data:`DEFAULT_ALPHA` when missing).
         target: The item's, in percent of feedback; None when not set.
 

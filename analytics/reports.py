@@ -27,8 +27,9 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from analytics import verify
 from analytics.evidence import is_completed_test
+from analytics.pairing import Analysis
+from analytics.verdicts import test_name
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
@@ -204,8 +205,8 @@ _EXPORT_COLUMNS = (
     "pairing",
     "warnings",
 )
-# Present when the results come from analytics.verify.compare_primary: who the row describes and the
-# other analysis beside it.
+# Present when the results come from analytics.wave_compare.compare_primary: who the row describes and
+# the other analysis beside it.
 _PRIMARY_COLUMNS = (
     "respondents",
     "sensitivity_before",
@@ -224,14 +225,14 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         n_paired, mean_before, mean_after, diff, diff_ci_low, diff_ci_high, effect_size_kind, effect_size,
         es_ci_low, es_ci_high, p_val, p_adj, significant, detectable_change, sensitivity_test,
         sensitivity_p_val, verdict, pairing, warnings ("; "-joined); with results of
-        ``analytics.verify.compare_primary`` also respondents (who every figure of the row describes),
+        ``analytics.wave_compare.compare_primary`` also respondents (who every figure of the row describes),
         sensitivity_before, sensitivity_after, sensitivity_diff, sensitivity_p_adj and sensitivity (the
         other analysis, in one sentence).
     """
     suffix = "zh" if lang == "zh" else "en"
     table = results.assign(
         label=results[f"label_{suffix}"],
-        test=results["test"].map(lambda name: verify.test_name(name, lang) if name else ""),
+        test=results["test"].map(lambda name: test_name(name, lang) if name else ""),
         verdict=results[f"verdict_{suffix}"],
         pairing=results[f"pairing_{suffix}"],
         warnings=results["warnings_zh" if lang == "zh" else "warnings"].map("; ".join),
@@ -311,7 +312,7 @@ class ReviewReport:
         round_name: Round name ("" for all rounds).
         baseline_name: Baseline wave name.
         follow_up_name: Follow-up wave name.
-        results: ``analytics.verify.compare_primary(...).results`` (or ``compare_waves`` output).
+        results: ``analytics.wave_compare.compare_primary(...).results`` (or ``compare_waves`` output).
         lang: "zh" or "en".
         segment: Respondent segment compared, or "" for all.
         generated_on: Date printed on the title slide.
@@ -319,7 +320,7 @@ class ReviewReport:
             shown one per slide.
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
         items: Optional frame of rectification items (``db.items.list_items`` columns).
-        topic_outcomes: Optional ``analytics.verify.topic_share`` results, their verdicts listed.
+        topic_outcomes: Optional ``analytics.topic_outcome.topic_share`` results, their verdicts listed.
         analysis: The primary analysis the results, charts and figures describe; its label goes on the
             title, verdict and results slides, and the sensitivity check gets its own slide.
         pain_points_scope: What the pain points were counted over (e.g. "Round 1, 480 analysed items"),
@@ -338,7 +339,7 @@ class ReviewReport:
     pain_points: pd.DataFrame | None = None
     items: pd.DataFrame | None = None
     topic_outcomes: Sequence[Mapping[str, Any]] = ()
-    analysis: verify.Analysis | None = None
+    analysis: Analysis | None = None
     pain_points_scope: str = ""
 
 
@@ -533,7 +534,7 @@ def build_deck(report: ReviewReport) -> bytes:
     rows = [
         [
             str(r[label]),
-            verify.test_name(r["test"], lang) if r["test"] else "–",
+            test_name(r["test"], lang) if r["test"] else "–",
             f"{r['n_paired']}" if r["analysis"] == "paired" else f"{r['n_before']} / {r['n_after']}",
             _number(r["mean_before"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
             _number(r["mean_after"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),

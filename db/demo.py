@@ -33,7 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
 from analytics.embeddings import Encoder
-from analytics.verify import topic_share
+from analytics.topic_outcome import topic_share
 from db.demo_phrases import (
     COMMUNITY_PREFIX,
     COMMUNITY_PREFIX_POSITIVE,

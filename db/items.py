@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics import evidence as judging
-from analytics.verify import topic_share
+from analytics.topic_outcome import topic_share
 from db.models import ITEM_STATUSES, ItemEvidence, RectificationItem, Round, Topic
 from db.users import audit
 from db.verify import feedback_frame, latest_topic_run, run_topics
@@ -567,7 +567,7 @@ def measure_topic_evidence(
     items that arrived after it cannot make the topic look smaller.
 
     Returns:
-        What :func:`analytics.verify.topic_share` returns, plus topic_key, run_id, period_start, fix_date,
+        What :func:`analytics.topic_outcome.topic_share` returns, plus topic_key, run_id, period_start, fix_date,
         period_end, not_analysed (feedback in the periods the run did not cover) and alpha (the level
         ``significant`` is judged at).
 

@@ -1,7 +1,7 @@
 """Read-only queries for the before/after comparison: waves, their answers, topics, feedback, items.
 
 Every function takes the session first and returns plain values or tidy DataFrames, so the analysis
-in :mod:`analytics.verify` never touches the database.
+in ``analytics`` (``wave_compare``, ``topic_outcome``, ...) never touches the database.
 """
 
 from __future__ import annotations

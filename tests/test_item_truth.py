@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import reports
 from analytics.evidence import judge
-from analytics.verify import compare_waves
+from analytics.wave_compare import compare_waves
 from db import painpoints
 from db import verify as repo
 from db.engine import make_engine, unit_of_work

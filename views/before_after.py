@@ -8,7 +8,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import charts_verify, reports, verify
+from analytics import charts_verify, reports
+from analytics.pairing import Analysis
+from analytics.planner import plan_next_wave
+from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
+from analytics.topic_outcome import keyword_mask, parse_keywords, topic_satisfaction, topic_share
+from analytics.verdicts import measure_label, test_name
+from analytics.wave_compare import Comparison, compare_primary
 from db import verify as repo
 from db.engine import database_url
 from db.items import list_items
@@ -21,7 +27,7 @@ from ui.resources import transaction
 user = auth.require_role(*nav.STAFF)
 lang = current_language()
 RESULT_ICONS = {"better": ":material/trending_up:", "worse": ":material/trending_down:"}
-st.session_state.setdefault("verify_dimensions", list(verify.MEASURES))
+st.session_state.setdefault("verify_dimensions", list(MEASURES))
 st.session_state.setdefault("verify_segment", "")
 
 
@@ -35,9 +41,9 @@ def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...]) 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def run_comparison(
     answers: pd.DataFrame, baseline: int, follow_up: int, dimensions: tuple[str, ...]
-) -> verify.Comparison:
+) -> Comparison:
     """The primary analysis (the documented rule decides paired or not) with its sensitivity check."""
-    return verify.compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
+    return compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
 
 
 def result_key(row: dict[str, Any] | pd.Series) -> str:
@@ -76,7 +82,7 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
     keep_valid("verify_follow_up", ids, follow_default)
     keep_valid("verify_segment", ["", *segments], "")
     st.session_state["verify_dimensions"] = [
-        d for d in st.session_state["verify_dimensions"] if d in verify.MEASURES
+        d for d in st.session_state["verify_dimensions"] if d in MEASURES
     ]
 
     # Labels are resolved now, in the session's language: a format_func runs outside the script too.
@@ -84,7 +90,7 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
         w.id: t("verify.wave_option", name=w.name, kind=t(f"wave.{w.kind}"), n=w.responses) for w in waves
     }
     segment_option = {s: s or t("verify.all_segments") for s in ["", *segments]}
-    measure_option = {m: verify.measure_label(m, lang) for m in verify.MEASURES}
+    measure_option = {m: measure_label(m, lang) for m in MEASURES}
 
     with st.form("verify_form"):
         left, right = st.columns(2)
@@ -100,7 +106,7 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
         )
         st.multiselect(
             t("verify.dimensions"),
-            list(verify.MEASURES),
+            list(MEASURES),
             format_func=measure_option.__getitem__,
             key="verify_dimensions",
         )
@@ -118,11 +124,11 @@ def render_counts(
     columns[1].metric(t("verify.n_follow_up"), n_follow)
     columns[2].metric(t("verify.n_paired"), len(keys[0] & keys[1]))
     for wave, n in ((base, n_base), (follow, n_follow)):
-        if n < verify.MIN_ANSWERS:
-            st.warning(t("verify.too_few", wave=wave.name, n=n, min=verify.MIN_ANSWERS))
+        if n < MIN_ANSWERS:
+            st.warning(t("verify.too_few", wave=wave.name, n=n, min=MIN_ANSWERS))
 
 
-def render_analysis(analysis: verify.Analysis) -> None:
+def render_analysis(analysis: Analysis) -> None:
     """Which analysis is primary and why; the other one is only ever a sensitivity check."""
     st.info(analysis.reason(lang), icon=":material/group:")
 
@@ -140,7 +146,7 @@ def render_verdict(row: pd.Series) -> None:
     st.caption(row[f"sensitivity_{lang}"])
 
 
-def render_verdicts(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+def render_verdicts(results: pd.DataFrame, analysis: Analysis) -> None:
     st.subheader(t("verify.verdicts"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
     for _, row in results[results["kind"] != "top2box"].iterrows():
@@ -163,7 +169,7 @@ def render_verdicts(results: pd.DataFrame, analysis: verify.Analysis) -> None:
         )
 
 
-def render_charts(charts: dict[str, Any], analysis: verify.Analysis) -> None:
+def render_charts(charts: dict[str, Any], analysis: Analysis) -> None:
     st.subheader(t("verify.charts"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
     names = ["distribution", "means", "difference", "nps"]
@@ -198,7 +204,7 @@ def _fmt_p(p: float) -> str:
     return "–" if pd.isna(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+def render_table(results: pd.DataFrame, analysis: Analysis) -> None:
     st.subheader(t("verify.table"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
     rows = []
@@ -219,7 +225,7 @@ def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
                 t("verify.col.change"): _fmt_change(r),
                 t("verify.col.p_adj"): _fmt_p(r["p_adj"]),
                 t("verify.col.p"): _fmt_p(r["p_val"]),
-                t("verify.col.test"): verify.test_name(r["test"], lang) if r["test"] else "–",
+                t("verify.col.test"): test_name(r["test"], lang) if r["test"] else "–",
                 t("verify.col.statistic"): stat,
                 t("verify.col.analysis"): t(f"verify.analysis.{r['analysis']}") if r["analysis"] else "–",
                 t("verify.col.n"): f"{r['n_paired']}" if paired else f"{r['n_before']} / {r['n_after']}",
@@ -232,7 +238,7 @@ def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
     render_sensitivity(results, analysis)
 
 
-def render_sensitivity(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+def render_sensitivity(results: pd.DataFrame, analysis: Analysis) -> None:
     """The other analysis beside the primary one: shown, never swapped in."""
     with st.expander(t("verify.sensitivity", who=analysis.alternative_label(lang))):
         st.caption(t("verify.sensitivity_intro"))
@@ -247,7 +253,7 @@ def render_sensitivity(results: pd.DataFrame, analysis: verify.Analysis) -> None
                 ],
                 t("verify.col.p_adj"): [_fmt_p(p) for p in results["sensitivity_p_adj"]],
                 t("verify.col.test"): [
-                    verify.test_name(str(x).rsplit(" (", 1)[0], lang) if x else "–"
+                    test_name(str(x).rsplit(" (", 1)[0], lang) if x else "–"
                     for x in results["sensitivity_test"]
                 ],
             }
@@ -262,7 +268,7 @@ def render_method(results: pd.DataFrame) -> None:
         lines = [
             *pairing,
             t("verify.method.ordinal"),
-            t("verify.method.shares", n_boot=verify.N_BOOT, seed=verify.SEED),
+            t("verify.method.shares", n_boot=N_BOOT, seed=SEED),
             t("verify.method.adjust"),
             t("verify.method.not_significant"),
             t("verify.method.causation"),
@@ -289,7 +295,7 @@ def render_planner(
             t("verify.plan_nps"), min_value=1.0, max_value=100.0, value=10.0, step=1.0, key="verify_plan_nps"
         )
         st.form_submit_button(t("verify.plan_submit"), key="verify_plan_submit")
-    plan = verify.plan_next_wave(
+    plan = plan_next_wave(
         answers,
         baseline=base.id,
         follow_up=follow.id,
@@ -343,7 +349,7 @@ def render_topic(
     answers: pd.DataFrame,
     base: repo.WaveInfo,
     follow: repo.WaveInfo,
-    analysis: verify.Analysis,
+    analysis: Analysis,
 ) -> dict[str, Any] | None:
     st.subheader(t("verify.topic"))
     st.caption(t("verify.topic_intro"))
@@ -373,7 +379,7 @@ def render_topic(
     )
     start_default, fix_default, end_default = _topic_defaults(rnd, items, base, follow)
     suffix = f"{base.id}_{follow.id}"
-    likert_measures = [m for m in verify.MEASURES if m != "nps"]
+    likert_measures = [m for m in MEASURES if m != "nps"]
     with st.form("verify_topic_form"):
         if source == "topic":
             labels = dict(zip(topics["key"], topics["label"], strict=True))
@@ -409,14 +415,14 @@ def render_topic(
             t("verify.topic.measure"),
             likert_measures,
             index=likert_measures.index("csat"),
-            format_func={m: verify.measure_label(m, lang) for m in likert_measures}.__getitem__,
+            format_func={m: measure_label(m, lang) for m in likert_measures}.__getitem__,
             key="verify_topic_measure",
         )
         if st.form_submit_button(t("verify.topic.submit"), key="verify_topic_submit"):
             st.session_state["verify_topic_asked"] = True
     if not st.session_state.get("verify_topic_asked"):
         return None
-    if source == "keywords" and not verify.parse_keywords(str(chosen or "")):
+    if source == "keywords" and not parse_keywords(str(chosen or "")):
         st.info(t("verify.topic.need_keywords"))
         return None
     if not (
@@ -449,10 +455,10 @@ def render_topic(
         mask, name = feedback["category"] == chosen, t(f"verify.category.{chosen}")
     else:
         mask, name = (
-            verify.keyword_mask(feedback["text"], str(chosen)),
-            ", ".join(verify.parse_keywords(str(chosen))),
+            keyword_mask(feedback["text"], str(chosen)),
+            ", ".join(parse_keywords(str(chosen))),
         )
-    outcome = verify.topic_share(
+    outcome = topic_share(
         feedback, mask.fillna(False).astype(bool), before=(start, fix), after=(fix, end), topic=name
     )
     left, right = st.columns(2)
@@ -470,7 +476,7 @@ def render_topic(
     mentioned = set(feedback.loc[mask.fillna(False).astype(bool), "respondent_key"].dropna())
     answered = mentioned & set(answers["respondent_key"].dropna())
     st.caption(t("verify.topic.mentioners", n=len(mentioned), answered=len(answered)))
-    satisfaction = verify.topic_satisfaction(
+    satisfaction = topic_satisfaction(
         answers,
         sorted(mentioned),
         baseline=base.id,
@@ -499,7 +505,7 @@ def record_export(kind: str, detail: dict[str, Any]) -> None:
 
 def render_exports(
     selection: workspace.Selection,
-    comparison: verify.Comparison,
+    comparison: Comparison,
     plan: pd.DataFrame,
     charts: dict[str, Any],
     base: repo.WaveInfo,
@@ -646,7 +652,7 @@ render_form(waves, segments)
 by_id = {w.id: w for w in waves}
 base, follow = by_id[st.session_state["verify_baseline"]], by_id[st.session_state["verify_follow_up"]]
 segment = st.session_state["verify_segment"]
-dims = [d for d in verify.MEASURES if d in st.session_state["verify_dimensions"]]
+dims = [d for d in MEASURES if d in st.session_state["verify_dimensions"]]
 if base.id == follow.id:
     st.error(t("verify.same_wave"))
     st.stop()
