@@ -12,9 +12,9 @@ the interval of the change, the power it had, and the caveats a reader needs.
   ``mcnemar.test(correct = FALSE)``) so that test and interval agree; small counts get the exact tests.
 * **NPS** (0-10; promoters 9-10 score +100, passives 7-8 score 0, detractors 0-6 score -100): the
   difference in NPS with a seeded percentile-bootstrap CI; the p-value is the t-test on those scores
-  (Welch or paired), the standard NPS significance test.
+  (Welch or paired, ``analytics.stats``), the standard NPS significance test.
 
-Bad input never yields a p-value computed from nonsense:
+Every test comes from :mod:`analytics.stats`. Bad input never yields a p-value computed from nonsense:
 a measure without answers, with fewer than ``MIN_ANSWERS`` per wave, with answers on different scales,
 or where every answer in both waves is the same value stops with a ``status`` saying why.
 :func:`compare_measure` returns the row under construction; :func:`analytics.wave_compare.compare_waves`
@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from analytics import stats
@@ -251,65 +250,20 @@ def _bootstrap_diff(
 # --- one measure ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _TTest:
-    """A t-test of the mean difference x - y: what the rows need of it."""
+def _t_test(x: np.ndarray, y: np.ndarray, paired: bool, level: float) -> stats.TestResult:
+    """The t-test of the mean difference x - y: paired, or Welch's for independent waves.
 
-    test: str
-    statistic: float
-    p_val: float
-    ci_low: float
-    ci_high: float
-    effect_size: float
-    effect_size_kind: str
-    es_ci_low: float
-    es_ci_high: float
-
-
-def _t_test(x: np.ndarray, y: np.ndarray, paired: bool, level: float) -> _TTest:
-    """Welch or paired t-test with the t-based CI of the mean difference (scipy) and a standardised effect.
-
-    scipy gives t, p and the CI directly. The effect size is Hedges' g (Welch) or Cohen's d_z (paired) with
-    a normal-approximation CI; ``analytics.stats.paired_t`` inverts the noncentral t for d_z instead, which
-    fails for very large t (a big change on thousands of pairs), so it is not used here.
+    Its ``estimate_ci_low`` / ``estimate_ci_high`` are the t-based CI of the mean difference; the effect
+    size is Cohen's d_z (paired, exact noncentral-t CI) or Hedges' g (Welch, normal-approximation CI).
     """
-    nan = math.nan
     if paired:
-        d = x - y
-        if np.ptp(d) == 0:  # every difference the same: t is 0/0 or infinite, no interval
-            return _TTest(
-                "Paired t-test", nan, 1.0 if d[0] == 0 else nan, nan, nan, nan, "Cohen's d_z", nan, nan
-            )
-        res = sps.ttest_rel(x, y)
-        es, n = float(d.mean() / d.std(ddof=1)), d.size
-        se = math.sqrt(1 / n + es**2 / (2 * n))
-        kind, name = "Cohen's d_z", "Paired t-test"
-    else:
-        if np.ptp(x) == 0 and np.ptp(y) == 0:
-            same = x[0] == y[0]
-            return _TTest(
-                "Welch two-sample t-test", nan, 1.0 if same else nan, nan, nan, nan, "Hedges' g", nan, nan
-            )
-        res = sps.ttest_ind(x, y, equal_var=False)
-        n1, n2 = x.size, y.size
-        pooled = math.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
-        correction = 1 - 3 / (4 * (n1 + n2) - 9)
-        es = float((x.mean() - y.mean()) / pooled * correction) if pooled > 0 else nan
-        se = math.sqrt((n1 + n2) / (n1 * n2) + es**2 / (2 * (n1 + n2)))
-        kind, name = "Hedges' g", "Welch two-sample t-test"
-    ci = res.confidence_interval(level)
-    z = float(sps.norm.ppf((1 + level) / 2))
-    return _TTest(
-        name,
-        float(res.statistic),
-        float(res.pvalue),
-        float(ci.low),
-        float(ci.high),
-        es,
-        kind,
-        es - z * se,
-        es + z * se,
-    )
+        return stats.paired_t(x, y, confidence_level=level)
+    return stats.welch_t(x, y, confidence_level=level)
+
+
+def _number(value: float | None) -> float:
+    """A figure of a test result as a float: NaN where the test has none."""
+    return math.nan if value is None else float(value)
 
 
 def _rank_row(
@@ -324,6 +278,7 @@ def _rank_row(
         rank = stats.mann_whitney(xs, ys, confidence_level=level)
         sd = float(np.sqrt((np.var(xs, ddof=1) + np.var(ys, ddof=1)) / 2))
     t = _t_test(xs, ys, paired, level)
+    t_low, t_high = _number(t.estimate_ci_low), _number(t.estimate_ci_high)
     row.values.update(
         test=rank.test,
         statistic=rank.statistic,
@@ -336,18 +291,14 @@ def _rank_row(
         mean_after=float(xs.mean()),
         mean_before=float(ys.mean()),
         diff=float(xs.mean() - ys.mean()),
-        diff_ci_low=t.ci_low,
-        diff_ci_high=t.ci_high,
+        diff_ci_low=t_low,
+        diff_ci_high=t_high,
         direction=float(np.sign(rank.effect_size)) if np.isfinite(rank.effect_size) else 0.0,
     )
     row.notes.extend(f"{rank.test}: {w}" for w in rank.warnings)
     d = smallest_effect(len(y), len(x), paired, alpha / n_tests, POWER, rank=True)
     row.values["detectable_change"] = d * sd if np.isfinite(d) and sd > 0 else math.nan
-    if (
-        np.isfinite(t.ci_low)
-        and np.isfinite(rank.p_val)
-        and (rank.p_val < alpha) == (t.ci_low <= 0 <= t.ci_high)
-    ):
+    if np.isfinite(t_low) and np.isfinite(rank.p_val) and (rank.p_val < alpha) == (t_low <= 0 <= t_high):
         row.warn(
             "The rank test and the mean difference disagree: the change shows in the spread of answers more "
             "than in their average (the rank test is the primary result).",
@@ -436,13 +387,13 @@ def _nps_row(
     diff = float(sx.mean() - sy.mean())
     row.values.update(
         test=name,
-        statistic=res.statistic,
+        statistic=_number(res.statistic),
         statistic_name="t",
         p_val=res.p_val,
-        effect_size=res.effect_size,
+        effect_size=float(res.effect_size),
         effect_size_kind=res.effect_size_kind,
-        es_ci_low=res.es_ci_low,
-        es_ci_high=res.es_ci_high,
+        es_ci_low=_number(res.ci_low),
+        es_ci_high=_number(res.ci_high),
         mean_after=float(sx.mean()),
         mean_before=float(sy.mean()),
         diff=diff,

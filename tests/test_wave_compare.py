@@ -323,6 +323,42 @@ def test_newcombe_paired_interval_behaves():
     )
 
 
+@pytest.mark.parametrize("paired", [False, True])
+def test_the_mean_difference_and_the_nps_t_test_are_those_of_analytics_stats(paired):
+    rng = np.random.default_rng(7)
+    keys = [f"r{i}" for i in range(40)]
+    likert = frame(
+        list(rng.integers(1, 6, 40)), list(rng.integers(2, 6, 40)), keys_before=keys, keys_after=keys
+    )
+    nps = frame(
+        list(rng.integers(0, 11, 40)),
+        list(rng.integers(3, 11, 40)),
+        question="nps",
+        keys_before=keys,
+        keys_after=keys,
+    )
+    result = compare_waves(pd.concat([likert, nps]), baseline=1, follow_up=2, paired=paired, n_boot=200)
+    t_test = stats.paired_t if paired else stats.welch_t
+    after, before = (likert.query(f"wave == {w}")["value"].to_numpy(dtype=float) for w in (2, 1))
+    expected = t_test(after, before)
+    row = row_of(result, "accuracy")
+    assert (row["diff_ci_low"], row["diff_ci_high"]) == (expected.estimate_ci_low, expected.estimate_ci_high)
+    scores = [
+        np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0))
+        for v in (nps.query("wave == 2")["value"], nps.query("wave == 1")["value"])
+    ]
+    expected = t_test(*scores)
+    row = row_of(result, "nps", "nps")
+    assert row["analysis"] == ("paired" if paired else "independent")
+    assert (row["statistic"], row["p_val"], row["effect_size"]) == (
+        expected.statistic,
+        expected.p_val,
+        expected.effect_size,
+    )
+    assert (row["es_ci_low"], row["es_ci_high"]) == (expected.ci_low, expected.ci_high)
+    assert row["effect_size_kind"] == ("Cohen's d_z" if paired else "Hedges' g")
+
+
 def test_nps_interval_is_reproducible_with_its_seed():
     rng = np.random.default_rng(3)
     answers = frame(
