@@ -11,12 +11,13 @@ from collections.abc import Hashable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from analytics.verdicts import measure_label
+from analytics.verdicts import RESULT_COLOURS, measure_label
 from analytics.wave_summaries import NPS_GROUPS, answer_distribution, wave_summary
 
 LIKERT_COLOURS = ("#c0392b", "#f0a868", "#d5d8dc", "#8cc68c", "#1e8449")
 NPS_COLOURS = ("#c0392b", "#d5d8dc", "#1e8449")
-VERDICT_COLOURS = {"better": "#1e8449", "worse": "#c0392b", "unclear": "#7f8c8d"}
+# The results a difference chart can show (it draws tested rows only), in the vocabulary's colours.
+VERDICT_COLOURS = {key: RESULT_COLOURS[key] for key in ("better", "worse", "unclear")}
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "distribution": ("回答分布：前后对比", "Answers before and after"),
@@ -164,8 +165,8 @@ def difference_chart(
     """Forest plot: the change of each measure with its CI, coloured by the verdict.
 
     Args:
-        diffs: Columns measure_label, diff, diff_ci_low, diff_ci_high, result ("better", "worse",
-            "unclear"), p_adj.
+        diffs: Columns measure_label, diff, diff_ci_low, diff_ci_high, result (the rows' result category,
+            "better", "worse" or "unclear": ``analytics.verdicts``), p_adj.
         result_labels: Display label of each result.
     """
     frame = diffs.assign(result_label=diffs["result"].map(result_labels))
@@ -201,12 +202,6 @@ def _title(key: str, lang: str, subtitle: str) -> str | alt.TitleParams:
     return (
         alt.TitleParams(text(key, lang), subtitle=[subtitle], anchor="start") if subtitle else text(key, lang)
     )
-
-
-def _result(row: pd.Series) -> str:
-    if row["status"] != "ok" or not row["significant"]:
-        return "unclear"
-    return "better" if row["direction"] > 0 else "worse"
 
 
 def standard_charts(
@@ -281,10 +276,9 @@ def standard_charts(
         )
     tested = results[(results["kind"] == "likert") & (results["status"] == "ok")]
     if not tested.empty:
-        diffs = tested.assign(
-            measure_label=tested["measure"].map(lambda c: measure_label(c, lang)),
-            result=tested.apply(_result, axis=1),
-        )[["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]]
+        diffs = tested.assign(measure_label=tested["measure"].map(lambda c: measure_label(c, lang)))[
+            ["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]
+        ]
         charts["difference"] = difference_chart(
             diffs,
             measure_order=measure_order,

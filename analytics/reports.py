@@ -29,7 +29,7 @@ from pptx.util import Emu, Inches, Pt
 
 from analytics.evidence import is_completed_test
 from analytics.pairing import Analysis
-from analytics.verdicts import test_name
+from analytics.verdicts import RESULT_COLOURS, Result, test_name
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
@@ -198,6 +198,7 @@ _EXPORT_COLUMNS = (
     "p_val",
     "p_adj",
     "significant",
+    "result",
     "detectable_change",
     "sensitivity_test",
     "sensitivity_p_val",
@@ -223,9 +224,9 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     Returns:
         Columns label, kind, status, analysis, test, statistic_name, statistic, n_before, n_after,
         n_paired, mean_before, mean_after, diff, diff_ci_low, diff_ci_high, effect_size_kind, effect_size,
-        es_ci_low, es_ci_high, p_val, p_adj, significant, detectable_change, sensitivity_test,
-        sensitivity_p_val, verdict, pairing, warnings ("; "-joined); with results of
-        ``analytics.wave_compare.compare_primary`` also respondents (who every figure of the row describes),
+        es_ci_low, es_ci_high, p_val, p_adj, significant, result (the row's result category in words,
+        as the deck shows it), detectable_change, sensitivity_test, sensitivity_p_val, verdict, pairing,
+        warnings ("; "-joined); with results of ``analytics.wave_compare.compare_primary`` also respondents (who every figure of the row describes),
         sensitivity_before, sensitivity_after, sensitivity_diff, sensitivity_p_adj and sensitivity (the
         other analysis, in one sentence).
     """
@@ -233,6 +234,7 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     table = results.assign(
         label=results[f"label_{suffix}"],
         test=results["test"].map(lambda name: test_name(name, lang) if name else ""),
+        result=results["result"].map(lambda key: _t(key, lang)),
         verdict=results[f"verdict_{suffix}"],
         pairing=results[f"pairing_{suffix}"],
         warnings=results["warnings_zh" if lang == "zh" else "warnings"].map("; ".join),
@@ -388,7 +390,8 @@ def _table(
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
     note: str = "",
-) -> None:
+) -> Any:
+    """A slide with a table (header row in bold); returns the table."""
     slide = _title_only(prs, title)
     top = Inches(1.4)
     if note:  # who the figures describe, between the title and the table
@@ -412,6 +415,7 @@ def _table(
             for paragraph in table.cell(i, j).text_frame.paragraphs:
                 paragraph.font.size = Pt(11 if i else 12)
                 paragraph.font.bold = i == 0
+    return table
 
 
 def _picture(prs: Any, title: str, png: bytes) -> None:
@@ -442,12 +446,9 @@ def _change(row: Mapping[str, Any]) -> str:
     return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
 
 
-def _result_word(row: Mapping[str, Any], lang: str) -> str:
-    if row["status"] != "ok":
-        return _t("not_tested", lang)
-    if not row["significant"]:
-        return _t("unclear", lang)
-    return _t("better" if row["direction"] > 0 else "worse", lang)
+def result_colour(result: Result) -> RGBColor:
+    """The colour of a result category in the deck (``analytics.verdicts.RESULT_COLOURS``)."""
+    return RGBColor.from_string(RESULT_COLOURS[result].lstrip("#").upper())
 
 
 def _item_status(item: dict[str, Any], lang: str) -> str:
@@ -540,13 +541,14 @@ def build_deck(report: ReviewReport) -> bytes:
             _number(r["mean_after"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
             _change(r),
             "< 0.001" if r["p_adj"] < 0.001 else _number(r["p_adj"], 3),
-            _result_word(r, lang),
+            _t(r["result"], lang),
         ]
         for r in report.results.to_dict("records")
     ]
+    categories = list(report.results["result"])
     header = [_t(k, lang) for k in ("measure", "test", "n", "before", "after", "change", "p_adj", "result")]
     for start in range(0, len(rows), 12):
-        _table(
+        table = _table(
             prs,
             _t("results", lang),
             header,
@@ -554,6 +556,9 @@ def build_deck(report: ReviewReport) -> bytes:
             (2.6, 2.4, 1.0, 0.9, 0.9, 2.3, 1.0, 1.4),
             note=respondents,
         )
+        for i, category in enumerate(categories[start : start + 12], start=1):  # the result in its colour
+            for paragraph in table.cell(i, len(header) - 1).text_frame.paragraphs:
+                paragraph.font.color.rgb = result_colour(category)
 
     sensitivity_column = f"sensitivity_{'zh' if lang == 'zh' else 'en'}"
     if report.analysis is not None and sensitivity_column in report.results.columns:

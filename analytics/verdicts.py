@@ -1,11 +1,24 @@
-"""The words of a before/after result: the names of measures and tests, the numbers in sentences, and
-the verdict and sensitivity sentences in Chinese and English.
+"""The words of a before/after result: its category, the names of measures and tests, and the verdict
+and sensitivity sentences in Chinese and English.
+
+The result category (:data:`RESULTS`) is decided once, by :func:`result_of`, and stored on every
+result row (``result``); the page, the deck, the charts and the exports read that field and never
+decide again. The rule:
+
+* ``not_tested``: no test ran (``status`` is not "ok": no data, too few answers, no variation, a scale
+  mismatch, answers that are not numbers, an error);
+* ``unclear``: tested, no significant change (the adjusted p-value is not below the level);
+* ``better``: a significant change upwards (``direction`` > 0);
+* ``worse``: a significant change downwards.
+
+:data:`RESULT_TONES` and :data:`RESULT_COLOURS` say how each category looks wherever it is shown, so
+the page's boxes, the deck's result cells and the charts' marks agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -18,6 +31,23 @@ LABELS: dict[str, tuple[str, str]] = {  # code: (zh, en); the four dimensions ma
     "problem_resolution": ("问题解决", "Problem resolution"),
     "csat": ("总体满意度", "Overall satisfaction"),
     "nps": ("NPS 净推荐值", "NPS"),
+}
+
+Result = Literal["better", "worse", "unclear", "not_tested"]
+RESULTS: tuple[Result, ...] = ("better", "worse", "unclear", "not_tested")
+# How a category looks: the kind of message box (Streamlit's success / error / info / warning) ...
+RESULT_TONES: dict[Result, str] = {
+    "better": "success",
+    "worse": "error",
+    "unclear": "info",
+    "not_tested": "warning",
+}
+# ... and its colour in charts and the deck (green, red, grey, amber).
+RESULT_COLOURS: dict[Result, str] = {
+    "better": "#1e8449",
+    "worse": "#c0392b",
+    "unclear": "#7f8c8d",
+    "not_tested": "#b9770e",
 }
 
 _TEST_EN = {
@@ -44,6 +74,24 @@ _ADJUST_NAMES = {
     "by": "BY",
 }
 _WAVE_WORDS = {"before": ("基线", "baseline wave"), "after": ("复测", "follow-up wave")}
+
+
+def result_of(status: str, significant: bool, direction: float) -> Result:
+    """The result category of one row, by the rule of the module docstring.
+
+    Args:
+        status: The row's status ("ok" when a test ran).
+        significant: Whether the adjusted p-value is below the level.
+        direction: +1 better, -1 worse, 0 no change.
+
+    Returns:
+        One of :data:`RESULTS`.
+    """
+    if status != "ok":
+        return "not_tested"
+    if not significant:
+        return "unclear"
+    return "better" if direction > 0 else "worse"
 
 
 def measure_label(code: str, lang: str = "en") -> str:

@@ -2,8 +2,9 @@
 
 :func:`compare_waves` tests every chosen measure (``analytics.measure_compare``: a rank test for Likert
 items, a proportion test for the top-2-box share, a t-test with a bootstrap interval for NPS), adjusts
-the p-values for testing several measures and words a verdict in Chinese and English
-(``analytics.verdicts``).
+the p-values for testing several measures, puts the result category on every row
+(``analytics.verdicts.result_of``: the one field every page, deck, chart and export reads) and words a
+verdict in Chinese and English.
 
 Pairing policy (``paired="auto"``, ``analytics.pairing``): respondents are matched across the waves by
 their pseudonymous key; when enough answered both waves the paired test runs on them, the unmatched
@@ -40,7 +41,7 @@ from analytics import stats
 from analytics.measure_compare import compare_measure
 from analytics.pairing import Analysis, Paired, analysed_answers, choose_analysis
 from analytics.survey_answers import ALPHA, MEASURES, N_BOOT, SEED, check_answers
-from analytics.verdicts import p_label, row_label, sensitivity_sentence, verdict_sentence
+from analytics.verdicts import p_label, result_of, row_label, sensitivity_sentence, verdict_sentence
 
 KINDS = ("likert", "nps", "top2box")  # row kinds, in the order rows are returned
 STATUSES = ("ok", "no_data", "too_few", "no_variation", "scale_mismatch", "not_numeric", "error")
@@ -82,6 +83,7 @@ COLUMNS: tuple[str, ...] = (
     "warnings",
     "warnings_zh",
     "notes",
+    "result",
     "verdict_en",
     "verdict_zh",
 )
@@ -140,7 +142,9 @@ def compare_waves(
         detectable with 80 % power at this n and the adjusted level; the top-2-box one treats the waves
         as independent), sensitivity_test, sensitivity_p_val (independent test on
         every answer when the main one is paired), pairing_en, pairing_zh, warnings, warnings_zh (tuples of
-        caveats for the reader), notes (tuple of technical notes from the tests), verdict_en, verdict_zh.
+        caveats for the reader), notes (tuple of technical notes from the tests), result (the category
+        every surface shows: ``analytics.verdicts.RESULTS``, decided by ``analytics.verdicts.result_of``),
+        verdict_en, verdict_zh.
 
     Raises:
         ValueError: ``answers`` lacks a column, the two waves are the same, or an option is unknown.
@@ -223,6 +227,10 @@ def compare_waves(
             if len(idx):
                 table.loc[idx, "p_adj"] = stats.adjust_pvalues(table.loc[idx, "p_val"].to_numpy(), adjust)
     table["significant"] = (table["p_adj"] < alpha).fillna(False).astype(bool)
+    table["result"] = [
+        result_of(str(s), bool(sig), float(d))
+        for s, sig, d in zip(table["status"], table["significant"], table["direction"], strict=True)
+    ]
     tested = table.groupby("kind")["p_val"].apply(lambda p: int(p.notna().sum())).to_dict()
     all_tested = int(table["p_val"].notna().sum())
     for lang in ("en", "zh"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from analytics.pairing import Analysis
 from analytics.planner import plan_next_wave
 from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import keyword_mask, parse_keywords, topic_satisfaction, topic_share
-from analytics.verdicts import measure_label, test_name
+from analytics.verdicts import RESULT_TONES, measure_label, test_name
 from analytics.wave_compare import Comparison, compare_primary
 from db import verify as repo
 from db.engine import database_url
@@ -26,7 +27,18 @@ from ui.resources import transaction
 
 user = auth.require_role(*nav.STAFF)
 lang = current_language()
-RESULT_ICONS = {"better": ":material/trending_up:", "worse": ":material/trending_down:"}
+RESULT_ICONS = {
+    "better": ":material/trending_up:",
+    "worse": ":material/trending_down:",
+    "unclear": ":material/trending_flat:",
+    "not_tested": ":material/block:",
+}
+BOXES: dict[str, Callable[..., Any]] = {
+    "success": st.success,
+    "error": st.error,
+    "info": st.info,
+    "warning": st.warning,
+}
 st.session_state.setdefault("verify_dimensions", list(MEASURES))
 st.session_state.setdefault("verify_segment", "")
 
@@ -44,14 +56,6 @@ def run_comparison(
 ) -> Comparison:
     """The primary analysis (the documented rule decides paired or not) with its sensitivity check."""
     return compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
-
-
-def result_key(row: dict[str, Any] | pd.Series) -> str:
-    if row["status"] != "ok":
-        return "not_tested"
-    if not row["significant"]:
-        return "unclear"
-    return "better" if row["direction"] > 0 else "worse"
 
 
 def default_waves(waves: list[repo.WaveInfo]) -> tuple[int, int]:
@@ -134,15 +138,8 @@ def render_analysis(analysis: Analysis) -> None:
 
 
 def render_verdict(row: pd.Series) -> None:
-    key, text = result_key(row), row[f"verdict_{lang}"]
-    if key == "better":
-        st.success(text, icon=RESULT_ICONS[key])
-    elif key == "worse":
-        st.error(text, icon=RESULT_ICONS[key])
-    elif key == "not_tested":
-        st.warning(text, icon=":material/block:")
-    else:
-        st.info(text, icon=":material/trending_flat:")
+    """The verdict in the box of its result category (``analytics.verdicts.RESULT_TONES``)."""
+    BOXES[RESULT_TONES[row["result"]]](row[f"verdict_{lang}"], icon=RESULT_ICONS[row["result"]])
     st.caption(row[f"sensitivity_{lang}"])
 
 
@@ -219,7 +216,7 @@ def render_table(results: pd.DataFrame, analysis: Analysis) -> None:
         rows.append(
             {
                 t("verify.col.measure"): r[f"label_{lang}"],
-                t("verify.col.result"): t(f"verify.result.{result_key(r)}"),
+                t("verify.col.result"): t(f"verify.result.{r['result']}"),
                 t("verify.col.before"): _fmt(r["mean_before"], r["kind"]),
                 t("verify.col.after"): _fmt(r["mean_after"], r["kind"]),
                 t("verify.col.change"): _fmt_change(r),
