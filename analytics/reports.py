@@ -27,7 +27,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from analytics.evidence import is_completed_test
+from analytics.evidence import TopicEvidence, is_completed_test
 from analytics.pairing import Analysis
 from analytics.verdicts import RESULT_COLOURS, Result, test_name
 
@@ -322,7 +322,8 @@ class ReviewReport:
             shown one per slide.
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
         items: Optional frame of rectification items (``db.items.list_items`` columns).
-        topic_outcomes: Optional ``analytics.topic_outcome.topic_share`` results, their verdicts listed.
+        topic_outcomes: Optional topic share measurements (``analytics.topic_outcome.topic_share``), their
+            verdicts listed.
         analysis: The primary analysis the results, charts and figures describe; its label goes on the
             title, verdict and results slides, and the sensitivity check gets its own slide.
         pain_points_scope: What the pain points were counted over (e.g. "Round 1, 480 analysed items"),
@@ -340,7 +341,7 @@ class ReviewReport:
     charts: Mapping[str, ChartImage] = field(default_factory=dict)
     pain_points: pd.DataFrame | None = None
     items: pd.DataFrame | None = None
-    topic_outcomes: Sequence[Mapping[str, Any]] = ()
+    topic_outcomes: Sequence[TopicEvidence] = ()
     analysis: Analysis | None = None
     pain_points_scope: str = ""
 
@@ -458,19 +459,30 @@ def _item_status(item: dict[str, Any], lang: str) -> str:
     return _STATUS.get(status, (status, status))[0 if lang == "zh" else 1]
 
 
-def evidence_text(evidence: Any, lang: str = "en") -> str:
-    """ "13.2% → 5.5% (significant)" from an item's stored evidence (db.items), "–" without any;
-    the items page and the deck show it alike. A measurement that is not a completed test is no
-    evidence, and says so."""
-    if not isinstance(evidence, dict) or not evidence:
+def evidence_text(evidence: TopicEvidence | None, lang: str = "en") -> str:
+    """An item's newest measurement in a few words; the items page and the deck show it alike.
+
+    Args:
+        evidence: The measurement (``db.items.list_items``' evidence), or None.
+        lang: "zh" or "en".
+
+    Returns:
+        "13.2% → 5.5% (significant)", "–" without a measurement; a measurement that is not a completed
+        test is no evidence, and says so.
+    """
+    if evidence is None:
         return "–"
     if not is_completed_test(evidence):
         return "未检验" if lang == "zh" else "not tested"
-    before, after = (f"{100 * evidence[f'share_{side}']:.1f}%" for side in ("before", "after"))
-    text = f"{before} → {after}"
-    if evidence.get("significant"):
+    text = f"{100 * evidence.share_before:.1f}% → {100 * evidence.share_after:.1f}%"
+    if evidence.significant:
         text += "（显著）" if lang == "zh" else " (significant)"
     return text
+
+
+def _evidence(value: Any) -> TopicEvidence | None:
+    """An items frame's evidence cell: the measurement, or None (a frame built by hand may hold NaN)."""
+    return value if isinstance(value, TopicEvidence) else None
 
 
 def _title_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
@@ -577,7 +589,7 @@ def build_deck(report: ReviewReport) -> bytes:
         _bullets(
             prs,
             _t("topics", lang),
-            [str(o[f"verdict_{'zh' if lang == 'zh' else 'en'}"]) for o in report.topic_outcomes],
+            [o.sentence(lang) for o in report.topic_outcomes],
             16,
         )
 
@@ -616,7 +628,7 @@ def build_deck(report: ReviewReport) -> bytes:
                         _item_status(i, lang),
                         f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
                         str(i["due_on"] or "–"),
-                        evidence_text(i.get("evidence"), lang),
+                        evidence_text(_evidence(i.get("evidence")), lang),
                     ]
                     for i in records[first : first + ITEMS_PER_SLIDE]
                 ],

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from analytics import reports
-from analytics.evidence import judge
+from analytics.evidence import TopicEvidence, judge
 from analytics.wave_compare import compare_waves
 from db import painpoints
 from db import verify as repo
@@ -247,7 +247,7 @@ def test_carrying_over_goes_forward_only_and_the_next_round_can_be_created_there
     ],
 )  # fmt: skip
 def test_the_verification_rule(result, target, expected):
-    assert judge(result, target=target) == expected
+    assert judge(TopicEvidence.from_dict(result), target=target) == expected
 
 
 def test_the_deck_lists_every_item_so_a_flagged_one_is_never_cut():

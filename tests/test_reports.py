@@ -14,6 +14,7 @@ import pytest
 from pptx import Presentation
 
 from analytics import charts_verify, reports
+from analytics.evidence import TopicEvidence
 from analytics.wave_compare import Comparison, compare_primary, compare_waves
 from db import verify as repo
 from db.engine import make_engine, unit_of_work
@@ -82,7 +83,7 @@ def test_the_english_deck_tells_the_demo_story(demo):
             pain_points=pain,
             items=demo["items"],
             topic_outcomes=[
-                {"verdict_en": "Feedback about dosage fell significantly.", "verdict_zh": "下降"}
+                TopicEvidence(verdict_en="Feedback about dosage fell significantly.", verdict_zh="下降")
             ],
         )
     )

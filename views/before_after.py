@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts_verify, reports
+from analytics.evidence import TopicEvidence
 from analytics.pairing import Analysis
 from analytics.planner import plan_next_wave
 from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
@@ -591,7 +592,11 @@ def render_exports(
                 charts=images,
                 pain_points=pain_points,
                 items=items,
-                topic_outcomes=[topic_outcome] if topic_outcome and topic_outcome["status"] == "ok" else [],
+                topic_outcomes=(
+                    [TopicEvidence.from_dict(topic_outcome)]
+                    if topic_outcome and topic_outcome["status"] == "ok"
+                    else []
+                ),
                 analysis=analysis,
                 pain_points_scope=pain_scope,
             )
