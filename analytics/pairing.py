@@ -308,3 +308,36 @@ def analysed_answers(
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)[columns]
+
+
+@dataclass(frozen=True)
+class Respondents:
+    """How many people answered each wave, and both.
+
+    Attributes:
+        baseline: Distinct respondent keys with an answer in the baseline wave.
+        follow_up: Distinct respondent keys with an answer in the follow-up wave.
+        both: Respondent keys with answers in both waves.
+    """
+
+    baseline: int
+    follow_up: int
+    both: int
+
+
+def count_respondents(answers: pd.DataFrame, *, baseline: Hashable, follow_up: Hashable) -> Respondents:
+    """Respondents per wave and in both, over every question of the answers frame.
+
+    Args:
+        answers: The answers frame (anonymous answers have no key and are not counted).
+        baseline: The ``wave`` value of the baseline.
+        follow_up: The ``wave`` value of the follow-up.
+
+    Returns:
+        The counts.
+    """
+    responded = answers.groupby("wave")["respondent_key"].nunique()
+    keys = [set(answers.loc[answers["wave"] == w, "respondent_key"].dropna()) for w in (baseline, follow_up)]
+    return Respondents(
+        int(responded.get(baseline, 0)), int(responded.get(follow_up, 0)), len(keys[0] & keys[1])
+    )

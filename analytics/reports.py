@@ -248,6 +248,59 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return table[columns].reset_index(drop=True)
 
 
+def scope_table(
+    *,
+    product: str,
+    round_name: str,
+    baseline: str,
+    follow_up: str,
+    segment: str,
+    analysis: Analysis,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """What a comparison compared, for the export's context sheet.
+
+    Args:
+        product: Product name.
+        round_name: Round name.
+        baseline: Baseline wave name.
+        follow_up: Follow-up wave name.
+        segment: Respondent segment compared, or "" for all.
+        analysis: The primary analysis.
+        lang: "zh" or "en".
+
+    Returns:
+        Columns field, value: product, round, baseline, follow_up, segment, respondents, analysis.
+    """
+    return pd.DataFrame(
+        {
+            "field": ["product", "round", "baseline", "follow_up", "segment", "respondents", "analysis"],
+            "value": [
+                product,
+                round_name,
+                baseline,
+                follow_up,
+                segment or "all",
+                analysis.label(lang),
+                analysis.reason(lang),
+            ],
+        }
+    )
+
+
+def plan_table(plan: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The planner's table for an export: its columns in ``lang`` only.
+
+    Args:
+        plan: ``analytics.planner.plan_next_wave``'s result.
+        lang: "zh" or "en".
+
+    Returns:
+        ``plan`` without the other language's columns.
+    """
+    return plan.drop(columns=[c for c in plan.columns if c.endswith("_zh" if lang == "en" else "_en")])
+
+
 # --- charts as images ----------------------------------------------------------------------------
 
 
@@ -449,7 +502,8 @@ def _change(row: Mapping[str, Any]) -> str:
 
 def result_colour(result: Result) -> RGBColor:
     """The colour of a result category in the deck (``analytics.verdicts.RESULT_COLOURS``)."""
-    return RGBColor.from_string(RESULT_COLOURS[result].lstrip("#").upper())
+    colour: RGBColor = RGBColor.from_string(RESULT_COLOURS[result].lstrip("#").upper())
+    return colour
 
 
 def _item_status(item: dict[str, Any], lang: str) -> str:

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analytics import charts_verify, reports
-from analytics.evidence import TopicEvidence
-from analytics.pairing import Analysis
+from analytics.pairing import Analysis, count_respondents
 from analytics.planner import plan_next_wave
 from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
-from analytics.topic_outcome import keyword_mask, parse_keywords, topic_satisfaction, topic_share
+from analytics.topic_outcome import parse_keywords
 from analytics.verdicts import RESULT_TONES, measure_label, test_name
 from analytics.wave_compare import Comparison, compare_primary
-from db import verify as repo
 from db.engine import database_url
-from db.items import list_items
 from db.models import CATEGORIES
-from db.users import audit
+from db.verify import WaveInfo
+from services import verification
 from ui import auth, nav, workspace
 from ui.i18n import current_language, t
 from ui.resources import transaction
@@ -45,10 +43,10 @@ st.session_state.setdefault("verify_segment", "")
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
-def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...]) -> pd.DataFrame:
-    """Answers of the waves; `url` and `version` (response counts) only key the cache."""
+def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...], segment: str) -> pd.DataFrame:
+    """Answers of the waves (of the segment); `url` and `version` (response counts) only key the cache."""
     with transaction() as session:
-        return repo.wave_answers(session, list(wave_ids))
+        return verification.wave_answers(session, wave_ids, segment)
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
@@ -59,30 +57,15 @@ def run_comparison(
     return compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
 
 
-def default_waves(waves: list[repo.WaveInfo]) -> tuple[int, int]:
-    """The newest follow-up with answers and the newest baseline before it."""
-    answered = [w for w in waves if w.responses] or waves
-    follow = next((w for w in reversed(answered) if w.kind == "follow_up"), answered[-1])
-    earlier = [
-        w for w in answered if w.id != follow.id and (w.opens_on or date.min) <= (follow.opens_on or date.max)
-    ]
-    base = next(
-        (w for w in reversed(earlier) if w.kind == "baseline"), earlier[-1] if earlier else answered[0]
-    )
-    if base.id == follow.id:
-        base = next(w for w in waves if w.id != follow.id)
-    return base.id, follow.id
-
-
 def keep_valid(key: str, options: list[Any], default: Any) -> None:
     """Reset a widget's stored choice that is not among its options any more (another product or round)."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
 
 
-def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
+def render_form(waves: list[WaveInfo], segments: list[str]) -> None:
     ids = [w.id for w in waves]
-    base_default, follow_default = default_waves(waves)
+    base_default, follow_default = verification.default_waves(waves)
     keep_valid("verify_baseline", ids, base_default)
     keep_valid("verify_follow_up", ids, follow_default)
     keep_valid("verify_segment", ["", *segments], "")
@@ -118,17 +101,13 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
         st.form_submit_button(t("verify.compare"), type="primary", key="verify_compare")
 
 
-def render_counts(
-    results: pd.DataFrame, answers: pd.DataFrame, base: repo.WaveInfo, follow: repo.WaveInfo
-) -> None:
-    responded = answers.groupby("wave")["respondent_key"].nunique()
-    n_base, n_follow = int(responded.get(base.id, 0)), int(responded.get(follow.id, 0))
-    keys = [set(answers.loc[answers["wave"] == w, "respondent_key"].dropna()) for w in (base.id, follow.id)]
+def render_counts(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo) -> None:
+    counts = count_respondents(answers, baseline=base.id, follow_up=follow.id)
     columns = st.columns(3)
-    columns[0].metric(t("verify.n_baseline"), n_base)
-    columns[1].metric(t("verify.n_follow_up"), n_follow)
-    columns[2].metric(t("verify.n_paired"), len(keys[0] & keys[1]))
-    for wave, n in ((base, n_base), (follow, n_follow)):
+    columns[0].metric(t("verify.n_baseline"), counts.baseline)
+    columns[1].metric(t("verify.n_follow_up"), counts.follow_up)
+    columns[2].metric(t("verify.n_paired"), counts.both)
+    for wave, n in ((base, counts.baseline), (follow, counts.follow_up)):
         if n < MIN_ANSWERS:
             st.warning(t("verify.too_few", wave=wave.name, n=n, min=MIN_ANSWERS))
 
@@ -274,9 +253,7 @@ def render_method(results: pd.DataFrame) -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def render_planner(
-    answers: pd.DataFrame, base: repo.WaveInfo, follow: repo.WaveInfo, dims: list[str]
-) -> pd.DataFrame:
+def render_planner(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo, dims: list[str]) -> pd.DataFrame:
     st.subheader(t("verify.plan"))
     st.caption(t("verify.plan_intro"))
     with st.form("verify_plan_form"):
@@ -317,46 +294,19 @@ def render_planner(
     return plan
 
 
-def _topic_defaults(
-    rnd: repo.RoundInfo | None, items: pd.DataFrame | None, base: repo.WaveInfo, follow: repo.WaveInfo
-) -> tuple[date, date, date]:
-    """Before starts with the round (or the baseline), the fix at the first item due, after ends with the follow-up."""
-    first = (
-        (rnd.starts_on if rnd and rnd.starts_on else None)
-        or base.opens_on
-        or date.today() - timedelta(days=90)
-    )
-    last = (
-        follow.closes_on + timedelta(days=1)
-        if follow.closes_on
-        else (rnd.ends_on if rnd and rnd.ends_on else date.today())
-    )
-    due = [
-        d
-        for d in (items["due_on"] if items is not None and not items.empty else [])
-        if d and first < d < last
-    ]
-    middle = first + (last - first) / 2
-    if base.closes_on and follow.opens_on and base.closes_on < follow.opens_on:
-        middle = base.closes_on + (follow.opens_on - base.closes_on) / 2
-    return first, min(due) if due else middle, last
-
-
 def render_topic(
     selection: workspace.Selection,
     answers: pd.DataFrame,
-    base: repo.WaveInfo,
-    follow: repo.WaveInfo,
+    base: WaveInfo,
+    follow: WaveInfo,
     analysis: Analysis,
-) -> dict[str, Any] | None:
+) -> verification.TopicOutcome | None:
     st.subheader(t("verify.topic"))
     st.caption(t("verify.topic_intro"))
     with transaction() as session:
         # The compared round's own analysis (or the one over all rounds), never another round's.
-        run, topics, _ = repo.round_topics(session, selection.product_id, follow.round_id, lang)
-        categorised = repo.has_categories(session, selection.product_id)
-        rnd = repo.round_info(session, follow.round_id)
-        items = list_items(session, follow.round_id)
+        choices = verification.topic_choices(session, selection.product_id, base, follow, lang)
+    run, topics = choices.run, choices.topics
     if run is None or topics.empty:
         st.info(t("verify.topic.no_run", round=follow.round_name))
     elif run.round_id is None:
@@ -365,7 +315,7 @@ def render_topic(
         )
     sources = [
         *(["topic"] if run and not topics.empty else []),
-        *(["category"] if categorised else []),
+        *(["category"] if choices.categorised else []),
         "keywords",
     ]
     source = st.radio(
@@ -375,9 +325,10 @@ def render_topic(
         horizontal=True,
         key="verify_topic_source",
     )
-    start_default, fix_default, end_default = _topic_defaults(rnd, items, base, follow)
+    start_default, fix_default, end_default = choices.periods
     suffix = f"{base.id}_{follow.id}"
     likert_measures = [m for m in MEASURES if m != "nps"]
+    labels: dict[str, str] = {}
     with st.form("verify_topic_form"):
         if source == "topic":
             labels = dict(zip(topics["key"], topics["label"], strict=True))
@@ -428,19 +379,31 @@ def render_topic(
     ):
         st.error(t("verify.topic.bad_dates"))
         return None
-    left = repo.NotCounted()
+    if source == "topic":
+        name = str(labels[chosen])
+    elif source == "category":
+        name = t(f"verify.category.{chosen}")
+    else:
+        name = ", ".join(parse_keywords(str(chosen)))
     with transaction() as session:
-        if source == "topic" and run is not None:
-            # Only what the run analysed of this round counts; the rest is named for what it is.
-            feedback, left = repo.round_topic_feedback(
-                session, selection.product_id, follow.round_id, run, start, end
-            )
-        else:
-            feedback = repo.feedback_frame(
-                session, selection.product_id, start, end, with_text=source == "keywords"
-            )
+        outcome = verification.measure_topic(
+            session,
+            product_id=selection.product_id,
+            round_id=follow.round_id,
+            run=run,
+            source=source,
+            chosen=str(chosen),
+            name=name,
+            periods=(start, fix, end),
+            answers=answers,
+            baseline=base.id,
+            follow_up=follow.id,
+            measure=str(measure),
+            paired=analysis.paired,
+        )
     if source == "topic":
         day = f"{run.created_at:%Y-%m-%d %H:%M}" if run else ""
+        left = outcome.not_counted
         for key, n in (
             ("later", left.later),
             ("other_rounds", left.other_rounds),
@@ -448,41 +411,26 @@ def render_topic(
         ):
             if n:
                 st.caption(t(f"verify.topic.not_counted.{key}", n=n, round=follow.round_name, day=day))
-        mask, name = feedback["topic_key"] == chosen, str(labels[chosen])
-    elif source == "category":
-        mask, name = feedback["category"] == chosen, t(f"verify.category.{chosen}")
-    else:
-        mask, name = (
-            keyword_mask(feedback["text"], str(chosen)),
-            ", ".join(parse_keywords(str(chosen))),
+    evidence = outcome.evidence
+    left_column, right_column = st.columns(2)
+    for column, side in ((left_column, "before"), (right_column, "after")):
+        share = evidence.share_before if side == "before" else evidence.share_after
+        k, n = (
+            (evidence.k_before, evidence.n_before)
+            if side == "before"
+            else (evidence.k_after, evidence.n_after)
         )
-    outcome = topic_share(
-        feedback, mask.fillna(False).astype(bool), before=(start, fix), after=(fix, end), topic=name
-    )
-    left, right = st.columns(2)
-    for column, side in ((left, "before"), (right, "after")):
-        share = outcome[f"share_{side}"]
         column.metric(
             t(f"verify.topic.share_{side}"),
             "–" if pd.isna(share) else f"{100 * share:.1f}%",
-            help=t("verify.topic.items", k=outcome[f"k_{side}"], n=outcome[f"n_{side}"]),
+            help=t("verify.topic.items", k=k, n=n),
         )
-    (st.success if outcome["significant"] else st.info)(outcome[f"verdict_{lang}"])
+    (st.success if evidence.significant else st.info)(evidence.sentence(lang))
     st.caption(t("verify.topic.caveat"))
 
     st.markdown(f"**{t('verify.topic.satisfaction')}**")
-    mentioned = set(feedback.loc[mask.fillna(False).astype(bool), "respondent_key"].dropna())
-    answered = mentioned & set(answers["respondent_key"].dropna())
-    st.caption(t("verify.topic.mentioners", n=len(mentioned), answered=len(answered)))
-    satisfaction = topic_satisfaction(
-        answers,
-        sorted(mentioned),
-        baseline=base.id,
-        follow_up=follow.id,
-        measure=str(measure),
-        paired=analysis.paired,
-    )
-    for _, row in satisfaction.iterrows():
+    st.caption(t("verify.topic.mentioners", n=outcome.mentioned, answered=outcome.answered))
+    for _, row in outcome.satisfaction.iterrows():
         group = t(f"verify.topic.group.{row['group']}")
         st.markdown(f"- **{group}**{'：' if lang == 'zh' else ': '}{row[f'verdict_{lang}']}")
     return outcome
@@ -491,14 +439,7 @@ def render_topic(
 def record_export(kind: str, detail: dict[str, Any]) -> None:
     """Audit one download (a download-button callback)."""
     with transaction() as session:
-        audit(
-            session,
-            user.username,
-            "export.before_after",
-            "product",
-            detail["product_id"],
-            {**detail, "format": kind},
-        )
+        verification.record_export(session, user.username, kind, detail)
 
 
 def render_exports(
@@ -506,10 +447,10 @@ def render_exports(
     comparison: Comparison,
     plan: pd.DataFrame,
     charts: dict[str, Any],
-    base: repo.WaveInfo,
-    follow: repo.WaveInfo,
+    base: WaveInfo,
+    follow: WaveInfo,
     segment: str,
-    topic_outcome: dict[str, Any] | None,
+    topic_outcome: verification.TopicOutcome | None,
 ) -> None:
     st.subheader(t("verify.export"))
     st.caption(t("verify.export.audited"))
@@ -525,21 +466,15 @@ def render_exports(
     }
     stem = f"before-after-{base.id}-{follow.id}{'-' + segment if segment else ''}"
     table = reports.results_table(results, lang)
-    scope = pd.DataFrame(
-        {
-            "field": ["product", "round", "baseline", "follow_up", "segment", "respondents", "analysis"],
-            "value": [
-                selection.product_name,
-                follow.round_name,
-                base.name,
-                follow.name,
-                segment or "all",
-                analysis.label(lang),
-                analysis.reason(lang),
-            ],
-        }
+    scope = reports.scope_table(
+        product=selection.product_name,
+        round_name=follow.round_name,
+        baseline=base.name,
+        follow_up=follow.name,
+        segment=segment,
+        analysis=analysis,
+        lang=lang,
     )
-    plan_table = plan.drop(columns=[c for c in plan.columns if c.endswith("_zh" if lang == "en" else "_en")])
     left, middle, right = st.columns(3)
     left.download_button(
         t("verify.export.csv"),
@@ -554,7 +489,11 @@ def render_exports(
     middle.download_button(
         t("verify.export.xlsx"),
         reports.to_xlsx_bytes(
-            {t("verify.table"): table, t("verify.sheet.plan"): plan_table, t("verify.sheet.context"): scope}
+            {
+                t("verify.table"): table,
+                t("verify.sheet.plan"): reports.plan_table(plan, lang),
+                t("verify.sheet.context"): scope,
+            }
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -573,14 +512,13 @@ def render_exports(
     if right.button(t("verify.export.prepare"), key="verify_prepare", icon=":material/slideshow:"):
         with transaction() as session:
             # The compared round's pain points, counted over the round's own analysed feedback.
-            run, topics, analysed = repo.round_topics(session, selection.product_id, follow.round_id, lang)
-            items = list_items(session, follow.round_id)
-        pain_points, pain_scope = None, ""
-        if run is not None and not topics.empty:
-            pain_points = topics.assign(share=topics["size"] / max(analysed, 1))[["label", "size", "share"]]
-            pain_scope = t("verify.export.pain_scope", round=follow.round_name, n=analysed)
+            material = verification.review_material(session, selection.product_id, follow.round_id, lang)
+        pain_scope = ""
+        if material.pain_points is not None:
+            pain_scope = t("verify.export.pain_scope", round=follow.round_name, n=material.analysed)
         with st.spinner(t("verify.export.preparing")):
             images = reports.chart_images(charts)
+            tested = topic_outcome is not None and topic_outcome.evidence.status == "ok"
             report = reports.ReviewReport(
                 product=selection.product_name,
                 round_name=follow.round_name,
@@ -590,13 +528,9 @@ def render_exports(
                 lang=lang,
                 segment=segment,
                 charts=images,
-                pain_points=pain_points,
-                items=items,
-                topic_outcomes=(
-                    [TopicEvidence.from_dict(topic_outcome)]
-                    if topic_outcome and topic_outcome["status"] == "ok"
-                    else []
-                ),
+                pain_points=material.pain_points,
+                items=material.items,
+                topic_outcomes=[topic_outcome.evidence] if topic_outcome is not None and tested else [],
                 analysis=analysis,
                 pain_points_scope=pain_scope,
             )
@@ -639,18 +573,15 @@ if selection is None:
     st.stop()
 
 with transaction() as session:
-    waves = repo.list_waves(session, selection.product_id, selection.round_id)
-    if len(waves) < 2 and selection.round_id is not None:
-        in_round = len(waves)
-        waves = repo.list_waves(session, selection.product_id)
-        if len(waves) >= 2:
-            st.info(t("verify.round_fallback", n=in_round))
-    segments = repo.wave_segments(session, [w.id for w in waves])
+    choice = verification.waves_to_compare(session, selection.product_id, selection.round_id)
+waves = choice.waves
+if choice.in_round is not None:
+    st.info(t("verify.round_fallback", n=choice.in_round))
 if len(waves) < 2:
     st.info(t("verify.no_waves"))
     st.stop()
 
-render_form(waves, segments)
+render_form(waves, choice.segments)
 by_id = {w.id: w for w in waves}
 base, follow = by_id[st.session_state["verify_baseline"]], by_id[st.session_state["verify_follow_up"]]
 segment = st.session_state["verify_segment"]
@@ -662,9 +593,7 @@ if not dims:
     st.info(t("verify.no_dimensions"))
     st.stop()
 
-answers = load_answers(database_url(), (base.id, follow.id), (base.responses, follow.responses))
-if segment:
-    answers = answers[answers["segment"] == segment].reset_index(drop=True)
+answers = load_answers(database_url(), (base.id, follow.id), (base.responses, follow.responses), segment)
 comparison = run_comparison(answers, base.id, follow.id, tuple(dims))
 results, analysis = comparison.results, comparison.analysis
 # The charts show the respondents the verdicts describe (paired: only the matched ones).
@@ -678,7 +607,7 @@ charts = charts_verify.standard_charts(
     respondents=analysis.label(lang),
 )
 
-render_counts(results, answers, base, follow)
+render_counts(answers, base, follow)
 render_analysis(analysis)
 render_verdicts(results, analysis)
 render_method(results)
