@@ -11,11 +11,13 @@ from collections.abc import Hashable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from analytics import verify
+from analytics.verdicts import RESULT_COLOURS, measure_label
+from analytics.wave_summaries import NPS_GROUPS, answer_distribution, wave_summary
 
 LIKERT_COLOURS = ("#c0392b", "#f0a868", "#d5d8dc", "#8cc68c", "#1e8449")
 NPS_COLOURS = ("#c0392b", "#d5d8dc", "#1e8449")
-VERDICT_COLOURS = {"better": "#1e8449", "worse": "#c0392b", "unclear": "#7f8c8d"}
+# The results a difference chart can show (it draws tested rows only), in the vocabulary's colours.
+VERDICT_COLOURS = {key: RESULT_COLOURS[key] for key in ("better", "worse", "unclear")}
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "distribution": ("回答分布：前后对比", "Answers before and after"),
@@ -64,11 +66,14 @@ def diverging_bars(
 
     Args:
         dist: Columns measure_label, wave_label, answer_label, start, end, share, count, n
-            (``analytics.verify.answer_distribution`` with display labels added).
+            (``analytics.wave_summaries.answer_distribution`` with display labels added).
         categories: Answer labels from the lowest to the highest, for the colour scale.
         colours: One colour per category.
         measure_order: Measure labels, top to bottom.
         wave_order: Wave labels, top to bottom within a measure.
+        title: The chart's title.
+        x_title: The x axis' title.
+        legend_title: The colour legend's title.
     """
     base = alt.Chart().encode(
         y=alt.Y("wave_label:N", sort=list(wave_order), title=None, axis=alt.Axis(labelLimit=320)),
@@ -93,7 +98,7 @@ def diverging_bars(
         ],
     )
     centre = alt.Chart().mark_rule(color="#555").encode(x=alt.datum(0))
-    return (
+    chart: alt.FacetChart = (
         alt.layer(bars, centre, data=dist)
         .properties(width=460, height=alt.Step(22))
         .facet(
@@ -108,6 +113,7 @@ def diverging_bars(
         )
         .resolve_scale(y="independent")
     )
+    return chart
 
 
 def means_chart(
@@ -123,6 +129,11 @@ def means_chart(
 
     Args:
         summary: Columns measure_label, wave_label, mean, ci_low, ci_high, n.
+        measure_order: Measures from top to bottom.
+        wave_order: Waves in the order of their marks.
+        title: The chart's title.
+        x_title: The x axis' title.
+        legend_title: The colour legend's title.
     """
     base = alt.Chart(summary).encode(
         y=alt.Y("measure_label:N", sort=list(measure_order), title=None, axis=alt.Axis(labelLimit=240)),
@@ -148,7 +159,8 @@ def means_chart(
             "n:Q",
         ],
     )
-    return (interval + points).properties(title=title, width=460, height=alt.Step(14))
+    chart: alt.LayerChart = (interval + points).properties(title=title, width=460, height=alt.Step(14))
+    return chart
 
 
 def difference_chart(
@@ -163,9 +175,13 @@ def difference_chart(
     """Forest plot: the change of each measure with its CI, coloured by the verdict.
 
     Args:
-        diffs: Columns measure_label, diff, diff_ci_low, diff_ci_high, result ("better", "worse",
-            "unclear"), p_adj.
+        diffs: Columns measure_label, diff, diff_ci_low, diff_ci_high, result (the rows' result category,
+            "better", "worse" or "unclear": ``analytics.verdicts``), p_adj.
         result_labels: Display label of each result.
+        measure_order: Measures from top to bottom.
+        title: The chart's title.
+        x_title: The x axis' title.
+        legend_title: The colour legend's title.
     """
     frame = diffs.assign(result_label=diffs["result"].map(result_labels))
     domain = [result_labels[k] for k in VERDICT_COLOURS]
@@ -202,12 +218,6 @@ def _title(key: str, lang: str, subtitle: str) -> str | alt.TitleParams:
     )
 
 
-def _result(row: pd.Series) -> str:
-    if row["status"] != "ok" or not row["significant"]:
-        return "unclear"
-    return "better" if row["direction"] > 0 else "worse"
-
-
 def standard_charts(
     answers: pd.DataFrame,
     results: pd.DataFrame,
@@ -222,13 +232,14 @@ def standard_charts(
 
     Args:
         answers: The answers the results describe (segment already filtered): with a primary analysis,
-            ``analytics.verify.Comparison.answers``, so the charts show the same respondents as the
+            ``analytics.wave_compare.Comparison.answers``, so the charts show the same respondents as the
             verdicts (paired: only the matched respondents).
         results: Its result.
         baseline: The baseline wave id.
         follow_up: The follow-up wave id.
         wave_names: Display name of each wave (default "baseline" / "follow-up" in ``lang``).
-        respondents: Who the charts describe (``analytics.verify.Analysis.label``), each chart's subtitle.
+        lang: "zh" or "en", for every label.
+        respondents: Who the charts describe (``analytics.pairing.Analysis.label``), each chart's subtitle.
 
     Returns:
         name -> chart, for the names that have data: "distribution" (Likert answers), "means",
@@ -242,14 +253,12 @@ def standard_charts(
         names = {baseline: f"{names[baseline]} (1)", follow_up: f"{names[follow_up]} (2)"}
     wave_order = [names[baseline], names[follow_up]]
     likert_codes = [m for m in results.loc[results["kind"] == "likert", "measure"]]
-    measure_order = [verify.measure_label(c, lang) for c in likert_codes]
+    measure_order = [measure_label(c, lang) for c in likert_codes]
     charts: dict[str, alt.TopLevelMixin] = {}
 
-    dist = verify.answer_distribution(
-        answers, waves=[baseline, follow_up], dimensions=list(results["measure"])
-    )
+    dist = answer_distribution(answers, waves=[baseline, follow_up], dimensions=list(results["measure"]))
     dist = dist.assign(
-        measure_label=dist["measure"].map(lambda c: verify.measure_label(c, lang)),
+        measure_label=dist["measure"].map(lambda c: measure_label(c, lang)),
         wave_label=dist["wave"].map(names),
     )
     likert = dist[dist["kind"] == "likert"].copy()
@@ -265,11 +274,11 @@ def standard_charts(
             x_title=text("share", lang),
             legend_title=text("answer", lang),
         )
-    summary = verify.wave_summary(answers, waves=[baseline, follow_up], dimensions=likert_codes)
+    summary = wave_summary(answers, waves=[baseline, follow_up], dimensions=likert_codes)
     summary = summary[summary["n"] > 0]
     if not summary.empty:
         summary = summary.assign(
-            measure_label=summary["measure"].map(lambda c: verify.measure_label(c, lang)),
+            measure_label=summary["measure"].map(lambda c: measure_label(c, lang)),
             wave_label=summary["wave"].map(names),
         )
         charts["means"] = means_chart(
@@ -282,10 +291,9 @@ def standard_charts(
         )
     tested = results[(results["kind"] == "likert") & (results["status"] == "ok")]
     if not tested.empty:
-        diffs = tested.assign(
-            measure_label=tested["measure"].map(lambda c: verify.measure_label(c, lang)),
-            result=tested.apply(_result, axis=1),
-        )[["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]]
+        diffs = tested.assign(measure_label=tested["measure"].map(lambda c: measure_label(c, lang)))[
+            ["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]
+        ]
         charts["difference"] = difference_chart(
             diffs,
             measure_order=measure_order,
@@ -296,9 +304,7 @@ def standard_charts(
         )
     nps = dist[dist["kind"] == "nps"].copy()
     if not nps.empty:
-        scores = verify.wave_summary(answers, waves=[baseline, follow_up], dimensions=["nps"]).set_index(
-            "wave"
-        )
+        scores = wave_summary(answers, waves=[baseline, follow_up], dimensions=["nps"]).set_index("wave")
         nps_names = {
             w: f"{names[w]} (NPS {scores.at[w, 'mean']:+.0f})" if scores.at[w, "n"] else names[w]
             for w in names
@@ -307,9 +313,9 @@ def standard_charts(
         nps["answer_label"] = nps["answer"].map(lambda a: text(str(a), lang))
         charts["nps"] = diverging_bars(
             nps,
-            categories=[text(g, lang) for g in verify.NPS_GROUPS],
+            categories=[text(g, lang) for g in NPS_GROUPS],
             colours=NPS_COLOURS,
-            measure_order=[verify.measure_label("nps", lang)],
+            measure_order=[measure_label("nps", lang)],
             wave_order=[nps_names[baseline], nps_names[follow_up]],
             title=_title("nps", lang, respondents),
             x_title=text("share", lang),

@@ -27,8 +27,9 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from analytics import verify
-from analytics.evidence import is_completed_test
+from analytics.evidence import TopicEvidence, is_completed_test
+from analytics.pairing import Analysis
+from analytics.verdicts import RESULT_COLOURS, Result, test_name
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
@@ -151,7 +152,8 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
     CRLF also makes the writer quote any cell holding a lone carriage return.
     """
-    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    text: str = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
@@ -197,6 +199,7 @@ _EXPORT_COLUMNS = (
     "p_val",
     "p_adj",
     "significant",
+    "result",
     "detectable_change",
     "sensitivity_test",
     "sensitivity_p_val",
@@ -204,8 +207,8 @@ _EXPORT_COLUMNS = (
     "pairing",
     "warnings",
 )
-# Present when the results come from analytics.verify.compare_primary: who the row describes and the
-# other analysis beside it.
+# Present when the results come from analytics.wave_compare.compare_primary: who the row describes and
+# the other analysis beside it.
 _PRIMARY_COLUMNS = (
     "respondents",
     "sensitivity_before",
@@ -222,16 +225,17 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     Returns:
         Columns label, kind, status, analysis, test, statistic_name, statistic, n_before, n_after,
         n_paired, mean_before, mean_after, diff, diff_ci_low, diff_ci_high, effect_size_kind, effect_size,
-        es_ci_low, es_ci_high, p_val, p_adj, significant, detectable_change, sensitivity_test,
-        sensitivity_p_val, verdict, pairing, warnings ("; "-joined); with results of
-        ``analytics.verify.compare_primary`` also respondents (who every figure of the row describes),
+        es_ci_low, es_ci_high, p_val, p_adj, significant, result (the row's result category in words,
+        as the deck shows it), detectable_change, sensitivity_test, sensitivity_p_val, verdict, pairing,
+        warnings ("; "-joined); with results of ``analytics.wave_compare.compare_primary`` also respondents (who every figure of the row describes),
         sensitivity_before, sensitivity_after, sensitivity_diff, sensitivity_p_adj and sensitivity (the
         other analysis, in one sentence).
     """
     suffix = "zh" if lang == "zh" else "en"
     table = results.assign(
         label=results[f"label_{suffix}"],
-        test=results["test"].map(lambda name: verify.test_name(name, lang) if name else ""),
+        test=results["test"].map(lambda name: test_name(name, lang) if name else ""),
+        result=results["result"].map(lambda key: _t(key, lang)),
         verdict=results[f"verdict_{suffix}"],
         pairing=results[f"pairing_{suffix}"],
         warnings=results["warnings_zh" if lang == "zh" else "warnings"].map("; ".join),
@@ -243,6 +247,59 @@ def results_table(results: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         )
         columns = [columns[0], "respondents", *columns[1:], *_PRIMARY_COLUMNS[1:]]
     return table[columns].reset_index(drop=True)
+
+
+def scope_table(
+    *,
+    product: str,
+    round_name: str,
+    baseline: str,
+    follow_up: str,
+    segment: str,
+    analysis: Analysis,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """What a comparison compared, for the export's context sheet.
+
+    Args:
+        product: Product name.
+        round_name: Round name.
+        baseline: Baseline wave name.
+        follow_up: Follow-up wave name.
+        segment: Respondent segment compared, or "" for all.
+        analysis: The primary analysis.
+        lang: "zh" or "en".
+
+    Returns:
+        Columns field, value: product, round, baseline, follow_up, segment, respondents, analysis.
+    """
+    return pd.DataFrame(
+        {
+            "field": ["product", "round", "baseline", "follow_up", "segment", "respondents", "analysis"],
+            "value": [
+                product,
+                round_name,
+                baseline,
+                follow_up,
+                segment or "all",
+                analysis.label(lang),
+                analysis.reason(lang),
+            ],
+        }
+    )
+
+
+def plan_table(plan: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The planner's table for an export: its columns in ``lang`` only.
+
+    Args:
+        plan: ``analytics.planner.plan_next_wave``'s result.
+        lang: "zh" or "en".
+
+    Returns:
+        ``plan`` without the other language's columns.
+    """
+    return plan.drop(columns=[c for c in plan.columns if c.endswith("_zh" if lang == "en" else "_en")])
 
 
 # --- charts as images ----------------------------------------------------------------------------
@@ -311,7 +368,7 @@ class ReviewReport:
         round_name: Round name ("" for all rounds).
         baseline_name: Baseline wave name.
         follow_up_name: Follow-up wave name.
-        results: ``analytics.verify.compare_primary(...).results`` (or ``compare_waves`` output).
+        results: ``analytics.wave_compare.compare_primary(...).results`` (or ``compare_waves`` output).
         lang: "zh" or "en".
         segment: Respondent segment compared, or "" for all.
         generated_on: Date printed on the title slide.
@@ -319,7 +376,8 @@ class ReviewReport:
             shown one per slide.
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
         items: Optional frame of rectification items (``db.items.list_items`` columns).
-        topic_outcomes: Optional ``analytics.verify.topic_share`` results, their verdicts listed.
+        topic_outcomes: Optional topic share measurements (``analytics.topic_outcome.topic_share``), their
+            verdicts listed.
         analysis: The primary analysis the results, charts and figures describe; its label goes on the
             title, verdict and results slides, and the sensitivity check gets its own slide.
         pain_points_scope: What the pain points were counted over (e.g. "Round 1, 480 analysed items"),
@@ -337,8 +395,8 @@ class ReviewReport:
     charts: Mapping[str, ChartImage] = field(default_factory=dict)
     pain_points: pd.DataFrame | None = None
     items: pd.DataFrame | None = None
-    topic_outcomes: Sequence[Mapping[str, Any]] = ()
-    analysis: verify.Analysis | None = None
+    topic_outcomes: Sequence[TopicEvidence] = ()
+    analysis: Analysis | None = None
     pain_points_scope: str = ""
 
 
@@ -349,8 +407,11 @@ def _title_only(prs: Any, title: str) -> Any:
 
 
 def _place_title(slide: Any, title: str) -> None:
-    """The title across the widescreen slide (the default layouts are 4:3), smaller when it is long,
-    so it stays on two lines above the content."""
+    """Set a slide's title across the widescreen slide.
+
+    The title across the widescreen slide (the default layouts are 4:3), smaller when it is long,
+    so it stays on two lines above the content.
+    """
     shape = slide.shapes.title
     shape.text = title
     shape.left, shape.top, shape.width, shape.height = (
@@ -387,7 +448,8 @@ def _table(
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
     note: str = "",
-) -> None:
+) -> Any:
+    """A slide with a table (header row in bold); returns the table."""
     slide = _title_only(prs, title)
     top = Inches(1.4)
     if note:  # who the figures describe, between the title and the table
@@ -411,6 +473,7 @@ def _table(
             for paragraph in table.cell(i, j).text_frame.paragraphs:
                 paragraph.font.size = Pt(11 if i else 12)
                 paragraph.font.bold = i == 0
+    return table
 
 
 def _picture(prs: Any, title: str, png: bytes) -> None:
@@ -441,34 +504,46 @@ def _change(row: Mapping[str, Any]) -> str:
     return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
 
 
-def _result_word(row: Mapping[str, Any], lang: str) -> str:
-    if row["status"] != "ok":
-        return _t("not_tested", lang)
-    if not row["significant"]:
-        return _t("unclear", lang)
-    return _t("better" if row["direction"] > 0 else "worse", lang)
+def result_colour(result: Result) -> RGBColor:
+    """The colour of a result category in the deck (``analytics.verdicts.RESULT_COLOURS``)."""
+    colour: RGBColor = RGBColor.from_string(RESULT_COLOURS[result].lstrip("#").upper())
+    return colour
 
 
 def _item_status(item: dict[str, Any], lang: str) -> str:
-    """An item's status as the items page shows it: a verified item whose newest test no longer
-    verifies it says so (``verification_lost`` from db.items.list_items)."""
+    """An item's status as the items page shows it.
+
+    An item's status as the items page shows it: a verified item whose newest test no longer
+    verifies it says so (``verification_lost`` from db.items.list_items).
+    """
     status = "verification_lost" if item.get("verification_lost") is True else str(item["status"])
     return _STATUS.get(status, (status, status))[0 if lang == "zh" else 1]
 
 
-def evidence_text(evidence: Any, lang: str = "en") -> str:
-    """ "13.2% → 5.5% (significant)" from an item's stored evidence (db.items), "–" without any;
-    the items page and the deck show it alike. A measurement that is not a completed test is no
-    evidence, and says so."""
-    if not isinstance(evidence, dict) or not evidence:
+def evidence_text(evidence: TopicEvidence | None, lang: str = "en") -> str:
+    """An item's newest measurement in a few words; the items page and the deck show it alike.
+
+    Args:
+        evidence: The measurement (``db.items.list_items``' evidence), or None.
+        lang: "zh" or "en".
+
+    Returns:
+        "13.2% → 5.5% (significant)", "–" without a measurement; a measurement that is not a completed
+        test is no evidence, and says so.
+    """
+    if evidence is None:
         return "–"
     if not is_completed_test(evidence):
         return "未检验" if lang == "zh" else "not tested"
-    before, after = (f"{100 * evidence[f'share_{side}']:.1f}%" for side in ("before", "after"))
-    text = f"{before} → {after}"
-    if evidence.get("significant"):
+    text = f"{100 * evidence.share_before:.1f}% → {100 * evidence.share_after:.1f}%"
+    if evidence.significant:
         text += "（显著）" if lang == "zh" else " (significant)"
     return text
+
+
+def _evidence(value: Any) -> TopicEvidence | None:
+    """An items frame's evidence cell: the measurement, or None (a frame built by hand may hold NaN)."""
+    return value if isinstance(value, TopicEvidence) else None
 
 
 def _title_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
@@ -510,8 +585,11 @@ def _title_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
 
 
 def build_deck(report: ReviewReport) -> bytes:
-    """The review deck as PPTX bytes: title, verdicts, charts, results table, sensitivity check, topic
-    outcomes, pain points, items, method. With ``report.analysis`` every figure slide names who it describes."""
+    """The review deck as PPTX bytes.
+
+    The review deck as PPTX bytes: title, verdicts, charts, results table, sensitivity check, topic
+    outcomes, pain points, items, method. With ``report.analysis`` every figure slide names who it describes.
+    """
     lang = report.lang
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
@@ -533,19 +611,20 @@ def build_deck(report: ReviewReport) -> bytes:
     rows = [
         [
             str(r[label]),
-            verify.test_name(r["test"], lang) if r["test"] else "–",
+            test_name(r["test"], lang) if r["test"] else "–",
             f"{r['n_paired']}" if r["analysis"] == "paired" else f"{r['n_before']} / {r['n_after']}",
             _number(r["mean_before"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
             _number(r["mean_after"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
             _change(r),
             "< 0.001" if r["p_adj"] < 0.001 else _number(r["p_adj"], 3),
-            _result_word(r, lang),
+            _t(r["result"], lang),
         ]
         for r in report.results.to_dict("records")
     ]
+    categories = list(report.results["result"])
     header = [_t(k, lang) for k in ("measure", "test", "n", "before", "after", "change", "p_adj", "result")]
     for start in range(0, len(rows), 12):
-        _table(
+        table = _table(
             prs,
             _t("results", lang),
             header,
@@ -553,6 +632,9 @@ def build_deck(report: ReviewReport) -> bytes:
             (2.6, 2.4, 1.0, 0.9, 0.9, 2.3, 1.0, 1.4),
             note=respondents,
         )
+        for i, category in enumerate(categories[start : start + 12], start=1):  # the result in its colour
+            for paragraph in table.cell(i, len(header) - 1).text_frame.paragraphs:
+                paragraph.font.color.rgb = result_colour(category)
 
     sensitivity_column = f"sensitivity_{'zh' if lang == 'zh' else 'en'}"
     if report.analysis is not None and sensitivity_column in report.results.columns:
@@ -571,7 +653,7 @@ def build_deck(report: ReviewReport) -> bytes:
         _bullets(
             prs,
             _t("topics", lang),
-            [str(o[f"verdict_{'zh' if lang == 'zh' else 'en'}"]) for o in report.topic_outcomes],
+            [o.sentence(lang) for o in report.topic_outcomes],
             16,
         )
 
@@ -610,7 +692,7 @@ def build_deck(report: ReviewReport) -> bytes:
                         _item_status(i, lang),
                         f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
                         str(i["due_on"] or "–"),
-                        evidence_text(i.get("evidence"), lang),
+                        evidence_text(_evidence(i.get("evidence")), lang),
                     ]
                     for i in records[first : first + ITEMS_PER_SLIDE]
                 ],

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import charts_verify, reports
-from analytics.verify import MEASURES, compare_waves
+from analytics.survey_answers import MEASURES
+from analytics.wave_compare import compare_waves
 
 
 def waves(n: int, seed: int = 1) -> pd.DataFrame:

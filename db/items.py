@@ -1,4 +1,6 @@
-"""Rectification items: a fix the team commits to, opened from a pain point in a round, moved through
+"""Rectification items: the fixes a team commits to, from open to verified or carried over.
+
+Rectification items: a fix the team commits to, opened from a pain point in a round, moved through
 its statuses, backed by evidence, and carried over to the next round when it is not done.
 
     open -> in_progress -> resolved -> verified        (verified needs evidence that verifies it)
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -241,9 +243,9 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
         newest = _records(session, [row.id]).get(row.id, [])
         if not newest:
             raise ItemError("needs_evidence")
-        result = newest[-1].result or {}
-        judged_against = (result.get("judged_against") or {}).get("target", row.target)
-        if judged_against != row.target:
+        result = judging.TopicEvidence.load(newest[-1].result)
+        against = result.judged_against if result is not None else None
+        if (against.target if against is not None else row.target) != row.target:
             raise ItemError("target_changed")  # judged against another target: measure again
         judgement = _judge(result, row.target)
         if judgement != judging.VERIFIES:
@@ -257,13 +259,15 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
 
 
 def attach_evidence(
-    session: Session, item_id: int, evidence: Mapping[str, Any], actor: str
+    session: Session, item_id: int, evidence: judging.TopicEvidence | Mapping[str, Any], actor: str
 ) -> RectificationItem:
     """Record a measurement as the item's newest evidence (earlier ones are kept), and audit it.
 
-    The result is stored as JSON: numbers that are not finite become null, tuples lists, NumPy values
-    plain Python ones. The time, who attached it and its judgement against the item's baseline and
-    target are added.
+    A mapping (what :func:`measure_topic_evidence` returns) is read as a
+    :class:`analytics.evidence.TopicEvidence`. The record is stored as JSON
+    (:meth:`~analytics.evidence.TopicEvidence.to_dict`): numbers that are not finite become null, tuples
+    lists, NumPy values plain Python ones. The time, who attached it and its judgement against the
+    item's baseline and target are added.
 
     Raises:
         ItemError: "no_item", "carried".
@@ -272,12 +276,16 @@ def attach_evidence(
     if row.status == "carried_over":
         raise ItemError("carried")
     now = datetime.now(UTC)
-    stored = {str(k): json_safe(v) for k, v in evidence.items()}
-    stored.setdefault("alpha", judging.DEFAULT_ALPHA)
-    stored["attached_at"] = now.isoformat(timespec="seconds")
-    stored["attached_by"] = actor
-    stored["judgement"] = judging.judge(stored, target=row.target)
-    stored["judged_against"] = {"baseline": row.baseline, "target": row.target}
+    record = (
+        evidence if isinstance(evidence, judging.TopicEvidence) else judging.TopicEvidence.from_dict(evidence)
+    )
+    record = replace(record, attached_at=now.replace(microsecond=0), attached_by=actor)
+    record = replace(
+        record,
+        judgement=judging.judge(record, target=row.target),
+        judged_against=judging.JudgedAgainst(row.baseline, row.target),
+    )
+    stored = json_safe(record.to_dict())
     session.add(
         ItemEvidence(
             item_id=row.id, measured_at=now, measured_by=actor, judgement=stored["judgement"], result=stored
@@ -295,7 +303,7 @@ def evidence_history(session: Session, item_id: int) -> pd.DataFrame:
     """Every measurement of an item, oldest first, each judged when it was measured.
 
     Returns:
-        Columns measured_at, measured_by, judgement, result (dict).
+        Columns measured_at, measured_by, judgement, result (:class:`analytics.evidence.TopicEvidence`).
     """
     query = (
         select(
@@ -304,9 +312,13 @@ def evidence_history(session: Session, item_id: int) -> pd.DataFrame:
         .where(ItemEvidence.item_id == item_id)
         .order_by(ItemEvidence.measured_at, ItemEvidence.id)
     )
-    return pd.DataFrame(
+    history = pd.DataFrame(
         session.execute(query).all(), columns=["measured_at", "measured_by", "judgement", "result"]
     )
+    history["result"] = pd.Series(
+        [judging.TopicEvidence.load(r) for r in history["result"]], index=history.index, dtype=object
+    )
+    return history
 
 
 def _records(session: Session, item_ids: list[int]) -> dict[int, list[ItemEvidence]]:
@@ -324,8 +336,8 @@ def _records(session: Session, item_ids: list[int]) -> dict[int, list[ItemEviden
     return by_item
 
 
-def _judge(result: Mapping[str, Any] | None, target: float | None) -> str:
-    return judging.judge(result or {}, target=target)
+def _judge(result: judging.TopicEvidence | None, target: float | None) -> str:
+    return judging.judge(result or judging.TopicEvidence(), target=target)
 
 
 def json_safe(value: Any) -> Any:
@@ -427,8 +439,11 @@ def is_later(rnd: Round, than: Round) -> bool:
 
 
 def later_rounds(session: Session, round_id: int) -> list[Round]:
-    """The rounds of the same product that come after `round_id` (where its items may be carried),
-    soonest first."""
+    """The later rounds of the same product, soonest first.
+
+    The rounds of the same product that come after `round_id` (where its items may be carried),
+    soonest first.
+    """
     source = session.get(Round, round_id)
     if source is None:
         return []
@@ -445,7 +460,8 @@ def list_items(session: Session, round_id: int, lang: str | None = None) -> pd.D
 
     Returns:
         Columns id, topic_key, title, owner, metric, baseline, target, due_on, status, created_at,
-        round_id, round_name, carried_from_id, evidence (the newest measurement: dict or None),
+        round_id, round_name, carried_from_id, evidence (the newest measurement:
+        :class:`analytics.evidence.TopicEvidence` or None),
         updated_at, and as :func:`judge_items` adds them: topic_label, judgement, evidence_count,
         verification_lost.
     """
@@ -476,6 +492,9 @@ def _items_frame(session: Session, where: Any) -> pd.DataFrame:
     frame = pd.DataFrame(session.execute(query).all(), columns=list(LIST_COLUMNS))
     for column in ("baseline", "target"):
         frame[column] = frame[column].astype("float64")
+    frame["evidence"] = pd.Series(
+        [judging.TopicEvidence.load(e) for e in frame["evidence"]], index=frame.index, dtype=object
+    )
     return frame
 
 
@@ -500,14 +519,12 @@ def judge_items(
     records = _records(session, [int(i) for i in out["id"]])
     judgements, counts, lost = [], [], []
     for row in out.itertuples():
-        kept = records.get(int(row.id), [])
+        kept = [judging.TopicEvidence.load(r.result) for r in records.get(int(row.id), [])]
         target = None if pd.isna(row.target) else float(row.target)
-        judgements.append(_judge(kept[-1].result, target) if kept else None)
+        judgements.append(_judge(kept[-1], target) if kept else None)
         counts.append(len(kept))
-        tests = [r for r in kept if judging.is_completed_test(r.result)]
-        lost.append(
-            row.status == "verified" and (not tests or _judge(tests[-1].result, target) != judging.VERIFIES)
-        )
+        tests = [r for r in kept if judging.is_completed_test(r)]
+        lost.append(row.status == "verified" and (not tests or _judge(tests[-1], target) != judging.VERIFIES))
     out["judgement"] = pd.Series(judgements, index=out.index, dtype=object)
     out["evidence_count"] = pd.Series(counts, index=out.index, dtype="int64")
     out["verification_lost"] = pd.Series(lost, index=out.index, dtype=bool)
@@ -515,8 +532,11 @@ def judge_items(
 
 
 def topic_choices(session: Session, product_id: int, lang: str | None = None) -> list[tuple[str, str]]:
-    """(key, name) of the live topics in the product's newest analysis, largest first: what an item
-    can be linked to."""
+    """The topics an item can be linked to: (key, name), largest first.
+
+    (key, name) of the live topics in the product's newest analysis, largest first: what an item
+    can be linked to.
+    """
     run = latest_topic_run(session, product_id)
     if run is None:
         return []
@@ -525,8 +545,11 @@ def topic_choices(session: Session, product_id: int, lang: str | None = None) ->
 
 
 def topic_names(session: Session, product_id: int, lang: str | None = None) -> dict[str, str]:
-    """Topic key -> name in the product's newest analysis (an analyst's name wins); a merged topic's
-    key maps to the name of the topic it was merged into."""
+    """Topic key -> name in the product's newest analysis.
+
+    Topic key -> name in the product's newest analysis (an analyst's name wins); a merged topic's
+    key maps to the name of the topic it was merged into.
+    """
     run = latest_topic_run(session, product_id)
     if run is None:
         return {}

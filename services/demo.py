@@ -32,7 +32,7 @@ from sqlalchemy.sql import ColumnElement
 
 from analytics.embeddings import Encoder
 from analytics.progress import StagedProgress
-from analytics.verify import topic_share
+from analytics.topic_outcome import topic_share
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import ItemError, attach_evidence, link_topic, set_status
@@ -51,7 +51,7 @@ from db.models import (
 from db.surveys import add_response, create_survey_from_template, open_wave
 from db.topic_runs import OUTLIER_KEYS, run_items
 from db.users import audit
-from db.verify import feedback_frame
+from db.waves import feedback_frame
 from db.workspace import create_product, create_round, list_rounds
 from services.demo_phrases import (
     COMMUNITY_PREFIX,

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analytics import evidence as judging
-from analytics.verify import topic_share
+from analytics.topic_outcome import topic_share
 from db.items import ItemError, item_row
 from db.models import Round
 from db.topic_runs import latest_topic_run, run_topics, surviving_key
-from db.verify import feedback_frame
+from db.waves import feedback_frame
 
 
 def measure_topic_evidence(
@@ -36,7 +36,7 @@ def measure_topic_evidence(
     items that arrived after it cannot make the topic look smaller.
 
     Returns:
-        What :func:`analytics.verify.topic_share` returns, plus topic_key, run_id, period_start, fix_date,
+        What :func:`analytics.topic_outcome.topic_share` returns, plus topic_key, run_id, period_start, fix_date,
         period_end, not_analysed (feedback in the periods the run did not cover) and alpha (the level
         ``significant`` is judged at).
 

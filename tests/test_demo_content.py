@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from analytics.evidence import judge
+from analytics.evidence import TopicEvidence, judge
 from db import migrate
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
@@ -180,15 +180,13 @@ def test_rectification_items_of_round_one(demo_engine):
     # significantly, to its target (half its baseline) or below.
     for item in items:
         if item.status == "verified":
-            assert judge(item.evidence, target=item.target) == "verifies"
-            assert item.evidence["significant"] and item.evidence["diff"] < 0
-            assert 100 * item.evidence["share_after"] <= item.target == round(item.baseline / 2, 1)
-            assert (
-                "显著下降" in item.evidence["verdict_zh"]
-                and "fell significantly" in item.evidence["verdict_en"]
-            )
-    resolved = [item.evidence for item in items if item.status == "resolved"]
-    assert resolved and all(e and not e["significant"] for e in resolved)  # not verified, and we see why
+            evidence = TopicEvidence.from_dict(item.evidence)
+            assert judge(evidence, target=item.target) == "verifies"
+            assert evidence.significant and evidence.diff < 0
+            assert 100 * evidence.share_after <= item.target == round(item.baseline / 2, 1)
+            assert "显著下降" in evidence.verdict_zh and "fell significantly" in evidence.verdict_en
+    resolved = [TopicEvidence.load(item.evidence) for item in items if item.status == "resolved"]
+    assert resolved and all(e and not e.significant for e in resolved)  # not verified, and we see why
 
 
 def test_loading_twice_is_refused_and_changes_nothing(demo_engine):

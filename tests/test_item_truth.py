@@ -15,10 +15,10 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from analytics import reports
-from analytics.evidence import judge
-from analytics.verify import compare_waves
+from analytics.evidence import TopicEvidence, judge
+from analytics.wave_compare import compare_waves
 from db import topic_runs
-from db import verify as repo
+from db import waves as repo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import NewItem, list_items, open_item, set_status
@@ -248,7 +248,7 @@ def test_carrying_over_goes_forward_only_and_the_next_round_can_be_created_there
     ],
 )  # fmt: skip
 def test_the_verification_rule(result, target, expected):
-    assert judge(result, target=target) == expected
+    assert judge(TopicEvidence.from_dict(result), target=target) == expected
 
 
 def test_the_deck_lists_every_item_so_a_flagged_one_is_never_cut():

@@ -1,5 +1,5 @@
 """Rectification items opened from a pain point (db/items.py), and the pain-point queries and writes the
-page relies on (db/painpoints.py), on SQLite and PostgreSQL.
+page relies on (services/pain_points.py, db/topic_runs.py), on SQLite and PostgreSQL.
 
 The analysis runs end to end on a corpus small enough for the topic model's grouping path, with a
 keyword encoder, so these tests take seconds; the page test fits real topics with the real encoder.

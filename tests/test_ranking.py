@@ -344,7 +344,7 @@ def test_praise_words_in_both_languages_and_negated_praise() -> None:
 
 def test_on_the_demo_every_planted_pain_point_ranks_above_praise() -> None:
     """The demo's feedback grouped by what it was planted about: the ten complaints come first."""
-    from db import demo
+    from services import demo
 
     rng = np.random.default_rng(7)
     writer = demo._Writer(rng)

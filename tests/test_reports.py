@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from analytics import charts_verify, reports, verify
-from analytics.verify import compare_waves
-from db import verify as repo
+from analytics import charts_verify, reports
+from analytics.evidence import TopicEvidence
+from analytics.wave_compare import Comparison, compare_primary, compare_waves
+from db import waves as repo
 from db.engine import make_engine, unit_of_work
 from db.items import list_items
 from tests.verify_support import demo_database_url
@@ -82,7 +83,7 @@ def test_the_english_deck_tells_the_demo_story(demo):
             pain_points=pain,
             items=demo["items"],
             topic_outcomes=[
-                {"verdict_en": "Feedback about dosage fell significantly.", "verdict_zh": "下降"}
+                TopicEvidence(verdict_en="Feedback about dosage fell significantly.", verdict_zh="下降")
             ],
         )
     )
@@ -184,8 +185,8 @@ def test_results_table_speaks_the_chosen_language(demo):
 
 
 @pytest.fixture(scope="module")
-def primary(demo) -> verify.Comparison:
-    return verify.compare_primary(demo["answers"], baseline=1, follow_up=2)
+def primary(demo) -> Comparison:
+    return compare_primary(demo["answers"], baseline=1, follow_up=2)
 
 
 def _fits(shape, size_default: float = 18.0) -> bool:

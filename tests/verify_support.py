@@ -8,9 +8,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import migrate
+from db import waves as repo
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import Feedback, FeedbackTopic, RectificationItem, Topic, TopicRun
@@ -146,3 +148,46 @@ def likert_rows(values: list[int], nps: list[int] | None = None) -> list[dict[st
         row["nps"] = float(nps[i] if nps else min(10, 2 * v))
         rows.append(row)
     return rows
+
+
+def answers_frame(
+    before: list[float | None],
+    after: list[float | None],
+    *,
+    question: str = "accuracy",
+    keys_before: list[str | None] | None = None,
+    keys_after: list[str | None] | None = None,
+    kinds: tuple[str, str] | None = None,
+) -> pd.DataFrame:
+    """An answers frame for one question (waves 1 and 2); respondents are distinct unless keys are given."""
+    rows = []
+    for wave, values, keys in ((1, before, keys_before), (2, after, keys_after)):
+        for i, value in enumerate(values):
+            row = {
+                "wave": wave,
+                "respondent_key": keys[i] if keys is not None else f"w{wave}-{i}",
+                "question": question,
+                "value": value,
+            }
+            if kinds:
+                row["kind"] = kinds[wave - 1]
+            rows.append(row)
+    columns = ["wave", "respondent_key", "question", "value", *(["kind"] if kinds else [])]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def row_of(result: pd.DataFrame, measure: str, kind: str = "likert") -> pd.Series:
+    """The one result row of a measure and kind."""
+    found = result[(result["measure"] == measure) & (result["kind"] == kind)]
+    assert len(found) == 1, result[["measure", "kind"]]
+    return found.iloc[0]
+
+
+def demo_answers() -> pd.DataFrame:
+    """The answers of the demo's round-1 waves (baseline 1, follow-up 2)."""
+    engine = make_engine(demo_database_url())
+    with unit_of_work(engine) as session:
+        waves = repo.product_waves(session, 1, 1)
+        answers = repo.wave_answers(session, [w.id for w in waves])
+    engine.dispose()
+    return answers

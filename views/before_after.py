@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from analytics import charts_verify, reports, verify
+from analytics import charts_verify, reports
+from analytics.pairing import Analysis, count_respondents
+from analytics.planner import plan_next_wave
+from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
+from analytics.topic_outcome import parse_keywords
+from analytics.verdicts import RESULT_TONES, measure_label, test_name
 from analytics.vocabulary import CATEGORIES
-from db import topic_runs
-from db import verify as repo
+from analytics.wave_compare import Comparison, compare_primary
 from db.engine import database_url
-from db.items import list_items
-from db.users import audit
+from db.waves import WaveInfo
+from services import verification
 from ui import nav, workspace
 from ui.i18n import t
 from ui.page import open_page
@@ -24,47 +29,35 @@ ctx = open_page(
     nav.BEFORE_AFTER, title_key="verify.title", intro_key="verify.intro", no_workspace_key="verify.no_product"
 )
 user, lang, selection = ctx.user, ctx.lang, ctx.selection
-RESULT_ICONS = {"better": ":material/trending_up:", "worse": ":material/trending_down:"}
-st.session_state.setdefault("verify_dimensions", list(verify.MEASURES))
+RESULT_ICONS = {
+    "better": ":material/trending_up:",
+    "worse": ":material/trending_down:",
+    "unclear": ":material/trending_flat:",
+    "not_tested": ":material/block:",
+}
+BOXES: dict[str, Callable[..., Any]] = {
+    "success": st.success,
+    "error": st.error,
+    "info": st.info,
+    "warning": st.warning,
+}
+st.session_state.setdefault("verify_dimensions", list(MEASURES))
 st.session_state.setdefault("verify_segment", "")
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
-def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...]) -> pd.DataFrame:
-    """Answers of the waves; `url` and `version` (response counts) only key the cache."""
+def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...], segment: str) -> pd.DataFrame:
+    """Answers of the waves (of the segment); `url` and `version` (response counts) only key the cache."""
     with transaction() as session:
-        return repo.wave_answers(session, list(wave_ids))
+        return verification.wave_answers(session, wave_ids, segment)
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def run_comparison(
     answers: pd.DataFrame, baseline: int, follow_up: int, dimensions: tuple[str, ...]
-) -> verify.Comparison:
+) -> Comparison:
     """The primary analysis (the documented rule decides paired or not) with its sensitivity check."""
-    return verify.compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
-
-
-def result_key(row: dict[str, Any] | pd.Series) -> str:
-    if row["status"] != "ok":
-        return "not_tested"
-    if not row["significant"]:
-        return "unclear"
-    return "better" if row["direction"] > 0 else "worse"
-
-
-def default_waves(waves: list[repo.WaveInfo]) -> tuple[int, int]:
-    """The newest follow-up with answers and the newest baseline before it."""
-    answered = [w for w in waves if w.responses] or waves
-    follow = next((w for w in reversed(answered) if w.kind == "follow_up"), answered[-1])
-    earlier = [
-        w for w in answered if w.id != follow.id and (w.opens_on or date.min) <= (follow.opens_on or date.max)
-    ]
-    base = next(
-        (w for w in reversed(earlier) if w.kind == "baseline"), earlier[-1] if earlier else answered[0]
-    )
-    if base.id == follow.id:
-        base = next(w for w in waves if w.id != follow.id)
-    return base.id, follow.id
+    return compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
 
 
 def keep_valid(key: str, options: list[Any], default: Any) -> None:
@@ -73,14 +66,15 @@ def keep_valid(key: str, options: list[Any], default: Any) -> None:
         st.session_state[key] = default
 
 
-def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
+def render_form(waves: list[WaveInfo], segments: list[str]) -> None:
+    """The comparison's choices: which waves, measures, segment and analysis options."""
     ids = [w.id for w in waves]
-    base_default, follow_default = default_waves(waves)
+    base_default, follow_default = verification.default_waves(waves)
     keep_valid("verify_baseline", ids, base_default)
     keep_valid("verify_follow_up", ids, follow_default)
     keep_valid("verify_segment", ["", *segments], "")
     st.session_state["verify_dimensions"] = [
-        d for d in st.session_state["verify_dimensions"] if d in verify.MEASURES
+        d for d in st.session_state["verify_dimensions"] if d in MEASURES
     ]
 
     # Labels are resolved now, in the session's language: a format_func runs outside the script too.
@@ -88,7 +82,7 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
         w.id: t("verify.wave_option", name=w.name, kind=t(f"wave.{w.kind}"), n=w.responses) for w in waves
     }
     segment_option = {s: s or t("verify.all_segments") for s in ["", *segments]}
-    measure_option = {m: verify.measure_label(m, lang) for m in verify.MEASURES}
+    measure_option = {m: measure_label(m, lang) for m in MEASURES}
 
     with st.form("verify_form"):
         left, right = st.columns(2)
@@ -104,47 +98,38 @@ def render_form(waves: list[repo.WaveInfo], segments: list[str]) -> None:
         )
         st.multiselect(
             t("verify.dimensions"),
-            list(verify.MEASURES),
+            list(MEASURES),
             format_func=measure_option.__getitem__,
             key="verify_dimensions",
         )
         st.form_submit_button(t("verify.compare"), type="primary", key="verify_compare")
 
 
-def render_counts(
-    results: pd.DataFrame, answers: pd.DataFrame, base: repo.WaveInfo, follow: repo.WaveInfo
-) -> None:
-    responded = answers.groupby("wave")["respondent_key"].nunique()
-    n_base, n_follow = int(responded.get(base.id, 0)), int(responded.get(follow.id, 0))
-    keys = [set(answers.loc[answers["wave"] == w, "respondent_key"].dropna()) for w in (base.id, follow.id)]
+def render_counts(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo) -> None:
+    """How many answered each wave and how many answered both, in the chosen analysis."""
+    counts = count_respondents(answers, baseline=base.id, follow_up=follow.id)
     columns = st.columns(3)
-    columns[0].metric(t("verify.n_baseline"), n_base)
-    columns[1].metric(t("verify.n_follow_up"), n_follow)
-    columns[2].metric(t("verify.n_paired"), len(keys[0] & keys[1]))
-    for wave, n in ((base, n_base), (follow, n_follow)):
-        if n < verify.MIN_ANSWERS:
-            st.warning(t("verify.too_few", wave=wave.name, n=n, min=verify.MIN_ANSWERS))
+    columns[0].metric(t("verify.n_baseline"), counts.baseline)
+    columns[1].metric(t("verify.n_follow_up"), counts.follow_up)
+    columns[2].metric(t("verify.n_paired"), counts.both)
+    for wave, n in ((base, counts.baseline), (follow, counts.follow_up)):
+        if n < MIN_ANSWERS:
+            st.warning(t("verify.too_few", wave=wave.name, n=n, min=MIN_ANSWERS))
 
 
-def render_analysis(analysis: verify.Analysis) -> None:
+def render_analysis(analysis: Analysis) -> None:
     """Which analysis is primary and why; the other one is only ever a sensitivity check."""
     st.info(analysis.reason(lang), icon=":material/group:")
 
 
 def render_verdict(row: pd.Series) -> None:
-    key, text = result_key(row), row[f"verdict_{lang}"]
-    if key == "better":
-        st.success(text, icon=RESULT_ICONS[key])
-    elif key == "worse":
-        st.error(text, icon=RESULT_ICONS[key])
-    elif key == "not_tested":
-        st.warning(text, icon=":material/block:")
-    else:
-        st.info(text, icon=":material/trending_flat:")
+    """The verdict in the box of its result category (``analytics.verdicts.RESULT_TONES``)."""
+    BOXES[RESULT_TONES[row["result"]]](row[f"verdict_{lang}"], icon=RESULT_ICONS[row["result"]])
     st.caption(row[f"sensitivity_{lang}"])
 
 
-def render_verdicts(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+def render_verdicts(results: pd.DataFrame, analysis: Analysis) -> None:
+    """One box per measure with its result sentence, coloured by the result category."""
     st.subheader(t("verify.verdicts"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
     for _, row in results[results["kind"] != "top2box"].iterrows():
@@ -167,7 +152,8 @@ def render_verdicts(results: pd.DataFrame, analysis: verify.Analysis) -> None:
         )
 
 
-def render_charts(charts: dict[str, Any], analysis: verify.Analysis) -> None:
+def render_charts(charts: dict[str, Any], analysis: Analysis) -> None:
+    """The before/after charts, captioned with the respondents they describe."""
     st.subheader(t("verify.charts"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
     names = ["distribution", "means", "difference", "nps"]
@@ -202,7 +188,8 @@ def _fmt_p(p: float) -> str:
     return "–" if pd.isna(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+def render_table(results: pd.DataFrame, analysis: Analysis) -> None:
+    """The full results table: tests, effect sizes, intervals and adjusted p-values."""
     st.subheader(t("verify.table"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
     rows = []
@@ -217,13 +204,13 @@ def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
         rows.append(
             {
                 t("verify.col.measure"): r[f"label_{lang}"],
-                t("verify.col.result"): t(f"verify.result.{result_key(r)}"),
+                t("verify.col.result"): t(f"verify.result.{r['result']}"),
                 t("verify.col.before"): _fmt(r["mean_before"], r["kind"]),
                 t("verify.col.after"): _fmt(r["mean_after"], r["kind"]),
                 t("verify.col.change"): _fmt_change(r),
                 t("verify.col.p_adj"): _fmt_p(r["p_adj"]),
                 t("verify.col.p"): _fmt_p(r["p_val"]),
-                t("verify.col.test"): verify.test_name(r["test"], lang) if r["test"] else "–",
+                t("verify.col.test"): test_name(r["test"], lang) if r["test"] else "–",
                 t("verify.col.statistic"): stat,
                 t("verify.col.analysis"): t(f"verify.analysis.{r['analysis']}") if r["analysis"] else "–",
                 t("verify.col.n"): f"{r['n_paired']}" if paired else f"{r['n_before']} / {r['n_after']}",
@@ -236,7 +223,7 @@ def render_table(results: pd.DataFrame, analysis: verify.Analysis) -> None:
     render_sensitivity(results, analysis)
 
 
-def render_sensitivity(results: pd.DataFrame, analysis: verify.Analysis) -> None:
+def render_sensitivity(results: pd.DataFrame, analysis: Analysis) -> None:
     """The other analysis beside the primary one: shown, never swapped in."""
     with st.expander(t("verify.sensitivity", who=analysis.alternative_label(lang))):
         st.caption(t("verify.sensitivity_intro"))
@@ -251,7 +238,7 @@ def render_sensitivity(results: pd.DataFrame, analysis: verify.Analysis) -> None
                 ],
                 t("verify.col.p_adj"): [_fmt_p(p) for p in results["sensitivity_p_adj"]],
                 t("verify.col.test"): [
-                    verify.test_name(str(x).rsplit(" (", 1)[0], lang) if x else "–"
+                    test_name(str(x).rsplit(" (", 1)[0], lang) if x else "–"
                     for x in results["sensitivity_test"]
                 ],
             }
@@ -260,13 +247,14 @@ def render_sensitivity(results: pd.DataFrame, analysis: verify.Analysis) -> None
 
 
 def render_method(results: pd.DataFrame) -> None:
+    """How each result was tested, and the caveats the results carry."""
     with st.container(border=True):
         st.markdown(f"**{t('verify.method')}**")
         pairing = dict.fromkeys(p for p in results[f"pairing_{lang}"] if p)
         lines = [
             *pairing,
             t("verify.method.ordinal"),
-            t("verify.method.shares", n_boot=verify.N_BOOT, seed=verify.SEED),
+            t("verify.method.shares", n_boot=N_BOOT, seed=SEED),
             t("verify.method.adjust"),
             t("verify.method.not_significant"),
             t("verify.method.causation"),
@@ -274,9 +262,8 @@ def render_method(results: pd.DataFrame) -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def render_planner(
-    answers: pd.DataFrame, base: repo.WaveInfo, follow: repo.WaveInfo, dims: list[str]
-) -> pd.DataFrame:
+def render_planner(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo, dims: list[str]) -> pd.DataFrame:
+    """The next-wave planner: answers needed to detect a given change; returns its table."""
     st.subheader(t("verify.plan"))
     st.caption(t("verify.plan_intro"))
     with st.form("verify_plan_form"):
@@ -293,7 +280,7 @@ def render_planner(
             t("verify.plan_nps"), min_value=1.0, max_value=100.0, value=10.0, step=1.0, key="verify_plan_nps"
         )
         st.form_submit_button(t("verify.plan_submit"), key="verify_plan_submit")
-    plan = verify.plan_next_wave(
+    plan = plan_next_wave(
         answers,
         baseline=base.id,
         follow_up=follow.id,
@@ -317,46 +304,20 @@ def render_planner(
     return plan
 
 
-def _topic_defaults(
-    rnd: repo.RoundInfo | None, items: pd.DataFrame | None, base: repo.WaveInfo, follow: repo.WaveInfo
-) -> tuple[date, date, date]:
-    """Before starts with the round (or the baseline), the fix at the first item due, after ends with the follow-up."""
-    first = (
-        (rnd.starts_on if rnd and rnd.starts_on else None)
-        or base.opens_on
-        or date.today() - timedelta(days=90)
-    )
-    last = (
-        follow.closes_on + timedelta(days=1)
-        if follow.closes_on
-        else (rnd.ends_on if rnd and rnd.ends_on else date.today())
-    )
-    due = [
-        d
-        for d in (items["due_on"] if items is not None and not items.empty else [])
-        if d and first < d < last
-    ]
-    middle = first + (last - first) / 2
-    if base.closes_on and follow.opens_on and base.closes_on < follow.opens_on:
-        middle = base.closes_on + (follow.opens_on - base.closes_on) / 2
-    return first, min(due) if due else middle, last
-
-
 def render_topic(
     selection: workspace.Selection,
     answers: pd.DataFrame,
-    base: repo.WaveInfo,
-    follow: repo.WaveInfo,
-    analysis: verify.Analysis,
-) -> dict[str, Any] | None:
+    base: WaveInfo,
+    follow: WaveInfo,
+    analysis: Analysis,
+) -> verification.TopicOutcome | None:
+    """The outcome of one fixed topic: its share of the feedback before vs after, and satisfaction."""
     st.subheader(t("verify.topic"))
     st.caption(t("verify.topic_intro"))
     with transaction() as session:
         # The compared round's own analysis (or the one over all rounds), never another round's.
-        run, topics, _ = topic_runs.round_topics(session, selection.product_id, follow.round_id, lang)
-        categorised = repo.has_categories(session, selection.product_id)
-        rnd = repo.round_info(session, follow.round_id)
-        items = list_items(session, follow.round_id)
+        choices = verification.topic_choices(session, selection.product_id, base, follow, lang)
+    run, topics = choices.run, choices.topics
     if run is None or topics.empty:
         st.info(t("verify.topic.no_run", round=follow.round_name))
     elif run.round_id is None:
@@ -365,7 +326,7 @@ def render_topic(
         )
     sources = [
         *(["topic"] if run and not topics.empty else []),
-        *(["category"] if categorised else []),
+        *(["category"] if choices.categorised else []),
         "keywords",
     ]
     source = st.radio(
@@ -375,9 +336,10 @@ def render_topic(
         horizontal=True,
         key="verify_topic_source",
     )
-    start_default, fix_default, end_default = _topic_defaults(rnd, items, base, follow)
+    start_default, fix_default, end_default = choices.periods
     suffix = f"{base.id}_{follow.id}"
-    likert_measures = [m for m in verify.MEASURES if m != "nps"]
+    likert_measures = [m for m in MEASURES if m != "nps"]
+    labels: dict[str, str] = {}
     with st.form("verify_topic_form"):
         if source == "topic":
             labels = dict(zip(topics["key"], topics["label"], strict=True))
@@ -413,14 +375,14 @@ def render_topic(
             t("verify.topic.measure"),
             likert_measures,
             index=likert_measures.index("csat"),
-            format_func={m: verify.measure_label(m, lang) for m in likert_measures}.__getitem__,
+            format_func={m: measure_label(m, lang) for m in likert_measures}.__getitem__,
             key="verify_topic_measure",
         )
         if st.form_submit_button(t("verify.topic.submit"), key="verify_topic_submit"):
             st.session_state["verify_topic_asked"] = True
     if not st.session_state.get("verify_topic_asked"):
         return None
-    if source == "keywords" and not verify.parse_keywords(str(chosen or "")):
+    if source == "keywords" and not parse_keywords(str(chosen or "")):
         st.info(t("verify.topic.need_keywords"))
         return None
     if not (
@@ -428,19 +390,31 @@ def render_topic(
     ):
         st.error(t("verify.topic.bad_dates"))
         return None
-    left = repo.NotCounted()
+    if source == "topic":
+        name = str(labels[chosen])
+    elif source == "category":
+        name = t(f"verify.category.{chosen}")
+    else:
+        name = ", ".join(parse_keywords(str(chosen)))
     with transaction() as session:
-        if source == "topic" and run is not None:
-            # Only what the run analysed of this round counts; the rest is named for what it is.
-            feedback, left = repo.round_topic_feedback(
-                session, selection.product_id, follow.round_id, run, start, end
-            )
-        else:
-            feedback = repo.feedback_frame(
-                session, selection.product_id, start, end, with_text=source == "keywords"
-            )
+        outcome = verification.measure_topic(
+            session,
+            product_id=selection.product_id,
+            round_id=follow.round_id,
+            run=run,
+            source=source,
+            chosen=str(chosen),
+            name=name,
+            periods=(start, fix, end),
+            answers=answers,
+            baseline=base.id,
+            follow_up=follow.id,
+            measure=str(measure),
+            paired=analysis.paired,
+        )
     if source == "topic":
         day = f"{run.created_at:%Y-%m-%d %H:%M}" if run else ""
+        left = outcome.not_counted
         for key, n in (
             ("later", left.later),
             ("other_rounds", left.other_rounds),
@@ -448,41 +422,26 @@ def render_topic(
         ):
             if n:
                 st.caption(t(f"verify.topic.not_counted.{key}", n=n, round=follow.round_name, day=day))
-        mask, name = feedback["topic_key"] == chosen, str(labels[chosen])
-    elif source == "category":
-        mask, name = feedback["category"] == chosen, t(f"verify.category.{chosen}")
-    else:
-        mask, name = (
-            verify.keyword_mask(feedback["text"], str(chosen)),
-            ", ".join(verify.parse_keywords(str(chosen))),
+    evidence = outcome.evidence
+    left_column, right_column = st.columns(2)
+    for column, side in ((left_column, "before"), (right_column, "after")):
+        share = evidence.share_before if side == "before" else evidence.share_after
+        k, n = (
+            (evidence.k_before, evidence.n_before)
+            if side == "before"
+            else (evidence.k_after, evidence.n_after)
         )
-    outcome = verify.topic_share(
-        feedback, mask.fillna(False).astype(bool), before=(start, fix), after=(fix, end), topic=name
-    )
-    left, right = st.columns(2)
-    for column, side in ((left, "before"), (right, "after")):
-        share = outcome[f"share_{side}"]
         column.metric(
             t(f"verify.topic.share_{side}"),
             "–" if pd.isna(share) else f"{100 * share:.1f}%",
-            help=t("verify.topic.items", k=outcome[f"k_{side}"], n=outcome[f"n_{side}"]),
+            help=t("verify.topic.items", k=k, n=n),
         )
-    (st.success if outcome["significant"] else st.info)(outcome[f"verdict_{lang}"])
+    (st.success if evidence.significant else st.info)(evidence.sentence(lang))
     st.caption(t("verify.topic.caveat"))
 
     st.markdown(f"**{t('verify.topic.satisfaction')}**")
-    mentioned = set(feedback.loc[mask.fillna(False).astype(bool), "respondent_key"].dropna())
-    answered = mentioned & set(answers["respondent_key"].dropna())
-    st.caption(t("verify.topic.mentioners", n=len(mentioned), answered=len(answered)))
-    satisfaction = verify.topic_satisfaction(
-        answers,
-        sorted(mentioned),
-        baseline=base.id,
-        follow_up=follow.id,
-        measure=str(measure),
-        paired=analysis.paired,
-    )
-    for _, row in satisfaction.iterrows():
+    st.caption(t("verify.topic.mentioners", n=outcome.mentioned, answered=outcome.answered))
+    for _, row in outcome.satisfaction.iterrows():
         group = t(f"verify.topic.group.{row['group']}")
         st.markdown(f"- **{group}**{'：' if lang == 'zh' else ': '}{row[f'verdict_{lang}']}")
     return outcome
@@ -491,26 +450,20 @@ def render_topic(
 def record_export(kind: str, detail: dict[str, Any]) -> None:
     """Audit one download (a download-button callback)."""
     with transaction() as session:
-        audit(
-            session,
-            user.username,
-            "export.before_after",
-            "product",
-            detail["product_id"],
-            {**detail, "format": kind},
-        )
+        verification.record_export(session, user.username, kind, detail)
 
 
 def render_exports(
     selection: workspace.Selection,
-    comparison: verify.Comparison,
+    comparison: Comparison,
     plan: pd.DataFrame,
     charts: dict[str, Any],
-    base: repo.WaveInfo,
-    follow: repo.WaveInfo,
+    base: WaveInfo,
+    follow: WaveInfo,
     segment: str,
-    topic_outcome: dict[str, Any] | None,
+    topic_outcome: verification.TopicOutcome | None,
 ) -> None:
+    """Downloads of the results (CSV, XLSX) and the review deck, each audited."""
     st.subheader(t("verify.export"))
     st.caption(t("verify.export.audited"))
     results, analysis = comparison.results, comparison.analysis
@@ -525,21 +478,15 @@ def render_exports(
     }
     stem = f"before-after-{base.id}-{follow.id}{'-' + segment if segment else ''}"
     table = reports.results_table(results, lang)
-    scope = pd.DataFrame(
-        {
-            "field": ["product", "round", "baseline", "follow_up", "segment", "respondents", "analysis"],
-            "value": [
-                selection.product_name,
-                follow.round_name,
-                base.name,
-                follow.name,
-                segment or "all",
-                analysis.label(lang),
-                analysis.reason(lang),
-            ],
-        }
+    scope = reports.scope_table(
+        product=selection.product_name,
+        round_name=follow.round_name,
+        baseline=base.name,
+        follow_up=follow.name,
+        segment=segment,
+        analysis=analysis,
+        lang=lang,
     )
-    plan_table = plan.drop(columns=[c for c in plan.columns if c.endswith("_zh" if lang == "en" else "_en")])
     left, middle, right = st.columns(3)
     left.download_button(
         t("verify.export.csv"),
@@ -554,7 +501,11 @@ def render_exports(
     middle.download_button(
         t("verify.export.xlsx"),
         reports.to_xlsx_bytes(
-            {t("verify.table"): table, t("verify.sheet.plan"): plan_table, t("verify.sheet.context"): scope}
+            {
+                t("verify.table"): table,
+                t("verify.sheet.plan"): reports.plan_table(plan, lang),
+                t("verify.sheet.context"): scope,
+            }
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -573,16 +524,13 @@ def render_exports(
     if right.button(t("verify.export.prepare"), key="verify_prepare", icon=":material/slideshow:"):
         with transaction() as session:
             # The compared round's pain points, counted over the round's own analysed feedback.
-            run, topics, analysed = topic_runs.round_topics(
-                session, selection.product_id, follow.round_id, lang
-            )
-            items = list_items(session, follow.round_id)
-        pain_points, pain_scope = None, ""
-        if run is not None and not topics.empty:
-            pain_points = topics.assign(share=topics["size"] / max(analysed, 1))[["label", "size", "share"]]
-            pain_scope = t("verify.export.pain_scope", round=follow.round_name, n=analysed)
+            material = verification.review_material(session, selection.product_id, follow.round_id, lang)
+        pain_scope = ""
+        if material.pain_points is not None:
+            pain_scope = t("verify.export.pain_scope", round=follow.round_name, n=material.analysed)
         with st.spinner(t("verify.export.preparing")):
             images = reports.chart_images(charts)
+            tested = topic_outcome is not None and topic_outcome.evidence.status == "ok"
             report = reports.ReviewReport(
                 product=selection.product_name,
                 round_name=follow.round_name,
@@ -592,9 +540,9 @@ def render_exports(
                 lang=lang,
                 segment=segment,
                 charts=images,
-                pain_points=pain_points,
-                items=items,
-                topic_outcomes=[topic_outcome] if topic_outcome and topic_outcome["status"] == "ok" else [],
+                pain_points=material.pain_points,
+                items=material.items,
+                topic_outcomes=[topic_outcome.evidence] if topic_outcome is not None and tested else [],
                 analysis=analysis,
                 pain_points_scope=pain_scope,
             )
@@ -630,22 +578,19 @@ def render_exports(
 
 
 with transaction() as session:
-    waves = repo.list_waves(session, selection.product_id, selection.round_id)
-    if len(waves) < 2 and selection.round_id is not None:
-        in_round = len(waves)
-        waves = repo.list_waves(session, selection.product_id)
-        if len(waves) >= 2:
-            st.info(t("verify.round_fallback", n=in_round))
-    segments = repo.wave_segments(session, [w.id for w in waves])
+    choice = verification.waves_to_compare(session, selection.product_id, selection.round_id)
+waves = choice.waves
+if choice.in_round is not None:
+    st.info(t("verify.round_fallback", n=choice.in_round))
 if len(waves) < 2:
     st.info(t("verify.no_waves"))
     st.stop()
 
-render_form(waves, segments)
+render_form(waves, choice.segments)
 by_id = {w.id: w for w in waves}
 base, follow = by_id[st.session_state["verify_baseline"]], by_id[st.session_state["verify_follow_up"]]
 segment = st.session_state["verify_segment"]
-dims = [d for d in verify.MEASURES if d in st.session_state["verify_dimensions"]]
+dims = [d for d in MEASURES if d in st.session_state["verify_dimensions"]]
 if base.id == follow.id:
     st.error(t("verify.same_wave"))
     st.stop()
@@ -653,9 +598,7 @@ if not dims:
     st.info(t("verify.no_dimensions"))
     st.stop()
 
-answers = load_answers(database_url(), (base.id, follow.id), (base.responses, follow.responses))
-if segment:
-    answers = answers[answers["segment"] == segment].reset_index(drop=True)
+answers = load_answers(database_url(), (base.id, follow.id), (base.responses, follow.responses), segment)
 comparison = run_comparison(answers, base.id, follow.id, tuple(dims))
 results, analysis = comparison.results, comparison.analysis
 # The charts show the respondents the verdicts describe (paired: only the matched ones).
@@ -669,7 +612,7 @@ charts = charts_verify.standard_charts(
     respondents=analysis.label(lang),
 )
 
-render_counts(results, answers, base, follow)
+render_counts(answers, base, follow)
 render_analysis(analysis)
 render_verdicts(results, analysis)
 render_method(results)

@@ -4,13 +4,12 @@ Each item keeps the evidence that it worked; unfinished items are carried over t
 """
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analytics import reports
-from analytics.evidence import ALPHAS, DEFAULT_ALPHA, JUDGEMENTS, VERIFIES
+from analytics.evidence import ALPHAS, DEFAULT_ALPHA, JUDGEMENTS, VERIFIES, TopicEvidence
 from db.items import (
     NEXT_STATUSES,
     STATUSES,
@@ -231,15 +230,11 @@ def render_status(item: pd.Series) -> None:
             notice(t("items.status_changed", id=item_id, status=status_name(str(target))))
 
 
-def judgement_text(judgement: str | None, item: pd.Series, evidence: dict[str, Any]) -> str:
+def judgement_text(judgement: str | None, item: pd.Series, evidence: TopicEvidence) -> str:
     """The judgement as a sentence naming the item's target and the test's alpha; "" when none."""
     if judgement is None:
         return ""
-    return t(
-        f"items.judgement.{judgement}",
-        target=_number(item["target"]),
-        alpha=evidence.get("alpha") or DEFAULT_ALPHA,
-    )
+    return t(f"items.judgement.{judgement}", target=_number(item["target"]), alpha=evidence.alpha)
 
 
 def _number(value: object) -> str:
@@ -250,34 +245,38 @@ def render_evidence(item: pd.Series, editable: bool) -> None:
     """Evidence and its history; if `editable`, a form to measure the topic before and after the fix."""
     item_id = int(item["id"])
     st.markdown(f"**{t('items.evidence_heading')}**")
-    evidence = item["evidence"] if isinstance(item["evidence"], dict) else None
+    evidence = item["evidence"] if isinstance(item["evidence"], TopicEvidence) else None
     if item["verification_lost"]:
         st.error(t("items.verification_lost"), icon=":material/report:")
-    if evidence and evidence.get("verdict_en"):
+    if evidence is not None and evidence.verdict_en:
         judgement = item["judgement"]
         if judgement != "not_tested":
             left, right = st.columns(2)
             for column, side in ((left, "before"), (right, "after")):
-                share = evidence.get(f"share_{side}")
+                share, k, n = (
+                    (evidence.share_before, evidence.k_before, evidence.n_before)
+                    if side == "before"
+                    else (evidence.share_after, evidence.k_after, evidence.n_after)
+                )
                 column.metric(
                     t("items.evidence_share", side=t(f"items.side.{side}")),
-                    "–" if share is None else f"{100 * share:.1f}%",
-                    help=t("items.evidence_items", k=evidence.get(f"k_{side}"), n=evidence.get(f"n_{side}")),
+                    "–" if pd.isna(share) else f"{100 * share:.1f}%",
+                    help=t("items.evidence_items", k=k, n=n),
                 )
-        st.markdown(evidence.get(f"verdict_{lang}") or "")
+        st.markdown(evidence.sentence(lang))
         (st.success if judgement == VERIFIES else st.info)(judgement_text(judgement, item, evidence))
-        for warning in evidence.get("warnings_zh" if lang == "zh" else "warnings") or []:
+        for warning in evidence.caveats(lang):
             st.warning(warning)
-        if evidence.get("not_analysed"):
-            st.caption(t("items.evidence_not_analysed", n=evidence["not_analysed"]))
+        if evidence.not_analysed:
+            st.caption(t("items.evidence_not_analysed", n=evidence.not_analysed))
         st.caption(
             t(
                 "items.evidence_stored",
-                period_start=evidence.get("period_start", "?"),
-                fix_date=evidence.get("fix_date", "?"),
-                period_end=evidence.get("period_end", "?"),
-                by=evidence.get("attached_by", "?"),
-                at=str(evidence.get("attached_at", "?")).replace("T", " ")[:16],
+                period_start=_day(evidence.period_start),
+                fix_date=_day(evidence.fix_date),
+                period_end=_day(evidence.period_end),
+                by=evidence.attached_by or "?",
+                at=f"{evidence.attached_at:%Y-%m-%d %H:%M}" if evidence.attached_at else "?",
             )
         )
     else:
@@ -316,15 +315,15 @@ def render_evidence(item: pd.Series, editable: bool) -> None:
                         alpha=float(alpha),
                     )
                     outcome["period_end"] = end.isoformat()  # shown as picked: the day itself counts
-                    stored = attach_evidence(session, item_id, outcome, user.username).evidence or {}
+                    row = attach_evidence(session, item_id, outcome, user.username)
+                    stored = TopicEvidence.from_dict(row.evidence or {})
             except ItemError as err:
                 refuse(err)
             else:
-                if stored.get("judgement") == "not_tested":
-                    notice(t("items.measured_not_tested", verdict=stored.get(f"verdict_{lang}", "")))
+                if stored.judgement == "not_tested":
+                    notice(t("items.measured_not_tested", verdict=stored.sentence(lang)))
                 else:
-                    judgement = judgement_text(stored.get("judgement"), item, stored)
-                    notice(t("items.measured", judgement=judgement))
+                    notice(t("items.measured", judgement=judgement_text(stored.judgement, item, stored)))
 
 
 def render_history(item_id: int, n: int) -> None:
@@ -334,15 +333,13 @@ def render_history(item_id: int, n: int) -> None:
             history = evidence_history(session, item_id)
         rows = []
         for record in history.iloc[::-1].itertuples():
-            result = record.result if isinstance(record.result, dict) else {}
+            result = record.result if isinstance(record.result, TopicEvidence) else None
+            days = (result.period_start, result.fix_date, result.period_end) if result else (None, None, None)
             rows.append(
                 {
                     t("items.history.measured_at"): str(record.measured_at)[:16],
                     t("items.history.by"): record.measured_by,
-                    t("items.history.period"): (
-                        f"{result.get('period_start', '?')} · {result.get('fix_date', '?')} · "
-                        f"{result.get('period_end', '?')}"
-                    ),
+                    t("items.history.period"): " · ".join(_day(d) for d in days),
                     t("items.history.result"): reports.evidence_text(result, lang),
                     t("items.history.judgement"): (
                         t(f"items.judgement_short.{record.judgement}")
@@ -354,17 +351,19 @@ def render_history(item_id: int, n: int) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def evidence_defaults(item: pd.Series, evidence: dict[str, Any] | None) -> tuple[date, date, date]:
+def _day(day: date | None) -> str:
+    """A stored day as the page shows it: ISO, "?" when not stored."""
+    return day.isoformat() if day is not None else "?"
+
+
+def evidence_defaults(item: pd.Series, evidence: TopicEvidence | None) -> tuple[date, date, date]:
     """The period to measure: the last one measured, else 60 days before the fix until today.
 
     Without a measured period the fix is taken at the due date, or 30 days ago when the due date
     lies ahead or is not set.
     """
-    if evidence and evidence.get("fix_date"):
-        try:
-            return tuple(date.fromisoformat(evidence[k]) for k in ("period_start", "fix_date", "period_end"))  # type: ignore[return-value]
-        except (KeyError, TypeError, ValueError):
-            pass
+    if evidence and evidence.period_start and evidence.fix_date and evidence.period_end:
+        return evidence.period_start, evidence.fix_date, evidence.period_end
     today = date.today()
     due = item["due_on"] if isinstance(item["due_on"], date) else None
     fix = due if due and due < today else today - timedelta(days=30)

@@ -1,4 +1,5 @@
-"""Before/after comparison: the demo's story, pairing, verdicts, properties, planner, topic outcome, bad input.
+"""Comparing two survey waves (analytics.wave_compare, analytics.measure_compare): the demo's story,
+pairing, verdicts, bad input, top-2-box and NPS, properties.
 
 Expected values come from the demo's design (db/demo.py: accuracy +0.5, ease of use flat), from
 scipy/statsmodels directly, or from hand counts; never from this module's own output.
@@ -7,7 +8,6 @@ scipy/statsmodels directly, or from hand counts; never from this module's own ou
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -15,49 +15,15 @@ import pytest
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from statsmodels.stats.power import TTestIndPower
 
-from analytics import stats, verify
-from analytics.verify import COLUMNS, compare_waves
-from db import topic_runs
-from db import verify as repo
-from db.engine import make_engine, unit_of_work
-from db.items import list_items
-from tests.verify_support import demo_database_url, likert_rows, small_workspace
+from analytics import stats
+from analytics.measure_compare import newcombe_paired_ci
+from analytics.wave_compare import COLUMNS, compare_waves
+from tests.verify_support import answers_frame as frame
+from tests.verify_support import demo_answers as load_demo_answers
+from tests.verify_support import row_of
 
 QUESTIONS = ("accuracy", "nps")
-
-
-def frame(
-    before: list[float | None],
-    after: list[float | None],
-    *,
-    question: str = "accuracy",
-    keys_before: list[str | None] | None = None,
-    keys_after: list[str | None] | None = None,
-    kinds: tuple[str, str] | None = None,
-) -> pd.DataFrame:
-    """An answers frame for one question; respondents are distinct unless keys are given."""
-    rows = []
-    for wave, values, keys in ((1, before, keys_before), (2, after, keys_after)):
-        for i, value in enumerate(values):
-            row = {
-                "wave": wave,
-                "respondent_key": keys[i] if keys is not None else f"w{wave}-{i}",
-                "question": question,
-                "value": value,
-            }
-            if kinds:
-                row["kind"] = kinds[wave - 1]
-            rows.append(row)
-    columns = ["wave", "respondent_key", "question", "value", *(["kind"] if kinds else [])]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def row_of(result: pd.DataFrame, measure: str, kind: str = "likert") -> pd.Series:
-    found = result[(result["measure"] == measure) & (result["kind"] == kind)]
-    assert len(found) == 1, result[["measure", "kind"]]
-    return found.iloc[0]
 
 
 # --- the demo workspace ------------------------------------------------------------------------------
@@ -65,12 +31,7 @@ def row_of(result: pd.DataFrame, measure: str, kind: str = "likert") -> pd.Serie
 
 @pytest.fixture(scope="module")
 def demo_answers() -> pd.DataFrame:
-    engine = make_engine(demo_database_url())
-    with unit_of_work(engine) as session:
-        waves = repo.list_waves(session, 1, 1)
-        answers = repo.wave_answers(session, [w.id for w in waves])
-    engine.dispose()
-    return answers
+    return load_demo_answers()
 
 
 @pytest.fixture(scope="module")
@@ -155,16 +116,6 @@ def test_holm_adjusts_within_each_kind_and_all_rows_on_request(demo_answers, dem
     assert everything["p_adj"].to_numpy() == pytest.approx(stats.adjust_pvalues(everything["p_val"], "holm"))
     raw = compare_waves(demo_answers, baseline=1, follow_up=2, adjust=None)
     assert (raw["p_adj"] == raw["p_val"]).all() and "adjusted" not in raw.loc[0, "verdict_en"]
-
-
-def test_the_planner_on_the_demo_uses_the_baseline_spread(demo_answers):
-    plan = verify.plan_next_wave(demo_answers, baseline=1, follow_up=2, dimensions=["accuracy", "nps"])
-    accuracy = plan.set_index("measure").loc["accuracy"]
-    sd = demo_answers.query("wave == 1 and question == 'accuracy'")["value"].std()
-    assert accuracy["sd"] == pytest.approx(sd)
-    assert accuracy["n_per_wave"] == verify.responses_needed(0.3, sd=sd, n_tests=1)
-    assert 0 < accuracy["correlation"] < 1 and accuracy["n_pairs"] < accuracy["n_per_wave"]
-    assert plan.set_index("measure").loc["nps", "n_per_wave"] > 300  # NPS is noisy
 
 
 # --- pairing from keys ---------------------------------------------------------------------------------
@@ -359,17 +310,53 @@ def test_top_box_uses_fisher_for_small_counts_and_newcombe_for_the_interval():
 
 
 def test_newcombe_paired_interval_behaves():
-    low, high = verify.newcombe_paired_ci([[40, 30], [10, 20]])
+    low, high = newcombe_paired_ci([[40, 30], [10, 20]])
     assert -1 <= low < 0.2 < high <= 1
     # Large samples: close to the Wald interval of the paired difference.
     n, b, c = 10_000, 1_500, 1_200
     d, se = (b - c) / n, math.sqrt((b + c) - (b - c) ** 2 / n) / n
-    low, high = verify.newcombe_paired_ci([[4_000, b], [c, n - 4_000 - b - c]])
+    low, high = newcombe_paired_ci([[4_000, b], [c, n - 4_000 - b - c]])
     assert low == pytest.approx(d - 1.96 * se, abs=2e-3) and high == pytest.approx(d + 1.96 * se, abs=2e-3)
     # Swapping the two measurements mirrors the interval.
-    assert verify.newcombe_paired_ci([[5, 2], [9, 4]]) == pytest.approx(
-        tuple(-v for v in reversed(verify.newcombe_paired_ci([[5, 9], [2, 4]])))
+    assert newcombe_paired_ci([[5, 2], [9, 4]]) == pytest.approx(
+        tuple(-v for v in reversed(newcombe_paired_ci([[5, 9], [2, 4]])))
     )
+
+
+@pytest.mark.parametrize("paired", [False, True])
+def test_the_mean_difference_and_the_nps_t_test_are_those_of_analytics_stats(paired):
+    rng = np.random.default_rng(7)
+    keys = [f"r{i}" for i in range(40)]
+    likert = frame(
+        list(rng.integers(1, 6, 40)), list(rng.integers(2, 6, 40)), keys_before=keys, keys_after=keys
+    )
+    nps = frame(
+        list(rng.integers(0, 11, 40)),
+        list(rng.integers(3, 11, 40)),
+        question="nps",
+        keys_before=keys,
+        keys_after=keys,
+    )
+    result = compare_waves(pd.concat([likert, nps]), baseline=1, follow_up=2, paired=paired, n_boot=200)
+    t_test = stats.paired_t if paired else stats.welch_t
+    after, before = (likert.query(f"wave == {w}")["value"].to_numpy(dtype=float) for w in (2, 1))
+    expected = t_test(after, before)
+    row = row_of(result, "accuracy")
+    assert (row["diff_ci_low"], row["diff_ci_high"]) == (expected.estimate_ci_low, expected.estimate_ci_high)
+    scores = [
+        np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0))
+        for v in (nps.query("wave == 2")["value"], nps.query("wave == 1")["value"])
+    ]
+    expected = t_test(*scores)
+    row = row_of(result, "nps", "nps")
+    assert row["analysis"] == ("paired" if paired else "independent")
+    assert (row["statistic"], row["p_val"], row["effect_size"]) == (
+        expected.statistic,
+        expected.p_val,
+        expected.effect_size,
+    )
+    assert (row["es_ci_low"], row["es_ci_high"]) == (expected.ci_low, expected.ci_high)
+    assert row["effect_size_kind"] == ("Cohen's d_z" if paired else "Hedges' g")
 
 
 def test_nps_interval_is_reproducible_with_its_seed():
@@ -458,37 +445,6 @@ def test_identical_waves_show_no_significant_change(likert, nps, paired):
     assert result["verdict_en"].str.contains("no significant change|no change").all()
 
 
-# --- planner -------------------------------------------------------------------------------------------
-
-
-def test_responses_needed_follows_statsmodels_and_the_rank_test_efficiency():
-    t_n = TTestIndPower().solve_power(effect_size=0.5, alpha=0.05, power=0.8)
-    assert verify.responses_needed(0.5, sd=1.0, kind="nps") == math.ceil(t_n)
-    assert verify.responses_needed(0.5, sd=1.0) == math.ceil(t_n * math.pi / 3)
-    assert verify.responses_needed(0.2, sd=1.0) > verify.responses_needed(0.4, sd=1.0)
-    assert verify.responses_needed(0.3, sd=1.0, n_tests=5) > verify.responses_needed(0.3, sd=1.0)
-    paired = verify.responses_needed(0.3, sd=1.0, paired=True, correlation=0.5)
-    assert paired < verify.responses_needed(0.3, sd=1.0)
-    # A ten-point rise from a 50 % share needs about 385-390 answers per wave (Cohen's h = 0.20).
-    assert 380 <= verify.responses_needed(0.10, kind="top2box", baseline_share=0.5) <= 395
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"change": 0, "sd": 1.0},
-        {"change": 0.3},
-        {"change": 0.3, "sd": -1.0},
-        {"change": 0.3, "sd": 1.0, "power": 1.5},
-        {"change": 0.6, "kind": "top2box", "baseline_share": 0.7},
-        {"change": 0.1, "kind": "top2box", "baseline_share": 0.5, "paired": True},
-    ],
-)
-def test_responses_needed_refuses_nonsense(kwargs):
-    with pytest.raises(ValueError):
-        verify.responses_needed(**kwargs)
-
-
 def test_detectable_change_shrinks_as_the_waves_grow():
     rng = np.random.default_rng(1)
     small = compare_waves(
@@ -498,175 +454,3 @@ def test_detectable_change_shrinks_as_the_waves_grow():
         frame(list(rng.integers(1, 6, 300)), list(rng.integers(1, 6, 300))), baseline=1, follow_up=2
     )
     assert 0 < row_of(big, "accuracy")["detectable_change"] < row_of(small, "accuracy")["detectable_change"]
-
-
-# --- topic outcome -------------------------------------------------------------------------------------
-
-
-def _feedback(before: tuple[int, int], after: tuple[int, int]) -> pd.DataFrame:
-    rows = []
-    for day, (k, n) in ((date(2026, 3, 1), before), (date(2026, 5, 1), after)):
-        for i in range(n):
-            rows.append(
-                {"created_at": datetime(day.year, day.month, 1 + i % 28, 9, tzinfo=UTC), "hit": i < k}
-            )
-    return pd.DataFrame(rows)
-
-
-PERIODS = {"before": (date(2026, 3, 1), date(2026, 4, 1)), "after": (date(2026, 5, 1), date(2026, 6, 1))}
-
-
-def test_topic_share_falls_with_a_proportion_test_and_newcombe_interval():
-    out = verify.topic_share(_feedback((60, 400), (20, 380)), "hit", topic="dosage", **PERIODS)
-    assert (out["k_before"], out["n_before"], out["k_after"], out["n_after"]) == (60, 400, 20, 380)
-    assert out["rate_before"] == pytest.approx(150) and out["rate_after"] == pytest.approx(1000 * 20 / 380)
-    expected = stats.two_proportions([20, 60], [380, 400], correct=False)
-    assert out["p_val"] == pytest.approx(expected.p_val) and out["significant"]
-    assert out["diff_ci_low"] == pytest.approx(expected.ci_low) and out["diff_ci_high"] == pytest.approx(
-        expected.ci_high
-    )
-    assert out["verdict_en"].startswith("Feedback about dosage fell significantly from 15.0% to 5.3%")
-    assert "关于dosage的反馈占比显著下降" in out["verdict_zh"]
-
-
-def test_topic_share_handles_small_empty_and_absent_topics():
-    small = verify.topic_share(_feedback((3, 20), (0, 25)), "hit", **PERIODS)
-    assert small["test"] == "Fisher's exact test" and small["warnings"]
-    empty = verify.topic_share(_feedback((3, 20), (0, 0)), "hit", **PERIODS)
-    assert (
-        empty["status"] == "no_data" and math.isnan(empty["p_val"]) and "period after" in empty["verdict_en"]
-    )
-    absent = verify.topic_share(_feedback((0, 20), (0, 25)), "hit", **PERIODS)
-    assert absent["status"] == "no_variation" and math.isnan(absent["p_val"])
-
-
-def test_keywords_match_chinese_and_english_ignoring_case():
-    texts = pd.Series(["Dosage was WRONG", "剂量给错了", "slow", None, "guideline outdated"])
-    assert verify.parse_keywords(" dosage，剂量;  ,guideline\n") == ["dosage", "剂量", "guideline"]
-    assert verify.keyword_mask(texts, "dosage，剂量").tolist() == [True, True, False, False, False]
-    assert not verify.keyword_mask(texts, " , ").any()
-
-
-def test_topic_satisfaction_splits_mentioners_from_everyone_else():
-    keys = [f"r{i}" for i in range(24)]
-    before = [2, 2, 3, 2, 2, 3] + [4] * 18
-    after = [4, 5, 4, 4, 5, 4] + [4] * 17 + [5]
-    answers = frame(before, after, question="csat", keys_before=keys, keys_after=keys)
-    out = verify.topic_satisfaction(answers, keys[:6], baseline=1, follow_up=2, paired=True)
-    assert list(out["group"]) == ["mentioned", "others"]
-    mentioned, others = out.iloc[0], out.iloc[1]
-    assert mentioned["n_paired"] == 6 and mentioned["diff"] == pytest.approx(2.0)
-    assert others["n_paired"] == 18 and others["diff"] == pytest.approx(1 / 18)
-
-
-# --- repository queries (SQLite and PostgreSQL) --------------------------------------------------------
-
-
-def test_repository_reads_waves_answers_topics_feedback_and_items(engine):
-    ws = small_workspace(
-        engine, likert_rows([3, 4, 2, 5]), likert_rows([4, 4, 5]), shared=2, with_topics=True
-    )
-    with unit_of_work(engine) as session:
-        waves = repo.list_waves(session, ws.product_id, ws.round_id)
-        assert [(w.kind, w.responses) for w in waves] == [("baseline", 4), ("follow_up", 3)]
-        assert repo.list_waves(session, ws.product_id, ws.round_id + 999) == []
-        answers = repo.wave_answers(session, [ws.baseline_id, ws.follow_up_id])
-        segments = repo.wave_segments(session, [ws.baseline_id, ws.follow_up_id])
-        run = topic_runs.latest_topic_run(session, ws.product_id, ws.round_id)
-        assert run is not None and run.id == ws.run_id
-        topics = topic_runs.run_topics(session, run.id)
-        feedback = repo.feedback_frame(
-            session, ws.product_id, date(2026, 2, 1), date(2026, 2, 3), run_id=run.id, with_text=True
-        )
-        plain = repo.feedback_frame(session, ws.product_id, date(2026, 1, 1), date(2026, 12, 31))
-        items = list_items(session, ws.round_id)
-        assert repo.has_categories(session, ws.product_id)
-        assert repo.round_info(session, ws.round_id).starts_on == date(2026, 1, 1)
-    assert tuple(answers.columns) == repo.ANSWER_COLUMNS and len(answers) == 7 * 6  # text answers left out
-    assert set(answers["question"]) == {
-        "accuracy",
-        "ease_of_use",
-        "response_speed",
-        "problem_resolution",
-        "csat",
-        "nps",
-    }
-    assert sorted(answers.query("question == 'accuracy' and wave == @ws.baseline_id")["value"]) == [
-        2,
-        3,
-        4,
-        5,
-    ]
-    assert segments == ["doctor", "patient"]
-    assert list(topics["key"]) == ["dosage", "speed"] and topics.loc[0, "keywords"] == ["dosage"]
-    assert topics.loc[0, "label"] == "Dosage errors"  # the analyst's name; the merged topic is left out
-    assert list(feedback["topic_key"]) == ["dosage", "speed"]  # the third item is on Feb 3: outside
-    assert feedback.loc[0, "text"] == "The dosage was wrong" and str(feedback["created_at"].dt.tz) == "UTC"
-    assert (
-        tuple(plain.columns) == repo.FEEDBACK_COLUMNS and plain["topic_key"].isna().all() and len(plain) == 3
-    )
-    assert items.loc[0, "title"] == "Fix dosage" and items.loc[0, "status"] == "verified"
-    result = compare_waves(answers, baseline=ws.baseline_id, follow_up=ws.follow_up_id)
-    assert set(result["status"]) == {"too_few"}
-
-
-def test_demo_waves_in_the_repository():
-    engine = make_engine(demo_database_url())
-    with unit_of_work(engine) as session:
-        waves = repo.list_waves(session, 1)
-        assert topic_runs.latest_topic_run(session, 1) is None
-        assert not repo.has_categories(session, 1)
-    engine.dispose()
-    assert [(w.kind, w.responses) for w in waves] == [
-        ("baseline", 222),
-        ("follow_up", 203),
-        ("baseline", 181),
-    ]
-
-
-def test_the_command_line_prints_one_verdict_per_measure(demo_answers, tmp_path, capsys):
-    source, output = tmp_path / "answers.csv", tmp_path / "result.csv"
-    demo_answers.to_csv(source, index=False)
-    assert verify.main([str(source), "--baseline", "1", "--follow-up", "2", "--output", str(output)]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 11 and lines[0].startswith("Accuracy improved significantly")
-    assert len(pd.read_csv(output)) == 11
-    assert verify.main([str(tmp_path / "missing.csv"), "--baseline", "1", "--follow-up", "2"]) == 2
-    assert "error:" in capsys.readouterr().err
-
-
-# --- one primary analysis per comparison -------------------------------------------------------------
-
-
-def _answers(shared: int, only_each: int) -> pd.DataFrame:
-    rows = []
-    for wave, prefix in ((1, "b"), (2, "f")):
-        keys = [f"s{i}" for i in range(shared)] + [f"{prefix}{i}" for i in range(only_each)]
-        for i, key in enumerate(keys):
-            rows.append(
-                {"wave": wave, "respondent_key": key, "question": "nps", "value": float((i + wave) % 11)}
-            )
-    return pd.DataFrame(rows)
-
-
-@pytest.mark.parametrize(
-    ("shared", "only_each", "paired"),
-    [(20, 20, True), (19, 0, False), (20, 21, False), (124, 98, True)],
-)
-def test_the_primary_analysis_follows_the_documented_rule(shared, only_each, paired):
-    analysis = verify.choose_analysis(
-        _answers(shared, only_each), baseline=1, follow_up=2, dimensions=["nps"]
-    )
-    assert (analysis.paired, analysis.n_paired, analysis.n_baseline) == (paired, shared, shared + only_each)
-    comparison = verify.compare_primary(
-        _answers(shared, only_each), baseline=1, follow_up=2, dimensions=["nps"]
-    )
-    row = comparison.results.iloc[0]
-    assert row["analysis"] == ("paired" if paired else "independent")
-    assert "as asked" not in row["pairing_en"]  # the rule decided, nobody asked
-    # The charts' answers are the tested ones: their NPS is the verdict's.
-    summary = verify.wave_summary(comparison.answers, waves=[1, 2], dimensions=["nps"])
-    assert list(summary["mean"]) == pytest.approx([row["mean_before"], row["mean_after"]])
-    assert list(summary["n"]) == ([shared] * 2 if paired else [shared + only_each] * 2)
-    other = "all answers as independent groups" if paired else f"paired, the {shared} respondents"
-    assert row["sensitivity_en"].startswith(f"Sensitivity, {other}")

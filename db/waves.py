@@ -1,7 +1,7 @@
 """Read-only queries for the before/after comparison: waves, their answers, topics, feedback, items.
 
 Every function takes the session first and returns plain values or tidy DataFrames, so the analysis
-in :mod:`analytics.verify` never touches the database.
+in ``analytics`` (``wave_compare``, ``topic_outcome``, ...) never touches the database.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class WaveInfo:
     responses: int
 
 
-def list_waves(session: Session, product_id: int, round_id: int | None = None) -> list[WaveInfo]:
+def product_waves(session: Session, product_id: int, round_id: int | None = None) -> list[WaveInfo]:
     """The waves of a product's surveys (of one round when given), oldest first, with response counts."""
     counts = select(Response.wave_id, func.count().label("n")).group_by(Response.wave_id).subquery("counts")
     query = (
@@ -109,6 +109,8 @@ def wave_segments(session: Session, wave_ids: Sequence[int]) -> list[str]:
 
 @dataclass(frozen=True)
 class RoundInfo:
+    """A round's name and dates, as the comparison proposes periods from them."""
+
     id: int
     name: str
     starts_on: date | None
@@ -116,6 +118,7 @@ class RoundInfo:
 
 
 def round_info(session: Session, round_id: int) -> RoundInfo | None:
+    """The round's name and dates, or None when there is no such round."""
     rnd = session.get(Round, round_id)
     return None if rnd is None else RoundInfo(rnd.id, rnd.name, rnd.starts_on, rnd.ends_on)
 
