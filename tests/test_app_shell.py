@@ -12,6 +12,9 @@ from tests.apphelpers import PASSWORD, create_admin, log_in, open_app, texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 
+# Slow: runs the app through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 
 def test_first_run_creates_the_admin_and_signs_in(monkeypatch, db_url):
     at = open_app(monkeypatch, db_url)

@@ -18,6 +18,9 @@ from db.models import AuditEvent, Feedback, Product, Response, Round, Survey, Wa
 from db.surveys import add_response
 from tests.apphelpers import create_admin, log_in, open_app, texts, through_app
 
+# Slow: loads the demo workspace, with its analysis, through the app: tens of seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -30,6 +30,9 @@ from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 
+# Slow: fits real topic models (encoder, UMAP, HDBSCAN) and runs the page through AppTest (CI runs it).
+pytestmark = pytest.mark.slow
+
 PAGE = str(ROOT / "views" / "pain_points.py")
 ADA = SignedIn(1, "ada", "admin")
 VIC = SignedIn(2, "vic", "viewer")
