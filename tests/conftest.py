@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,55 @@ from db import migrate
 from db.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 # An account allowed to create databases; each test gets a database of its own on this server.
 PG_ADMIN_URL = os.environ.get("RECTIFY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _counter = itertools.count()
+# CI sets it (.ci/run): what the tests need ships with the repository, so there a skip is a failure.
+NO_SKIPS = os.environ.get("RECTIFY_NO_SKIPS") == "1"
+_skipped: list[tuple[str, str]] = []  # (test or module, reason), for the summary at the end
+
+
+# --- skips are loud: counted with their reasons at the end, and failures where RECTIFY_NO_SKIPS=1 ----
+
+
+def _skip_reason(report: pytest.CollectReport | pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report)
+        _skipped.append((report.nodeid, reason))
+        if NO_SKIPS:
+            report.outcome = "failed"
+            report.longrepr = f"skipped, and RECTIFY_NO_SKIPS=1 allows no skip: {reason}"
+    return report
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.skipped:  # a whole module skipped (pytest.importorskip, allow_module_level)
+        _skipped.append((report.nodeid, _skip_reason(report)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if NO_SKIPS and _skipped and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a skipped module: no test report to fail
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _skipped:
+        terminalreporter.write_sep("=", "skipped: 0 tests", green=True)
+        return
+    verdict = "each a failure (RECTIFY_NO_SKIPS=1)" if NO_SKIPS else "allowed here; CI fails on them"
+    terminalreporter.write_sep("!", f"skipped: {len(_skipped)}; {verdict}", yellow=True, bold=True)
+    for nodeid, reason in _skipped:
+        terminalreporter.write_line(f"SKIPPED {nodeid}: {reason}", yellow=True)
 
 
 @pytest.fixture(scope="session")

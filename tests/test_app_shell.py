@@ -21,6 +21,9 @@ from ui.auth import SignedIn
 from ui.nav import PageSpec
 from ui.workspace import PRODUCT_KEY
 
+# Slow: runs the app through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 
 def test_first_run_creates_the_admin_and_signs_in(monkeypatch, db_url):
     at = open_app(monkeypatch, db_url)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from pptx import Presentation
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -26,6 +27,9 @@ from tests.conftest import ROOT
 from tests.verify_support import SmallWorkspace, demo_database_url, likert_rows, small_workspace
 from ui.auth import SignedIn
 from ui.workspace import PRODUCT_KEY, ROUND_KEY
+
+# Slow: runs the page through AppTest on analysed waves: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
 
 PAGE = str(ROOT / "views" / "before_after.py")
 

@@ -262,6 +262,7 @@ def test_waves_open_close_and_count_responses(engine, world):
 # concurrency
 
 
+@pytest.mark.slow
 def test_200_submissions_from_20_threads_none_lost_or_duplicated(engine, world):
     """100 in-app feedbacks and 100 questionnaire responses, each sent twice (a double click landing on
     two app replicas), from 20 threads at once; the secret for the keys is made during the rush too."""

@@ -26,6 +26,9 @@ from tests.conftest import ROOT
 from ui.auth import SignedIn
 from ui.i18n import STRINGS
 
+# Slow: runs the pages through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 SCRIPT = "<script>alert('x')</script><b>bold</b>"
 
 

@@ -31,6 +31,9 @@ from db.models import (
 from db.workspace import create_product, create_round
 from services.demo import PRODUCT_NAME, has_demo, load_demo, remove_demo
 
+# Slow: generates the demo workspace (and analyses it from the command line) (CI runs it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 MAIN_CHANNELS = ("in_app", "survey_comment", "customer_service", "community")
 

@@ -18,6 +18,9 @@ from db.surveys import add_response
 from services.demo import demo_product_id, demo_removal_preview, has_demo, load_demo
 from tests.apphelpers import create_admin, log_in, open_app, texts, through_app
 
+# Slow: loads the demo workspace, with its analysis, through the app: tens of seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

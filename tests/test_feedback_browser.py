@@ -31,6 +31,9 @@ from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 
+# Slow: runs the page through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 RAW_KEY = "C-10086"
 
 

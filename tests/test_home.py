@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from db.engine import make_engine, unit_of_work
@@ -9,6 +10,9 @@ from db.items import list_product_items
 from db.models import Feedback, Product
 from db.users import create_user
 from tests.apphelpers import PASSWORD, create_admin, log_in, open_app, texts, through_app
+
+# Slow: loads the demo workspace, with its analysis, through the app: tens of seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
 
 
 def _metric(at, label: str) -> str:

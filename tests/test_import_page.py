@@ -17,6 +17,9 @@ from tests.apphelpers import texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 
+# Slow: runs the page through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 SAMPLES = ROOT / "tests" / "data" / "import"
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "jsonl": "application/jsonl"}  # fmt: skip

@@ -545,6 +545,7 @@ def hundred_thousand(tmp_path_factory) -> tuple[importing.Prepared, float]:
     return prepared, time.perf_counter() - began
 
 
+@pytest.mark.slow
 def test_a_100k_row_file_is_imported(engine, hundred_thousand):
     prepared, seconds_checking = hundred_thousand
     assert prepared.total_rows == 100_000

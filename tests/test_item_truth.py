@@ -32,6 +32,9 @@ from tests.test_items_page import TODAY, app_db, click, item, open_items  # noqa
 from tests.verify_support import demo_database_url
 from ui.auth import SignedIn
 
+# Slow: runs the pages through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 FIX = TODAY - timedelta(days=30)
 
 

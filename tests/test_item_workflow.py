@@ -296,6 +296,7 @@ def analysed(engine, rounds) -> dict:
     return {"key": key, "k_before": len(members & set(before)), "k_after": len(members & set(after))}
 
 
+@pytest.mark.slow  # fits topics: UMAP + HDBSCAN, compiled on a process's first fit (~30 s)
 def test_evidence_compares_the_topics_share_before_and_after_the_fix(engine, rounds, analysed):
     item_id = _open(engine, rounds["round2"], topic_key=analysed["key"])
     with unit_of_work(engine) as session:

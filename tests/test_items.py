@@ -171,6 +171,7 @@ def _categories(engine) -> dict[str, tuple[str | None, str | None]]:
     return {text: (category, source) for text, category, source in rows}
 
 
+@pytest.mark.slow  # fits topics: UMAP + HDBSCAN, compiled on a process's first fit (~30 s)
 def test_analysis_stores_a_run_of_its_scope_with_model_categories(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
     stages: list[str] = []
@@ -201,6 +202,7 @@ def test_analysis_stores_a_run_of_its_scope_with_model_categories(engine, worksp
     assert again.embedded == 0 and again.run_id != summary.run_id
 
 
+@pytest.mark.slow  # fits topics: UMAP + HDBSCAN, compiled on a process's first fit (~30 s)
 def test_a_category_correction_sticks_and_teaches(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
     pain_points.analyse_scope(engine, product, round2, KeywordEncoder())
@@ -239,6 +241,7 @@ def test_bad_corrections_are_refused(engine, workspace):
             feedback_categories.store_model_categories(session, [some_id], ["speed"])
 
 
+@pytest.mark.slow  # fits topics: UMAP + HDBSCAN, compiled on a process's first fit (~30 s)
 def test_the_version_changes_with_every_change_the_page_shows(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
     run_id = pain_points.analyse_scope(engine, product, round2, KeywordEncoder()).run_id
@@ -265,6 +268,7 @@ def test_the_version_changes_with_every_change_the_page_shows(engine, workspace)
     assert second not in set(items["topic_key"].dropna())
 
 
+@pytest.mark.slow  # fits topics: UMAP + HDBSCAN, compiled on a process's first fit (~30 s)
 def test_new_feedback_is_counted_and_placed_in_the_topics_without_a_refit(engine, workspace):
     product, round2 = workspace["product"], workspace["round2"]
     first = pain_points.analyse_scope(engine, product, round2, KeywordEncoder())

@@ -22,6 +22,9 @@ from tests.conftest import ROOT
 from tests.test_items import KeywordEncoder
 from ui.auth import SignedIn
 
+# Slow: runs the page through AppTest: seconds a test (CI runs it).
+pytestmark = pytest.mark.slow
+
 TODAY = date.today()
 
 

@@ -48,6 +48,7 @@ def test_migrations_match_the_models(engine):
     assert diffs == []
 
 
+@pytest.mark.slow
 def test_head_to_base_to_head(engine):
     migrate.downgrade(engine, "base")
     assert not TABLES & set(inspect(engine).get_table_names())

@@ -364,6 +364,7 @@ _ANY_TEXT = st.text(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None)
 @given(text=_ANY_TEXT)
 def test_any_text_gives_sorted_spans_that_rebuild_the_output(text: str) -> None:

@@ -58,6 +58,7 @@ def _pictures(deck: bytes) -> int:
     )
 
 
+@pytest.mark.slow
 def test_the_english_deck_tells_the_demo_story(demo):
     charts = charts_verify.standard_charts(
         demo["answers"],

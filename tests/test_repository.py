@@ -46,6 +46,7 @@ def test_first_admin_only_once(engine):
     assert caught.value.code == "already_set_up"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("username", "password", "role", "code"),
     [

@@ -1,6 +1,6 @@
 """Tests of analytics.stats: R reference values, properties, and bad input.
 
-Reference values come from R (shared/data/stats_reference.json) and scipy, never from
+Reference values come from R (tests/data/stats_reference.json) and scipy, never from
 this module's own output.
 """
 
@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 from analytics import stats
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "stats_reference.json"
-MISSING_REFERENCE = f"R reference file not found at {REFERENCE} (shared/ is not checked out)"
+REFERENCE = Path(__file__).resolve().parent / "data" / "stats_reference.json"
 R_PRINTED_RTOL = 5e-4  # R prints about 4 significant digits
 FULL_PRECISION_RTOL = 1e-6  # values copied from statsmodels' test-suite carry full precision
 ADJUST_METHODS = {
@@ -35,14 +34,11 @@ ADJUST_METHODS = {
 
 
 def _reference() -> dict[str, Any]:
-    return json.loads(REFERENCE.read_text(encoding="utf-8")) if REFERENCE.exists() else {}
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))
 
 
 def _case_params() -> list[Any]:
-    cases = _reference().get("cases", [])
-    if not cases:
-        return [pytest.param(None, id="reference-missing", marks=pytest.mark.skip(reason=MISSING_REFERENCE))]
-    return [pytest.param(case, id=case["name"]) for case in cases]
+    return [pytest.param(case, id=case["name"]) for case in _reference()["cases"]]
 
 
 def _number(value: Any) -> float:
@@ -117,7 +113,6 @@ def test_matches_r_reference(case: dict[str, Any]) -> None:
         assert result.statistic_name == "V"
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason=MISSING_REFERENCE)
 def test_reference_file_is_complete() -> None:
     data = _reference()
     assert len(data["cases"]) == data["n_cases"] == 31

@@ -1,7 +1,7 @@
 """Pain-point topics on real text with the real encoder, UMAP, HDBSCAN and jieba (small corpora).
 
 The planted corpus: 6 banking77 intents x 40 English texts and 4 product categories x 40 Chinese
-negative reviews from ../shared/data. Expensive things (encoder, embeddings, fits) are computed once.
+negative reviews from tests/data. Expensive things (encoder, embeddings, fits) are computed once.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from jobs.analyse import read_input
 from services.pain_points import add_feedback_to_run, analyse_feedback
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 ENGLISH = [
     "card_arrival",
     "exchange_rate",
@@ -64,24 +64,15 @@ def encoder():
 
 @pytest.fixture(scope="session")
 def planted() -> pd.DataFrame:
-    if (
-        not (DATA / "banking77" / "train.csv").exists()
-        or not (DATA / "online_shopping_zh" / "dev.csv").exists()
-    ):
-        pytest.skip(f"development data not found under {DATA}")
-    banking = pd.read_csv(DATA / "banking77" / "train.csv")
-    shop = pd.read_csv(DATA / "online_shopping_zh" / "dev.csv")
-    negative = shop[shop["label"] == 0]
-    parts = [
-        banking[banking["category"] == c].sample(40, random_state=1).assign(truth=c)[["text", "truth"]]
-        for c in ENGLISH
-    ]
+    # 40 rows of each intent and category, in this order (tests/data/README.md says how they were cut).
+    banking = pd.read_csv(DATA / "banking77_sample.csv")
+    negative = pd.read_csv(DATA / "online_shopping_zh_negative_sample.csv")
+    parts = [banking[banking["category"] == c].assign(truth=c)[["text", "truth"]] for c in ENGLISH]
     parts += [
-        negative[negative["cat"] == c]
-        .sample(40, random_state=1)
-        .assign(text=lambda f: f["review"], truth=c)[["text", "truth"]]
+        negative[negative["cat"] == c].assign(text=lambda f: f["review"], truth=c)[["text", "truth"]]
         for c in CHINESE
     ]
+    assert [len(part) for part in parts] == [40] * (len(ENGLISH) + len(CHINESE))
     frame = pd.concat(parts, ignore_index=True)
     frame["text"] = frame["text"].astype(str).str.slice(0, 300)
     return frame

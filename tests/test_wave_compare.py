@@ -399,6 +399,7 @@ def _swap(answers: pd.DataFrame) -> pd.DataFrame:
     return answers.assign(wave=answers["wave"].map({1: 2, 2: 1}))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(likert_values, likert_values, nps_values, nps_values, st.booleans())
 def test_p_values_lie_in_0_1_and_intervals_hold_the_estimate(b, a, bn, an, paired):
@@ -414,6 +415,7 @@ def test_p_values_lie_in_0_1_and_intervals_hold_the_estimate(b, a, bn, an, paire
             assert math.isnan(row["p_val"]) and not row["significant"]
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(likert_values, likert_values, nps_values, nps_values, st.booleans())
 def test_swapping_the_waves_flips_the_sign_and_keeps_the_p_value(b, a, bn, an, paired):
@@ -433,6 +435,7 @@ def test_swapping_the_waves_flips_the_sign_and_keeps_the_p_value(b, a, bn, an, p
             assert r["diff_ci_low"] == pytest.approx(-f["diff_ci_high"], abs=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(likert_values, nps_values, st.booleans())
 def test_identical_waves_show_no_significant_change(likert, nps, paired):
