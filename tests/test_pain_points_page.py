@@ -23,7 +23,7 @@ from db import migrate, topic_runs
 from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback, FeedbackTopic, Product, RectificationItem, Topic, TopicRun
-from db.topics import load_run
+from db.topic_runs import load_run
 from db.workspace import create_product, create_round, list_rounds
 from services import pain_points
 from services.demo import load_demo
@@ -147,7 +147,7 @@ def stored_ranking(at: AppTest, ids: dict) -> pd.DataFrame:
     engine = make_engine(ids["url"])
     try:
         with unit_of_work(engine) as session:
-            items, topics = painpoints.run_items(session, ids["run"]), load_run(session, ids["run"]).topics
+            items, topics = topic_runs.run_items(session, ids["run"]), load_run(session, ids["run"]).topics
     finally:
         engine.dispose()
     anchor = at.date_input(key="pp_anchor").value
