@@ -7,6 +7,7 @@ to import.
 from __future__ import annotations
 
 import math
+import sys
 
 CATEGORIES: tuple[str, ...] = ("accuracy", "interaction", "performance", "other")
 MODEL_SOURCE = "model"  # category_source of a label the classifier set; anything else is an analyst
@@ -23,8 +24,9 @@ def is_analyst_label(source: object) -> bool:
     """
     if source is None or (isinstance(source, float) and math.isnan(source)):
         return False
-    try:
-        text = str(source).strip()
-    except TypeError:
+    # pandas' NA (a missing value read into a frame); pandas is not imported for this: no NA without it
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and source is pandas.NA:
         return False
-    return bool(text) and text != "<NA>" and text != MODEL_SOURCE
+    text = str(source).strip()
+    return bool(text) and text != MODEL_SOURCE

@@ -226,6 +226,8 @@ def test_stored_analyst_labels_are_never_overwritten() -> None:
     assert not is_analyst_label(None)
     assert not is_analyst_label(MODEL_SOURCE)
     assert not is_analyst_label(float("nan"))
+    assert not is_analyst_label(np.nan) and not is_analyst_label(pd.NA)
+    assert not is_analyst_label("") and not is_analyst_label("  ")
     assert is_analyst_label("anna")
 
     items = pd.DataFrame(
