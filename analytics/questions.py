@@ -34,8 +34,8 @@ Kind = Literal["scale", "nps", "yes_no", "single", "multi", "number", "text"]
 KINDS: tuple[Kind, ...] = ("scale", "nps", "yes_no", "single", "multi", "number", "text")
 MEASURED_KINDS: tuple[Kind, ...] = ("scale", "nps", "yes_no")  # kinds that name a dimension
 SCALE_POINTS: tuple[int, ...] = (5, 7)
-Wording = Literal["satisfaction", "agreement"]
-WORDINGS: tuple[Wording, ...] = ("satisfaction", "agreement")
+Wording = Literal["quality", "satisfaction", "agreement"]
+WORDINGS: tuple[Wording, ...] = ("quality", "satisfaction", "agreement")
 
 # The seed dimensions of the rectification process, then overall satisfaction and NPS (zh, en).
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -52,6 +52,22 @@ YES_NO: tuple[tuple[float, str, str], ...] = ((1.0, "是", "Yes"), (0.5, "部分
 
 # Words of every point of a scale, lowest first: (zh, en) by (points, wording).
 SCALE_WORDS: dict[tuple[int, str], tuple[tuple[str, str], ...]] = {
+    (5, "quality"): (
+        ("很差", "Very poor"),
+        ("较差", "Poor"),
+        ("一般", "Fair"),
+        ("较好", "Good"),
+        ("很好", "Excellent"),
+    ),
+    (7, "quality"): (
+        ("极差", "Extremely poor"),
+        ("很差", "Very poor"),
+        ("较差", "Poor"),
+        ("一般", "Fair"),
+        ("较好", "Good"),
+        ("很好", "Very good"),
+        ("极好", "Excellent"),
+    ),
     (5, "satisfaction"): (
         ("非常不满意", "Very dissatisfied"),
         ("不满意", "Dissatisfied"),
@@ -110,7 +126,7 @@ class QuestionSpec:
         text_en: The wording in English.
         required: Whether a respondent must answer it.
         points: Scale points (5 or 7) of a scale question; None otherwise.
-        wording: "satisfaction" or "agreement" for a scale question.
+        wording: "quality" (very poor ... excellent), "satisfaction" or "agreement" for a scale question.
         end_labels: Optional labels of a scale's low end, midpoint and high end, each (zh, en); empty
             means the wording's words (:data:`SCALE_WORDS`).
         options: The options of a single- or multiple-choice question, in order.
@@ -157,7 +173,9 @@ class QuestionSpec:
         if self.kind != "scale":
             return ()
         points = self.points or 5
-        words = [w[0] if lang == "zh" else w[1] for w in SCALE_WORDS[(points, self.wording or "satisfaction")]]
+        words = [
+            w[0] if lang == "zh" else w[1] for w in SCALE_WORDS[(points, self.wording or "satisfaction")]
+        ]
         if self.end_labels:
             i = 0 if lang == "zh" else 1
             low, mid, high = (tuple(self.end_labels) + (("", ""),) * 3)[:3]
@@ -191,7 +209,7 @@ def dimension_label(dimension: str | None, lang: str) -> str:
 # --- the question bank ------------------------------------------------------------------------------
 
 
-def _scale(code: str, zh: str, en: str, dimension: str, wording: Wording = "satisfaction") -> QuestionSpec:
+def _scale(code: str, zh: str, en: str, dimension: str, wording: Wording = "quality") -> QuestionSpec:
     return QuestionSpec(code, "scale", zh, en, points=5, wording=wording, dimension=dimension)
 
 
@@ -252,7 +270,7 @@ BANK: tuple[tuple[str, tuple[QuestionSpec, ...]], ...] = (
             ),
         ),
     ),
-    ("csat", (_scale("csat", "总体满意度", "Overall, how satisfied are you?", "overall"),)),
+    ("csat", (_scale("csat", "总体满意度", "Overall, how satisfied are you?", "overall", "satisfaction"),)),
     (
         "nps",
         (

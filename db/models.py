@@ -28,7 +28,6 @@ DIMENSIONS = ("accuracy", "ease_of_use", "response_speed", "problem_resolution")
 ROLES = ("admin", "analyst", "viewer")
 ITEM_STATUSES = ("open", "in_progress", "resolved", "verified", "carried_over")
 WAVE_KINDS = ("baseline", "follow_up")
-QUESTION_KINDS = ("likert5", "nps", "text")
 
 
 class Product(Base):
@@ -93,6 +92,9 @@ class Survey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(String(40))  # None: built here; else the tool imported from
+    reused_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
+    families: Mapped[dict[str, str] | None] = mapped_column(JSON)  # question code -> the team's test family
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     questions: Mapped[list[Question]] = relationship(
@@ -101,17 +103,30 @@ class Survey(Base):
 
 
 class Question(Base):
-    """One question: a Likert dimension, overall CSAT, NPS or free text."""
+    """One question of a survey, of a kind of ``analytics.questions.KINDS``.
+
+    Once a wave has answers to it, its meaning is frozen: a new wording is a new version (a new
+    question that `replaces_id` the old one, which is hidden), and removing it hides it.
+    """
 
     __tablename__ = "questions"
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(40))  # accuracy, ease_of_use, ..., csat, nps, comment
-    kind: Mapped[str] = mapped_column(String(10))  # likert5, nps, text
+    kind: Mapped[str] = mapped_column(String(10))  # analytics.questions.KINDS
     text_zh: Mapped[str] = mapped_column(String(300))
     text_en: Mapped[str] = mapped_column(String(300))
     required: Mapped[bool] = mapped_column(Boolean, default=True)
+    points: Mapped[int | None] = mapped_column(Integer)  # scale: 5 or 7
+    wording: Mapped[str | None] = mapped_column(String(20))  # scale: satisfaction, agreement
+    end_labels: Mapped[list[list[str]] | None] = mapped_column(JSON)  # scale: [zh, en] of low, mid, high
+    options: Mapped[list[list[str]] | None] = mapped_column(JSON)  # choices: [zh, en] each, in order
+    dimension: Mapped[str | None] = mapped_column(String(60))
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
     __table_args__ = (UniqueConstraint("survey_id", "code"),)
@@ -141,6 +156,9 @@ class Response(Base):
     respondent_key: Mapped[str] = mapped_column(String(64), index=True)
     segment: Mapped[str | None] = mapped_column(String(60))
     language: Mapped[str | None] = mapped_column(String(8))  # the language the questions were shown in
+    fingerprint: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # of an imported row: a re-import adds nothing
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
@@ -148,7 +166,7 @@ class Response(Base):
 
 
 class Answer(Base):
-    """One response's answer to one question: a number (likert5, nps) or a redacted text."""
+    """One response's answer to one question: a number, option numbers (multi, as JSON) or a redacted text."""
 
     __tablename__ = "answers"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ in ``analytics`` (``wave_compare``, ``topic_outcome``, ...) never touches the da
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,6 +15,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analytics.questions import QuestionSpec, option_code
 from db.models import (
     Answer,
     Feedback,
@@ -25,6 +27,7 @@ from db.models import (
     Topic,
     Wave,
 )
+from db.surveys import ANONYMOUS_KEY, spec_of
 from db.topic_runs import TopicRunInfo
 
 ANSWER_COLUMNS = ("wave", "respondent_key", "segment", "question", "kind", "value", "submitted_at")
@@ -66,10 +69,15 @@ def product_waves(session: Session, product_id: int, round_id: int | None = None
 
 
 def wave_answers(session: Session, wave_ids: Sequence[int]) -> pd.DataFrame:
-    """Numeric answers (Likert and NPS) of the waves, one row per answer.
+    """The answers of the waves to every question but free text, one row per answer.
+
+    A multiple-choice answer becomes one row per option (``analytics.questions.option_code``) valued
+    1 (chosen) or 0; imported answers without a respondent id (key ``anon-...``) have no key, so they
+    are never paired.
 
     Returns:
-        Columns wave (wave id), respondent_key, segment, question (code), kind (likert5 / nps), value
+        Columns wave (wave id), respondent_key, segment, question (code), kind
+        (``QuestionSpec.frame_kind``: likert5, likert7, nps, yes_no, single, multi, number), value
         (float; NaN when skipped), submitted_at.
     """
     if not wave_ids:
@@ -81,18 +89,46 @@ def wave_answers(session: Session, wave_ids: Sequence[int]) -> pd.DataFrame:
             Response.segment,
             Question.code,
             Question.kind,
+            Question.points,
+            Question.options,
             Answer.value_num,
+            Answer.value_text,
             Response.submitted_at,
         )
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(Response.wave_id.in_(list(wave_ids)), Question.kind != "text")
-        .order_by(Response.wave_id, Response.id, Question.position)
+        .order_by(Response.wave_id, Response.id, Question.position, Question.id)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=list(ANSWER_COLUMNS))
+    rows: list[tuple[object, ...]] = []
+    key: str | None
+    for wave, key, segment, code, kind, points, options, number, text, at in session.execute(query):
+        if isinstance(key, str) and key.startswith(ANONYMOUS_KEY):
+            key = None
+        if kind == "multi":
+            chosen = set(json.loads(text or "[]"))
+            rows.extend(
+                (wave, key, segment, option_code(code, i), "multi", float(i in chosen), at)
+                for i in range(1, len(options or []) + 1)
+            )
+            continue
+        frame_kind = f"likert{points or 5}" if kind == "scale" else kind
+        rows.append((wave, key, segment, code, frame_kind, number, at))
+    frame = pd.DataFrame(rows, columns=list(ANSWER_COLUMNS))
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     frame["wave"] = frame["wave"].astype("int64")
     return frame
+
+
+def wave_questions(session: Session, wave_id: int) -> tuple[QuestionSpec, ...]:
+    """Every question of the wave's survey (hidden ones too: earlier answers may be to them), in order."""
+    query = (
+        select(Question)
+        .join(Wave, Wave.survey_id == Question.survey_id)
+        .where(Wave.id == wave_id)
+        .order_by(Question.position, Question.id)
+    )
+    return tuple(spec_of(q) for q in session.scalars(query))
 
 
 def wave_segments(session: Session, wave_ids: Sequence[int]) -> list[str]:

@@ -7,6 +7,8 @@ submissions are not written to the audit log (it records staff actions); the sto
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from analytics.pii import redact
 from analytics.pseudonym import pseudonymise
+from analytics.questions import QuestionSpec
 from analytics.vocabulary import CATEGORIES
 from db.engine import retrying
 from db.feedback import FeedbackIn, store_feedback
 from db.models import Answer, Feedback, Product, Question, Response, Survey, Wave
 from db.settings import respondent_key_secret
-from db.surveys import SCALES
+from db.surveys import spec_of
 from db.workspace import current_round_id
 
 MAX_TEXT = 2000  # characters of one comment or free-text answer
@@ -159,21 +162,44 @@ class ResponseReceipt:
 
 
 def _is_blank(value: object) -> bool:
+    if isinstance(value, list | tuple | set):
+        return not value
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _number(value: object, kind: str) -> float | None:
-    """The answer as a number when it is a whole number in the kind's range, else None."""
+def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     try:
         number = float(value) if isinstance(value, int | float | str) else None
     except ValueError:
         return None
-    low, high = SCALES[kind]
-    if number is None or not number.is_integer() or not low <= number <= high:
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _checked_value(spec: QuestionSpec, value: object) -> tuple[float | None, str | None] | None:
+    """An answer as (number, text) when it fits the question's kind, else None.
+
+    Scales and NPS take whole numbers in their range, yes/no 1, 0.5 or 0, a single choice an option
+    number, a multiple choice a list of option numbers (stored as JSON), a number any finite number.
+    """
+    if spec.kind == "multi":
+        chosen = value if isinstance(value, list | tuple | set) else [value]
+        numbers = [_number(v) for v in chosen]
+        if any(n is None or not n.is_integer() or not 1 <= n <= len(spec.options) for n in numbers):
+            return None
+        return None, json.dumps(sorted({int(n) for n in numbers if n is not None}))
+    number = _number(value)
+    if number is None:
         return None
-    return number
+    if spec.kind == "number":
+        return number, None
+    if spec.kind == "yes_no":
+        return (number, None) if number in (0.0, 0.5, 1.0) else None
+    low, high = spec.value_range or (1.0, float(len(spec.options)))
+    if not number.is_integer() or not low <= number <= high:
+        return None
+    return number, None
 
 
 def _checked_answers(
@@ -181,20 +207,23 @@ def _checked_answers(
 ) -> dict[int, tuple[float | None, str | None]]:
     """The given answers as question id -> (number, text), after every check.
 
+    Hidden questions take no answers: they are no longer asked.
+
     Raises:
         SubmissionError: codes answer_unknown, missing, out_of_range, too_long, naming the questions.
     """
-    by_code = {q.code: q for q in questions}
+    shown = [q for q in questions if not q.hidden]
+    by_code = {q.code: q for q in shown}
     unknown = tuple(code for code in answers if code not in by_code)
     if unknown:
         raise SubmissionError("answer_unknown", unknown)
-    missing = tuple(q.code for q in questions if q.required and _is_blank(answers.get(q.code)))
+    missing = tuple(q.code for q in shown if q.required and _is_blank(answers.get(q.code)))
     if missing:
         raise SubmissionError("missing", missing)
     checked: dict[int, tuple[float | None, str | None]] = {}
     out_of_range: list[str] = []
     too_long: list[str] = []
-    for q in questions:
+    for q in shown:
         value = answers.get(q.code)
         if _is_blank(value):
             continue
@@ -203,11 +232,12 @@ def _checked_answers(
             if len(text) > MAX_TEXT:
                 too_long.append(q.code)
             checked[q.id] = (None, text)
+            continue
+        answer = _checked_value(spec_of(q), value)
+        if answer is None:
+            out_of_range.append(q.code)
         else:
-            number = _number(value, q.kind)
-            if number is None:
-                out_of_range.append(q.code)
-            checked[q.id] = (number, None)
+            checked[q.id] = answer
     if out_of_range:
         raise SubmissionError("out_of_range", tuple(out_of_range))
     if too_long:
@@ -245,8 +275,9 @@ def record_response(
     assert survey is not None  # a foreign key
     checked = _checked_answers(list(survey.questions), answers)
     found: dict[int, dict[str, int]] = {}  # question id -> personal data found, per type
+    free_text = {q.id for q in survey.questions if q.kind == "text"}
     for question_id, (number, text) in list(checked.items()):
-        if text is not None:
+        if question_id in free_text and text is not None:
             redaction = redact(text)
             checked[question_id] = (number, redaction.text)
             found[question_id] = redaction.counts
@@ -281,7 +312,7 @@ def record_response(
         response.submitted_at = now
         response.language = language
         status = "replaced"
-    comments = [(text, found[q]) for q, (_, text) in checked.items() if text]
+    comments = [(text, found[q]) for q, (_, text) in checked.items() if text and q in found]
     _store_comments(session, survey, wave, response, comments, checked, now)
     session.flush()
     return ResponseReceipt(status, response.id, pii_counts)
@@ -302,7 +333,15 @@ def _store_comments(
     session.execute(
         delete(Feedback).where(Feedback.channel == "survey_comment", Feedback.source_ref == source_ref)
     )
-    csat = next((checked.get(q.id, (None, None))[0] for q in survey.questions if q.code == "csat"), None)
+    # The rating of feedback is on 1-5: the survey's overall 5-point satisfaction, when it asks one.
+    csat = next(
+        (
+            checked.get(q.id, (None, None))[0]
+            for q in survey.questions
+            if q.kind == "scale" and q.points == 5 and q.dimension == "overall"
+        ),
+        None,
+    )
     store_feedback(
         session,
         [

@@ -37,6 +37,7 @@ DB_MAY_USE_FROM_ANALYTICS = {
     "analytics.evidence",  # the verification rule an item's status obeys
     "analytics.topic_labels",  # a topic's display label
     "analytics.topics",  # TopicResult, the shape a stored run is read back into
+    "analytics.questions",  # QuestionSpec, the record a stored question is read back into
 }
 STREAMLIT_ALLOWED = {"ui", "views", "app"}
 

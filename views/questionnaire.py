@@ -6,7 +6,8 @@ answers, and the respondent is told so before and after.
 
 import streamlit as st
 
-from db.surveys import SCALES, Questionnaire, QuestionView, load_questionnaire
+from analytics.questions import YES_NO, QuestionSpec
+from db.surveys import Questionnaire, load_questionnaire
 from services.collect import MAX_TEXT, SubmissionError, has_responded, submit_response
 from ui.i18n import current_language, t
 from ui.resources import engine, transaction
@@ -17,16 +18,27 @@ wave_ref = str(st.query_params.get("wave", "")).strip()
 raw_key = str(st.query_params.get("key", "")).strip()
 
 
-def render_question(question: QuestionView) -> object:
+def render_question(question: QuestionSpec) -> object:
     """One question's widget; nothing is preselected, so a required answer is a real answer."""
     label = question.text(lang) + (" \\*" if question.required else "")
     key = f"questionnaire_{question.code}"
     if question.kind == "text":
         return st.text_area(label, max_chars=MAX_TEXT, key=key)
-    low, high = SCALES[question.kind]
+    if question.kind == "number":
+        return st.number_input(label, value=None, key=key)
+    if question.kind in ("single", "multi"):
+        numbers = list(range(1, len(question.options) + 1))
+        words = {i: question.options[i - 1].text(lang) for i in numbers}
+        if question.kind == "single":
+            return st.radio(label, numbers, index=None, format_func=words.__getitem__, key=key)
+        return st.pills(label, numbers, selection_mode="multi", format_func=words.__getitem__, key=key)
+    if question.kind == "yes_no":
+        said = {value: zh if lang == "zh" else en for value, zh, en in YES_NO}
+        return st.radio(label, list(said), index=None, horizontal=True, format_func=said.__getitem__, key=key)
+    low, high = (int(v) for v in question.value_range or (0, 10))
     options = list(range(low, high + 1))
-    if question.kind == "likert5":  # every point named
-        captions = [t(f"questionnaire.likert_{v}") for v in options]
+    if question.kind == "scale":  # every point named
+        captions = list(question.point_words(lang))
         return st.radio(label, options, index=None, horizontal=True, captions=captions, key=key)
     # 0-10: plain digits wrap evenly on a phone; the two ends are named below
     value = st.radio(label, options, index=None, horizontal=True, key=key)

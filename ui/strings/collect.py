@@ -65,11 +65,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "您已经回答过本问卷。再次提交将替换之前的回答。",
         "You answered this survey before. Submitting again replaces your earlier answers.",
     ),
-    "questionnaire.likert_1": ("很差", "Very poor"),
-    "questionnaire.likert_2": ("较差", "Poor"),
-    "questionnaire.likert_3": ("一般", "Fair"),
-    "questionnaire.likert_4": ("较好", "Good"),
-    "questionnaire.likert_5": ("很好", "Excellent"),
     "questionnaire.nps_anchors": (
         "{low} = 完全不可能，{high} = 非常可能",
         "{low} = not at all likely, {high} = extremely likely",
