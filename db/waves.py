@@ -131,6 +131,11 @@ def wave_questions(session: Session, wave_id: int) -> tuple[QuestionSpec, ...]:
     return tuple(spec_of(q) for q in session.scalars(query))
 
 
+def wave_survey(session: Session, wave_id: int) -> int | None:
+    """The survey a wave runs, or None for an unknown wave."""
+    return session.scalar(select(Wave.survey_id).where(Wave.id == wave_id))
+
+
 def wave_segments(session: Session, wave_ids: Sequence[int]) -> list[str]:
     """The respondent segments present in the waves, sorted."""
     if not wave_ids:

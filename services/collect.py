@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from analytics.importing import language_of
 from analytics.pii import redact
 from analytics.pseudonym import pseudonymise
 from analytics.questions import QuestionSpec
@@ -313,34 +314,44 @@ def record_response(
         response.language = language
         status = "replaced"
     comments = [(text, found[q]) for q, (_, text) in checked.items() if text and q in found]
-    _store_comments(session, survey, wave, response, comments, checked, now)
+    # The rating of feedback is on 1-5: the survey's overall 5-point satisfaction, when it asks one.
+    rating = next(
+        (checked[q.id][0] for q in survey.questions if q.id in checked and is_overall_rating(q)), None
+    )
+    store_survey_comments(session, survey, wave, response, comments, now, rating)
     session.flush()
     return ResponseReceipt(status, response.id, pii_counts)
 
 
-def _store_comments(
+def is_overall_rating(question: Question) -> bool:
+    """Whether the question's answer is a feedback rating: overall satisfaction on a 5-point scale."""
+    return question.kind == "scale" and question.points == 5 and question.dimension == "overall"
+
+
+def store_survey_comments(
     session: Session,
     survey: Survey,
     wave: Wave,
     response: Response,
     comments: list[tuple[str, dict[str, int]]],
-    checked: dict[int, tuple[float | None, str | None]],
     submitted_at: datetime,
+    rating: float | None,
 ) -> None:
-    """Each free-text answer (redacted) also as feedback of channel survey_comment; earlier ones go."""
+    """Each free-text answer (redacted) also as feedback of channel survey_comment; earlier ones go.
+
+    Args:
+        session: The database session.
+        survey: The survey answered.
+        wave: The wave answered.
+        response: The stored response (its id makes the feedback's source reference).
+        comments: The redacted texts with the personal data found in each, by type.
+        submitted_at: When the response was given.
+        rating: The respondent's overall satisfaction on 1-5, when the survey asks it.
+    """
     # The same source reference as the demo data, so every survey comment leads back to its response.
     source_ref = f"survey-response-{response.id}"
     session.execute(
         delete(Feedback).where(Feedback.channel == "survey_comment", Feedback.source_ref == source_ref)
-    )
-    # The rating of feedback is on 1-5: the survey's overall 5-point satisfaction, when it asks one.
-    csat = next(
-        (
-            checked.get(q.id, (None, None))[0]
-            for q in survey.questions
-            if q.kind == "scale" and q.points == 5 and q.dimension == "overall"
-        ),
-        None,
     )
     store_feedback(
         session,
@@ -350,8 +361,8 @@ def _store_comments(
                 channel="survey_comment",
                 text=text,
                 created_at=submitted_at,
-                rating=csat,
-                language=response.language,
+                rating=rating,
+                language=response.language or language_of(text),
                 round_id=wave.round_id,
                 respondent_key=response.respondent_key,
                 segment=response.segment,

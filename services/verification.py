@@ -17,10 +17,12 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from analytics.evidence import TopicEvidence
+from analytics.questions import QuestionSpec
 from analytics.topic_outcome import keyword_mask, topic_satisfaction, topic_share
 from db import topic_runs
 from db import waves as repo
 from db.items import list_items
+from db.surveys import survey_families
 from db.topic_runs import TopicRunInfo
 from db.users import audit
 
@@ -101,6 +103,62 @@ def wave_answers(session: Session, wave_ids: Sequence[int], segment: str = "") -
     if segment:
         answers = answers[answers["segment"] == segment].reset_index(drop=True)
     return answers
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """The questions two waves can be compared on, and those they cannot.
+
+    Attributes:
+        questions: Asked the same way in both waves' surveys (same code, kind, scale and options), in
+            the follow-up survey's order; free text left out.
+        families: The team's test families of the two surveys (question code -> name; the follow-up's
+            choice wins); questions not named keep their default family.
+        asked_differently: Codes both surveys have but ask differently (e.g. a 5-point vs a 7-point
+            scale, other options), with what differs.
+        only_one: Codes only one of the two surveys asks (free text excepted).
+    """
+
+    questions: tuple[QuestionSpec, ...]
+    families: dict[str, str]
+    asked_differently: tuple[tuple[str, str], ...]
+    only_one: tuple[str, ...]
+
+
+def _differences(a: QuestionSpec, b: QuestionSpec) -> str:
+    """What makes two questions of the same code not comparable ("" when nothing does)."""
+    fields = ("kind", "points", "higher_is_better")
+    different = [f for f in fields if getattr(a, f) != getattr(b, f)]
+    if a.kind in ("single", "multi") and [o.en for o in a.options] != [o.en for o in b.options]:
+        different.append("options")
+    return ", ".join(different)
+
+
+def comparable_questions(session: Session, baseline: int, follow_up: int) -> Comparable:
+    """The questions the two waves can be compared on (their surveys may differ: a reused copy).
+
+    Args:
+        session: The database session.
+        baseline: The baseline wave id.
+        follow_up: The follow-up wave id.
+
+    Returns:
+        The comparable questions, the team's families, and what cannot be compared.
+    """
+    before = {q.code: q for q in repo.wave_questions(session, baseline) if q.kind != "text"}
+    after = [q for q in repo.wave_questions(session, follow_up) if q.kind != "text"]
+    questions, different = [], []
+    for q in after:
+        if q.code not in before:
+            continue
+        why = _differences(before[q.code], q)
+        if why:
+            different.append((q.code, why))
+        else:
+            questions.append(q)
+    only = sorted(set(before) ^ {q.code for q in after})
+    surveys = [s for s in (repo.wave_survey(session, baseline), repo.wave_survey(session, follow_up)) if s]
+    return Comparable(tuple(questions), survey_families(session, surveys), tuple(different), tuple(only))
 
 
 # --- a pain point before and after -----------------------------------------------------------------
