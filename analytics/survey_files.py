@@ -692,9 +692,10 @@ def _propose(columns: Sequence[FileColumn], values: Mapping[str, list[Any]]) -> 
         if len(members) > 1 and all(_binary(values[c.name], c.option) for c in members):
             proposals.append(_multi_from_columns(members, len(proposals) + 1))
             continue
+        sequence = len(proposals) + 1  # a matrix's rows share their question's number: q3_1, q3_2
         for k, column in enumerate(members, start=1):
             text = column.text if len(members) == 1 else f"{column.text} - {column.option}"
-            code = _code(column.position, len(proposals) + 1, k if len(members) > 1 else None)
+            code = _code(column.position, sequence, k if len(members) > 1 else None)
             proposals.append(_proposal(code, text, (column.name,), values[column.name]))
     return tuple(proposals)
 
@@ -803,12 +804,18 @@ def _wording(words: Sequence[str]) -> Wording:
 
 
 def _label_scale(words: Sequence[str]) -> tuple[int, Wording] | None:
-    """The scale whose words cover every answer: five points unless only seven fit (or six words show)."""
+    """The scale whose words cover every answer: five points unless only seven fit.
+
+    Most words belong to both ("满意" is the 4th of 5 and the 6th of 7), so a file is read as 7 points
+    when a word only 7-point scales have shows, or its words take more than five of the seven points.
+    """
     distinct = set(words)
     for wording in ("satisfaction", "agreement"):
-        if distinct <= set(_scale_lookup(5, wording)) and len(distinct) <= 5:
+        five, seven = _scale_lookup(5, wording), _scale_lookup(7, wording)
+        seven_points = {seven[w] for w in distinct if w in seven}
+        if distinct <= set(five) and (not distinct <= set(seven) or len(seven_points) <= 5):
             return 5, wording
-        if distinct <= set(_scale_lookup(7, wording)):
+        if distinct <= set(seven):
             return 7, wording
     return None
 
