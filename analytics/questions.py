@@ -157,7 +157,9 @@ class QuestionSpec:
         if self.kind != "scale":
             return ()
         points = self.points or 5
-        words = [w[0] if lang == "zh" else w[1] for w in SCALE_WORDS[(points, self.wording or "satisfaction")]]
+        words = [
+            w[0] if lang == "zh" else w[1] for w in SCALE_WORDS[(points, self.wording or "satisfaction")]
+        ]
         if self.end_labels:
             i = 0 if lang == "zh" else 1
             low, mid, high = (tuple(self.end_labels) + (("", ""),) * 3)[:3]
