@@ -1022,9 +1022,8 @@ def match_columns(
     """
     pairs: list[tuple[float, int, int]] = []
     for i, proposal in enumerate(survey.questions):
-        found = normalise_wording(proposal.spec.text_zh)
         for j, spec in enumerate(questions):
-            score = max(_likeness(found, normalise_wording(t)) for t in (spec.text_zh, spec.text_en) if t)
+            score = max(_likeness(proposal.spec.text_zh, t) for t in (spec.text_zh, spec.text_en) if t)
             if score >= cutoff:
                 pairs.append((score, i, j))
     mapping: dict[str, tuple[str, ...]] = {}
@@ -1042,9 +1041,21 @@ def match_columns(
 
 
 def _likeness(a: str, b: str) -> float:
-    if not a or not b:
+    """How alike two wordings are (0-1); the rows of one matrix must also be alike in their sub-item."""
+    whole_a, whole_b = normalise_wording(a), normalise_wording(b)
+    if not whole_a or not whole_b:
         return 0.0
-    return 1.0 if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if whole_a == whole_b:
+        return 1.0
+    # "Stem - Accuracy" and "Stem - Ease of use" share a long stem: compared whole they look alike.
+    tail_a, tail_b = (_squash(t.rpartition(" - ")[2]) if " - " in t else "" for t in (a, b))
+    if tail_a and tail_b and _ratio(tail_a, tail_b) < 0.6:
+        return 0.0
+    return _ratio(whole_a, whole_b)
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 # --------------------------------------------------------------------------------------------------
