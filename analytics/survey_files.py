@@ -73,8 +73,9 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -779,7 +780,9 @@ def _infer_kind(text: str, given: Sequence[Any], words: Sequence[str]) -> _Infer
     if multi is not None:
         return "multi", None, None, multi
     distinct = list(dict.fromkeys(_clean(v) for v in given))
-    if len(distinct) <= _MAX_OPTIONS and len(distinct) <= max(2, len(given) // 3):
+    # Options are short labels that come back; comments that repeat are still sentences.
+    short = sum(_width(d) for d in distinct) <= 30 * len(distinct)
+    if len(distinct) <= _MAX_OPTIONS and len(given) >= 2 * len(distinct) and short:
         return "single", None, None, tuple(distinct)
     return "text", None, None, ()
 
@@ -792,6 +795,8 @@ def _numeric_kind(text: str, numbers: Sequence[float], words: Sequence[str]) -> 
     wording = _wording(words)
     if not whole or low < 0 or high > 10:
         return "number", None, None, ()
+    if set(numbers) <= {0.0, 1.0} and not nps_words:  # 1 yes, 0 no, as tools code a yes/no question
+        return "yes_no", None, None, ()
     if nps_words or low == 0 or high > 7:
         return "nps", None, None, ()
     points = 7 if high == 7 or _SEVEN_HINTS.search(text) else 5
@@ -829,9 +834,16 @@ def _split_multi(given: Sequence[Any]) -> tuple[str, ...] | None:
             continue
         parts = [p.strip() for t in texts for p in t.split(delimiter) if p.strip()]
         distinct = list(dict.fromkeys(parts))
-        if len(distinct) <= _MAX_OPTIONS and len(distinct) < len(set(texts)) + 1 and len(distinct) > 1:
+        # Options are short and come back again and again; sentences with commas do neither.
+        few = 1 < len(distinct) <= _MAX_OPTIONS and len(parts) >= 2 * len(distinct)
+        if few and max(len(p) for p in distinct) <= 40:
             return tuple(distinct)
     return None
+
+
+def _width(text: str) -> int:
+    """Display width: a Chinese character says about as much as two Latin letters."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _dimension(text: str, kind: Kind) -> str | None:
@@ -860,7 +872,7 @@ def _norm(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFKC", cell_text(value)).lower().split())
 
 
-def _is_missing(value: Any, extra: Iterable[str] = ()) -> bool:
+def _is_missing(value: Any, extra: Collection[str] = ()) -> bool:
     word = _norm(value)
     return word in MISSING_LABELS or word in extra
 
@@ -875,6 +887,7 @@ def _number(value: Any) -> float | None:
     return float(match[1]) if match else None
 
 
+@lru_cache(maxsize=256)  # called for every cell: a file has a few questions and many rows
 def _scale_lookup(points: int, wording: str, spec: QuestionSpec | None = None) -> dict[str, int]:
     """Word -> point (1-based) of a scale: SCALE_WORDS, the variants, and a question's own end labels."""
     lookup: dict[str, int] = {}
@@ -888,7 +901,7 @@ def _scale_lookup(points: int, wording: str, spec: QuestionSpec | None = None) -
     return lookup
 
 
-def answer_value(spec: QuestionSpec, raw: Any, *, missing: Iterable[str] = ()) -> Answer:
+def answer_value(spec: QuestionSpec, raw: Any, *, missing: Collection[str] = ()) -> Answer:
     """Read one cell as an answer to ``spec``.
 
     Args:

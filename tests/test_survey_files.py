@@ -15,6 +15,7 @@ from analytics.survey_files import (
     REASONS,
     Answer,
     answer_value,
+    infer_question,
     match_columns,
     normalise_wording,
     read_responses,
@@ -488,3 +489,45 @@ def test_the_answers_frame_has_the_documented_columns() -> None:
     assert pd.api.types.is_integer_dtype(result.answers["row"])
     kinds = result.answers.groupby("question")["kind"].first().to_dict()
     assert kinds["accuracy"] == "likert5" and kinds["nps"] == "nps" and kinds["comment"] == "text"
+
+
+# --- inferring a question from its answers ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "kind", "points", "options"),
+    [
+        ("Accuracy", ["1", "2", "5", "4", "3", "4"], "scale", 5, ()),
+        ("准确性（1-7分）", ["1", "2", "5", "4", "3", "4"], "scale", 7, ()),
+        ("Accuracy", ["非常满意", "比较满意", "一般"], "scale", 5, ()),
+        ("Accuracy", ["Strongly agree", "Agree", "Somewhat disagree"], "scale", 5, ()),
+        ("Accuracy", ["Moderately satisfied", "Slightly satisfied"], "scale", 7, ()),
+        ("How likely are you to recommend us?", ["7", "8", "9"], "nps", None, ()),
+        ("满意度", ["0", "3", "10", "8"], "nps", None, ()),
+        ("Solved?", ["1", "0", "1"], "yes_no", None, ()),
+        ("Solved?", ["是", "否", "部分"], "yes_no", None, ()),
+        ("Minutes waited", ["1.5", "12", "3"], "number", None, ()),
+        ("Age", ["35", "42", "28"], "number", None, ()),
+        (
+            "Channel",
+            ["WeChat", "Web", "WeChat", "App", "Web", "Web"],
+            "single",
+            None,
+            ("WeChat", "Web", "App"),
+        ),
+        ("Features", ["A;B;", "B;", "A;C;", "C;", "A;"], "multi", None, ("A", "B", "C")),
+        (
+            "Comments",
+            ["Slow, but right.", "Great, thanks", "It was wrong, twice, on doses", "Fast, clear", "ok"],
+            "text",
+            None,
+            (),
+        ),
+    ],
+)
+def test_question_kind_is_inferred_from_wording_and_answers(
+    text: str, values: list[str], kind: str, points: int | None, options: tuple[str, ...]
+) -> None:
+    spec = infer_question("q1", text, [*values, "", "(跳过)"])
+    assert (spec.kind, spec.points, tuple(o.en for o in spec.options)) == (kind, points, options)
+    assert spec.text_zh == spec.text_en == text
