@@ -36,6 +36,13 @@ IMPORT_FEEDBACK = PageSpec(
     roles.EDITORS,
     "nav.section_collect",
 )
+IMPORT_SURVEY = PageSpec(
+    "views/import_survey.py",
+    "nav.import_survey",
+    ":material/upload:",
+    roles.EDITORS,
+    "nav.section_collect",
+)
 FEEDBACK_BROWSER = PageSpec(
     "views/feedback_browser.py",
     "nav.feedback_browser",
@@ -58,7 +65,17 @@ SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles
 ADMIN = PageSpec(
     "views/admin.py", "nav.admin", ":material/admin_panel_settings:", roles.ADMINS, "nav.section_admin"
 )
-STAFF_PAGES = (HOME, IMPORT_FEEDBACK, FEEDBACK_BROWSER, PAIN_POINTS, ITEMS, BEFORE_AFTER, SURVEYS, ADMIN)
+STAFF_PAGES = (
+    HOME,
+    IMPORT_FEEDBACK,
+    IMPORT_SURVEY,
+    FEEDBACK_BROWSER,
+    PAIN_POINTS,
+    ITEMS,
+    BEFORE_AFTER,
+    SURVEYS,
+    ADMIN,
+)
 
 FIRST_RUN = PageSpec("views/first_run.py", "nav.first_run", ":material/rocket_launch:", roles.ANYONE)
 LOGIN = PageSpec("views/login.py", "nav.login", ":material/login:", roles.ANYONE)
