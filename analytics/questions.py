@@ -157,7 +157,9 @@ class QuestionSpec:
         if self.kind != "scale":
             return ()
         points = self.points or 5
-        words = [w[0] if lang == "zh" else w[1] for w in SCALE_WORDS[(points, self.wording or "satisfaction")]]
+        words = [
+            w[0] if lang == "zh" else w[1] for w in SCALE_WORDS[(points, self.wording or "satisfaction")]
+        ]
         if self.end_labels:
             i = 0 if lang == "zh" else 1
             low, mid, high = (tuple(self.end_labels) + (("", ""),) * 3)[:3]
@@ -178,6 +180,15 @@ class QuestionSpec:
 def option_code(code: str, number: int) -> str:
     """The answers-frame question code of option ``number`` (1-based) of a multiple-choice question."""
     return f"{code}:{number}"
+
+
+def answer_codes(spec: QuestionSpec) -> tuple[str, ...]:
+    """The answers-frame question codes of a question: its options' for multiple choice, none for text."""
+    if spec.kind == "text":
+        return ()
+    if spec.kind == "multi":
+        return tuple(option_code(spec.code, i) for i in range(1, len(spec.options) + 1))
+    return (spec.code,)
 
 
 def dimension_label(dimension: str | None, lang: str) -> str:
