@@ -24,7 +24,9 @@ the interval of the change, the power it had, and the caveats a reader needs.
 With a question (``spec``), its own range applies (a 7-point scale accepts 6 and 7, not 8; see
 ``analytics.survey_answers.answer_rule``), answers recorded under another kind are a scale mismatch,
 and for a question where lower is better (``higher_is_better=False``) ``direction`` is flipped: a
-significant fall is better.
+significant fall is better. Choice questions (single and multiple choice, :data:`NEUTRAL_KINDS`) measure
+no dimension: which options people choose is neither better nor worse, so their rows' ``direction`` is
+0 whatever ``higher_is_better`` says (a multi option's share still shows its rise or fall in ``diff``).
 
 Every test comes from :mod:`analytics.stats`. Bad input never yields a p-value computed from nonsense:
 a measure without answers, with fewer than ``MIN_ANSWERS`` per wave, with answers on different scales,
@@ -63,6 +65,7 @@ from analytics.survey_answers import (
 )
 from analytics.verdicts import plain, wave_word
 
+NEUTRAL_KINDS = ("single", "multi")  # question kinds whose change is neither better nor worse
 SMALL_WAVE = 30  # below this a wave "can only detect large changes"
 LOPSIDED = 3.0  # largest / smallest wave size
 CEILING_SHARE = 0.7  # one answer value holding this share of a wave is a ceiling / floor effect
@@ -575,6 +578,8 @@ def compare_measure(
         except ValueError as err:  # a case the checks above did not foresee: say so, never a traceback
             row.values = {k: v for k, v in row.values.items() if k in ("n_before", "n_after", "n_paired")}
             return row.stop("error", f"the test could not be computed ({err})", f"无法计算检验（{err}）")
-    if spec is not None and not spec.higher_is_better and row.values.get("direction"):
+    if spec is not None and spec.kind in NEUTRAL_KINDS:
+        row.values["direction"] = 0.0  # which options people choose is neither better nor worse
+    elif spec is not None and not spec.higher_is_better and row.values.get("direction"):
         row.values["direction"] = -float(row.values["direction"])  # a fall is the improvement
     return row

@@ -213,7 +213,9 @@ def wave_word(side: str, lang: str) -> str:
 SHARE_KINDS = ("top2box", "share")  # row kinds whose figures are shares 0-1, shown as percentages
 
 
-def change_words(significant: bool, direction: float, higher_is_better: bool, lang: str) -> str:
+def change_words(
+    significant: bool, direction: float, higher_is_better: bool, lang: str, diff: float = 0.0
+) -> str:
     """How a result moved: "improved significantly", "fell significantly (better)", "no significant change".
 
     Args:
@@ -222,6 +224,7 @@ def change_words(significant: bool, direction: float, higher_is_better: bool, la
         higher_is_better: Whether a rise is the improvement; when not, the words say which way it went
             and that this is better or worse.
         lang: "zh" or "en".
+        diff: The change itself, to say "rose" or "fell" when it is neither better nor worse.
 
     Returns:
         The words.
@@ -230,7 +233,10 @@ def change_words(significant: bool, direction: float, higher_is_better: bool, la
     if not significant:
         return "无显著变化" if zh else "no significant change"
     if direction == 0:
-        return "显著变化（无所谓好坏）" if zh else "changed significantly (neither better nor worse)"
+        way_zh, way_en = (
+            ("上升", "rose") if diff > 0 else ("下降", "fell") if diff < 0 else ("变化", "changed")
+        )
+        return f"显著{way_zh}（无所谓好坏）" if zh else f"{way_en} significantly (neither better nor worse)"
     better = direction > 0
     if higher_is_better:
         if zh:
@@ -319,9 +325,8 @@ def verdict_sentence(
         if zh
         else f"{prefix}{moved} ({diff}{unit_en}, {ci_en})"
     )
-    words = change_words(
-        bool(r["significant"]), float(r["direction"]), bool(r.get("higher_is_better", True)), lang
-    )
+    hib = bool(r.get("higher_is_better", True))
+    words = change_words(bool(r["significant"]), float(r["direction"]), hib, lang, float(r["diff"]))
     if r["significant"]:
         if zh:
             return f"{label}{words}：{change}；{test}，{n_text}，{p}。"
@@ -374,7 +379,11 @@ def sensitivity_sentence(
         verdict = str(other[f"verdict_{'zh' if zh else 'en'}"])
         return f"敏感性分析（{who}）：{verdict}" if zh else f"Sensitivity, {who}: {verdict}"
     word = change_words(
-        bool(other["significant"]), float(other["direction"]), bool(other.get("higher_is_better", True)), lang
+        bool(other["significant"]),
+        float(other["direction"]),
+        bool(other.get("higher_is_better", True)),
+        lang,
+        float(other["diff"]) if other["kind"] != "choice" else 0.0,
     )
     moved = figures(other, lang)
     p = f"{p_name} {p_text(other['p_adj'])}"
