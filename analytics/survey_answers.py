@@ -5,7 +5,12 @@ cleaned answers to one question, NPS scores and their resampling.
 
 An answers frame has one row per answer: ``wave`` (any id), ``respondent_key`` (pseudonymous; None for
 anonymous answers, which are never paired), ``question`` (code, e.g. "accuracy", "nps") and ``value``;
-optional ``kind`` ("likert5", "nps", "text"; inferred from the code when absent).
+optional ``kind`` ("likert5", "likert7", "nps", "yes_no", "single", "multi", "number", "text":
+``analytics.questions.QuestionSpec.frame_kind``; when absent, taken from the questions compared
+(:func:`frame_kinds`) or inferred from the code: "nps" for "nps", else "likert5").
+
+:func:`answer_rule` says which answers a question of each kind accepts (a 7-point scale 1-7, yes/no 0,
+0.5 and 1, a single choice its option numbers), :func:`unanswered` which questions have no answer.
 
 Also here: the conventions every test of the answers shares (significance level, power, the fewest
 answers a wave needs, the NPS groups, the bootstrap's resamples and seed).
