@@ -16,6 +16,18 @@ the interval of the change, the power it had, and the caveats a reader needs.
   difference in NPS with a seeded percentile-bootstrap CI; the p-value is the t-test on those scores
   (Welch or paired, ``analytics.stats``), the standard NPS significance test.
 
+* **Shares** of a survey's own questions (row kind "share": the share answering "yes" to a yes/no
+  question, 0.5 "partly" counting as not yes; the share choosing one option of a multiple-choice
+  question) are tested as top-2-box shares with the threshold 1.
+* **Single choice** and **numbers** (row kinds "choice", "number"): ``analytics.choice_compare``.
+
+With a question (``spec``), its own range applies (a 7-point scale accepts 6 and 7, not 8; see
+``analytics.survey_answers.answer_rule``), answers recorded under another kind are a scale mismatch,
+and for a question where lower is better (``higher_is_better=False``) ``direction`` is flipped: a
+significant fall is better. Choice questions (single and multiple choice, :data:`NEUTRAL_KINDS`) measure
+no dimension: which options people choose is neither better nor worse, so their rows' ``direction`` is
+0 whatever ``higher_is_better`` says (a multi option's share still shows its rise or fall in ``diff``).
+
 Every test comes from :mod:`analytics.stats`. Bad input never yields a p-value computed from nonsense:
 a measure without answers, with fewer than ``MIN_ANSWERS`` per wave, with answers on different scales,
 or where every answer in both waves is the same value stops with a ``status`` saying why.
@@ -28,74 +40,41 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from analytics import stats
+from analytics.choice_compare import choice_row, choice_sensitivity, number_row, option_words
+from analytics.measure_row import MeasureRow
+from analytics.measure_row import as_float as _number
 from analytics.pairing import Paired, pair_sides
 from analytics.planner import detectable_share_change, smallest_effect
+from analytics.questions import QuestionSpec
 from analytics.survey_answers import (
     MIN_ANSWERS,
     POWER,
-    SCALES,
+    AnswerRule,
     Side,
+    answer_rule,
     nps_scores,
     resampled_means,
+    scale_rule,
     wave_side,
 )
 from analytics.verdicts import plain, wave_word
 
+NEUTRAL_KINDS = ("single", "multi")  # question kinds whose change is neither better nor worse
 SMALL_WAVE = 30  # below this a wave "can only detect large changes"
 LOPSIDED = 3.0  # largest / smallest wave size
 CEILING_SHARE = 0.7  # one answer value holding this share of a wave is a ceiling / floor effect
 
 
-@dataclass
-class MeasureRow:
-    """A result row under construction; ``warn`` keeps English and Chinese side by side.
-
-    Attributes:
-        measure: The question code.
-        kind: "likert", "nps" or "top2box".
-        status: "ok", or why no test ran (``analytics.wave_compare.STATUSES``).
-        values: The row's figures by column name (``analytics.wave_compare.COLUMNS``).
-        warnings: Caveats for the reader, in English.
-        warnings_zh: The same caveats in Chinese.
-        notes: Technical notes from the tests.
-        reason_en: Why no test ran, in English ("" when one did).
-        reason_zh: The same in Chinese.
-    """
-
-    measure: str
-    kind: str
-    status: str = "ok"
-    values: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    warnings_zh: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    reason_en: str = ""
-    reason_zh: str = ""
-
-    def warn(self, en: str, zh: str) -> None:
-        """Add a caveat in both languages (once)."""
-        if en not in self.warnings:
-            self.warnings.append(en)
-            self.warnings_zh.append(zh)
-
-    def stop(self, status: str, en: str, zh: str) -> MeasureRow:
-        """Stop the row: no test runs, for the reason given in both languages."""
-        self.status, self.reason_en, self.reason_zh = status, en, zh
-        return self
-
-
 # --- checks shared by every kind -----------------------------------------------------------------
 
 
-def _screen(row: MeasureRow, before: Side, after: Side, scale_kind: str) -> bool:
+def _screen(row: MeasureRow, before: Side, after: Side, rule: AnswerRule) -> bool:
     """Record data problems on ``row``; False when no test may run."""
     for side_name, side in (("before", before), ("after", after)):
         zh_w, en_w = wave_word(side_name, "zh"), wave_word(side_name, "en")
@@ -127,18 +106,37 @@ def _screen(row: MeasureRow, before: Side, after: Side, scale_kind: str) -> bool
     if kinds and kinds <= {"text"}:
         row.stop("not_numeric", "it is a free-text question", "这是开放文本题")
         return False
-    low, high = SCALES.get(scale_kind, (-math.inf, math.inf))
+    if rule.frame_kind is not None and kinds and kinds != {rule.frame_kind}:
+        shown = "/".join(sorted(kinds))
+        row.stop(
+            "scale_mismatch",
+            f"its answers are recorded as {shown}, but the question is {rule.frame_kind}; compare like with like",
+            f"其回答记录为 {shown}，但题目是 {rule.frame_kind}，无法直接比较",
+        )
+        return False
     for side_name, side in (("before", before), ("after", after)):
         v = side.values
-        if len(v) and ((v < low).any() or (v > high).any() or (v != np.round(v)).any()):
-            row.stop(
-                "scale_mismatch",
-                f"the {wave_word(side_name, 'en')} has answers outside the whole numbers {low}-{high} "
-                f"(found {plain(v.min(), 1)} to {plain(v.max(), 1)}); the waves seem to use different "
-                "scales, so fix or rescale the data before comparing",
-                f"{wave_word(side_name, 'zh')}中有超出 {low}-{high} 整数范围的回答（{plain(v.min(), 1)} 至 "
-                f"{plain(v.max(), 1)}），两个批次可能使用了不同的量表，请先修正或换算数据",
+        if rule.breaks(v):
+            found_en, found_zh = (
+                f"{plain(v.min(), 1)} to {plain(v.max(), 1)}",
+                f"{plain(v.min(), 1)} 至 {plain(v.max(), 1)}",
             )
+            if rule.status == "scale_mismatch":
+                row.stop(
+                    "scale_mismatch",
+                    f"the {wave_word(side_name, 'en')} has answers outside {rule.what_en} "
+                    f"(found {found_en}); the waves seem to use different "
+                    "scales, so fix or rescale the data before comparing",
+                    f"{wave_word(side_name, 'zh')}中有超出 {rule.what_zh}范围的回答（{found_zh}），"
+                    "两个批次可能使用了不同的量表，请先修正或换算数据",
+                )
+            else:
+                row.stop(
+                    rule.status,
+                    f"the {wave_word(side_name, 'en')} has answers other than {rule.what_en} (found {found_en}); "
+                    "fix the data before comparing",
+                    f"{wave_word(side_name, 'zh')}中有 {rule.what_zh}以外的回答（{found_zh}），请先修正数据",
+                )
             return False
     n_b, n_a = len(before.values), len(after.values)
     if (n_b == 0 and before.not_numbers) or (n_a == 0 and after.not_numbers):
@@ -190,8 +188,7 @@ def _size_warnings(row: MeasureRow, n_before: int, n_after: int, n_paired: int |
         )
 
 
-def _ceiling_warning(row: MeasureRow, before: pd.Series, after: pd.Series) -> None:
-    low, high = SCALES["likert5"]
+def _ceiling_warning(row: MeasureRow, before: pd.Series, after: pd.Series, low: float, high: float) -> None:
     for side_name, v in (("before", before), ("after", after)):
         counts = v.value_counts(normalize=True)
         if len(v) >= MIN_ANSWERS and counts.iloc[0] >= CEILING_SHARE:
@@ -261,11 +258,6 @@ def _t_test(x: np.ndarray, y: np.ndarray, paired: bool, level: float) -> stats.T
     if paired:
         return stats.paired_t(x, y, confidence_level=level)
     return stats.welch_t(x, y, confidence_level=level)
-
-
-def _number(value: float | None) -> float:
-    """A figure of a test result as a float: NaN where the test has none."""
-    return math.nan if value is None else float(value)
 
 
 def _rank_row(
@@ -422,11 +414,15 @@ def _nps_row(
         )
 
 
-def _sensitivity(row: MeasureRow, kind: str, before: Side, after: Side, top_box: float, level: float) -> None:
+def _sensitivity(
+    row: MeasureRow, kind: str, before: Side, after: Side, top_box: float, level: float, options: int
+) -> None:
     """The independent test on every answer, beside a paired result."""
     x, y = after.values.to_numpy(), before.values.to_numpy()
     try:
-        if kind == "likert":
+        if kind in ("choice", "number"):
+            res = choice_sensitivity(kind, x, y, options, level)
+        elif kind == "likert":
             res = stats.mann_whitney(x, y, confidence_level=level)
         elif kind == "nps":
             res = stats.welch_t(nps_scores(x), nps_scores(y), confidence_level=level)
@@ -439,6 +435,46 @@ def _sensitivity(row: MeasureRow, kind: str, before: Side, after: Side, top_box:
         return
     row.values["sensitivity_test"] = res.test + " (all answers)"
     row.values["sensitivity_p_val"] = res.p_val
+
+
+def _all_the_same(
+    kind: str, compared: np.ndarray, pooled: np.ndarray, top_box: float, spec: QuestionSpec | None
+) -> tuple[str, str]:
+    """Why a measure without variation has nothing to test, in English and Chinese."""
+    if kind == "nps":
+        return (
+            "every respondent in both waves is in the same NPS group",
+            "两个批次的所有受访者都属于同一 NPS 类别",
+        )
+    if kind in ("top2box", "share"):
+        inside = bool(compared[0])
+        if spec is not None and spec.kind == "yes_no":
+            if inside:
+                return 'every answer in both waves is "yes"', "两个批次的所有回答都是“是”"
+            return 'no answer in either wave is "yes"', "两个批次都没有回答“是”"
+        if spec is not None and spec.kind == "multi":
+            if inside:
+                return "every respondent in both waves chose it", "两个批次的所有受访者都选择了该项"
+            return "no respondent in either wave chose it", "两个批次都没有受访者选择该项"
+        return (
+            f"every answer in both waves is {'at least' if inside else 'below'} {top_box:g}",
+            f"两个批次的所有回答都{'不低于' if inside else '低于'} {top_box:g}",
+        )
+    if kind == "choice" and spec is not None:
+        zh, en = option_words(spec, int(pooled[0]))
+        return f"every answer in both waves is “{en}”", f"两个批次的所有回答都是“{zh}”"
+    return f"every answer in both waves is {pooled[0]:g}", f"两个批次的所有回答都是 {pooled[0]:g}"
+
+
+def _side_mean(kind: str, values: pd.Series, top_box: float) -> float:
+    """The all-answers figure of one wave: the mean, NPS, or the share in the (top) box."""
+    if not len(values) or kind == "choice":
+        return math.nan
+    if kind == "nps":
+        return float(nps_scores(values).mean())
+    if kind in ("top2box", "share"):
+        return float((values >= top_box).mean())
+    return float(values.mean())
 
 
 def compare_measure(
@@ -455,22 +491,25 @@ def compare_measure(
     level: float,
     alpha: float,
     n_tests: int,
+    spec: QuestionSpec | None = None,
 ) -> MeasureRow:
     """One measure of two waves, checked and tested as its kind calls for.
 
     Args:
         frame: An answers frame from ``analytics.survey_answers.check_answers``.
-        code: The question code.
-        kind: "likert", "nps" or "top2box".
+        code: The answers-frame question code (a multiple-choice option's for its rows).
+        kind: "likert", "nps" or "top2box"; with ``spec`` also "share", "choice" or "number".
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up.
         paired: "auto", True or False (``analytics.pairing.pair_sides``).
-        top_box: Answers at or above this value count in the top box.
+        top_box: Answers at or above this value count in the top box (1 for "share" rows).
         n_boot: Bootstrap resamples for the NPS interval.
         seed: Seed of the bootstrap.
         level: Confidence level of every interval.
         alpha: Significance level of the detectable change and of the caveats.
         n_tests: Tests in the measure's family (the detectable change allows for them).
+        spec: The survey's question the row is about; None for the fixed measures (1-5 and 0-10 codes).
+            It sets the accepted answers, the options and whether higher is better.
 
     Returns:
         The row: figures in ``values`` (columns of ``analytics.wave_compare.COLUMNS``, those that apply),
@@ -478,17 +517,14 @@ def compare_measure(
     """
     row = MeasureRow(code, kind)
     before, after = wave_side(frame, baseline, code), wave_side(frame, follow_up, code)
-    scale_kind = "nps" if kind == "nps" else "likert5"
+    rule = answer_rule(spec) if spec is not None else scale_rule("nps" if kind == "nps" else "likert5")
+    options = len(spec.options) if spec is not None else 0
     row.values.update(n_before=len(before.values), n_after=len(after.values))
-    row.values["mean_before_all"] = float(before.values.mean()) if len(before.values) else math.nan
-    row.values["mean_after_all"] = float(after.values.mean()) if len(after.values) else math.nan
-    if kind == "nps":
-        for key, side in (("mean_before_all", before), ("mean_after_all", after)):
-            row.values[key] = float(nps_scores(side.values).mean()) if len(side.values) else math.nan
-    elif kind == "top2box":
-        for key, side in (("mean_before_all", before), ("mean_after_all", after)):
-            row.values[key] = float((side.values >= top_box).mean()) if len(side.values) else math.nan
-    if not _screen(row, before, after, scale_kind):
+    row.values["mean_before_all"] = _side_mean(kind, before.values, top_box)
+    row.values["mean_after_all"] = _side_mean(kind, after.values, top_box)
+    if spec is not None and spec.kind == "scale":
+        row.values["_scale"] = f"{rule.low:g}-{rule.high:g}"
+    if not _screen(row, before, after, rule):
         return row
     pairing = pair_sides(before, after, paired)
     use_pairs, x, y, n_p = pairing.paired, pairing.after, pairing.before, pairing.n_paired
@@ -499,26 +535,20 @@ def compare_measure(
     row.values["analysis"] = "paired" if use_pairs else "independent"
     row.values["n_used"] = len(x) if use_pairs else len(x) + len(y)
     pooled = np.concatenate([x.to_numpy(), y.to_numpy()])
-    compared = nps_scores(pooled) if kind == "nps" else (pooled >= top_box) if kind == "top2box" else pooled
+    compared = (
+        nps_scores(pooled)
+        if kind == "nps"
+        else (pooled >= top_box)
+        if kind in ("top2box", "share")
+        else pooled
+    )
     if np.ptp(compared.astype(float)) == 0:
-        if kind == "nps":
-            what_en, what_zh = (
-                "every respondent in both waves is in the same NPS group",
-                "两个批次的所有受访者都属于同一 NPS 类别",
-            )
-        elif kind == "top2box":
-            inside = bool(compared[0])
-            what_en = f"every answer in both waves is {'at least' if inside else 'below'} {top_box:g}"
-            what_zh = f"两个批次的所有回答都{'不低于' if inside else '低于'} {top_box:g}"
-        else:
-            what_en, what_zh = (
-                f"every answer in both waves is {pooled[0]:g}",
-                f"两个批次的所有回答都是 {pooled[0]:g}",
-            )
+        what_en, what_zh = _all_the_same(kind, compared, pooled, top_box, spec)
+        plain_mean = kind in ("likert", "number")
         row.values.update(
-            mean_before=float(y.mean()) if kind == "likert" else row.values["mean_before_all"],
-            mean_after=float(x.mean()) if kind == "likert" else row.values["mean_after_all"],
-            diff=0.0,
+            mean_before=float(y.mean()) if plain_mean else row.values["mean_before_all"],
+            mean_after=float(x.mean()) if plain_mean else row.values["mean_after_all"],
+            diff=0.0 if kind != "choice" else math.nan,
             direction=0.0,
         )
         return row.stop(
@@ -533,15 +563,23 @@ def compare_measure(
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             if kind == "likert":
-                _ceiling_warning(row, before.values, after.values)
+                _ceiling_warning(row, before.values, after.values, rule.low, rule.high)
                 _rank_row(row, x, y, use_pairs, level, alpha, n_tests)
-            elif kind == "top2box":
+            elif kind in ("top2box", "share"):
                 _share_row(row, x, y, use_pairs, level, top_box, alpha, n_tests)
+            elif kind == "choice" and spec is not None:
+                choice_row(row, x, y, use_pairs, level, spec)
+            elif kind == "number":
+                number_row(row, x, y, use_pairs, level, alpha, n_tests)
             else:
                 _nps_row(row, x, y, use_pairs, level, n_boot, seed, alpha, n_tests)
             if use_pairs:
-                _sensitivity(row, kind, before, after, top_box, level)
+                _sensitivity(row, kind, before, after, top_box, level, options)
         except ValueError as err:  # a case the checks above did not foresee: say so, never a traceback
             row.values = {k: v for k, v in row.values.items() if k in ("n_before", "n_after", "n_paired")}
             return row.stop("error", f"the test could not be computed ({err})", f"无法计算检验（{err}）")
+    if spec is not None and spec.kind in NEUTRAL_KINDS:
+        row.values["direction"] = 0.0  # which options people choose is neither better nor worse
+    elif spec is not None and not spec.higher_is_better and row.values.get("direction"):
+        row.values["direction"] = -float(row.values["direction"])  # a fall is the improvement
     return row

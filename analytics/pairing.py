@@ -22,11 +22,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analytics.questions import QuestionSpec, answer_codes
 from analytics.survey_answers import (
     MEASURES,
     MIN_ANSWERS,
     Side,
     check_answers,
+    frame_kinds,
     is_anonymous,
     shared_keys,
     wave_side,
@@ -233,8 +235,20 @@ def _respondents(frame: pd.DataFrame, wave: Hashable, codes: Sequence[str]) -> t
     return keys, anonymous
 
 
+def _codes(dimensions: Sequence[str], questions: Sequence[QuestionSpec] | None) -> list[str]:
+    """The answers-frame codes compared: the measures, or the questions' (options of multi, no text)."""
+    if questions is None:
+        return list(dict.fromkeys(dimensions))
+    return list(dict.fromkeys(code for spec in questions for code in answer_codes(spec)))
+
+
 def choose_analysis(
-    answers: pd.DataFrame, *, baseline: Hashable, follow_up: Hashable, dimensions: Sequence[str] = MEASURES
+    answers: pd.DataFrame,
+    *,
+    baseline: Hashable,
+    follow_up: Hashable,
+    dimensions: Sequence[str] = MEASURES,
+    questions: Sequence[QuestionSpec] | None = None,
 ) -> Analysis:
     """The primary analysis of a comparison, by the documented rule.
 
@@ -246,12 +260,14 @@ def choose_analysis(
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up.
         dimensions: The measures compared.
+        questions: The survey's questions compared instead of ``dimensions``: respondents are counted
+            over their answers (every option of a multiple-choice question; free text not).
 
     Returns:
         The analysis with its respondent counts.
     """
-    frame = check_answers(answers)
-    codes = list(dict.fromkeys(dimensions))
+    frame = check_answers(answers, frame_kinds(questions or ()))
+    codes = _codes(dimensions, questions)
     before, anon_b = _respondents(frame, baseline, codes)
     after, anon_a = _respondents(frame, follow_up, codes)
     n_b, n_a, n_p = len(before) + anon_b, len(after) + anon_a, len(before & after)
@@ -266,6 +282,7 @@ def analysed_answers(
     baseline: Hashable,
     follow_up: Hashable,
     dimensions: Sequence[str] = MEASURES,
+    questions: Sequence[QuestionSpec] | None = None,
 ) -> pd.DataFrame:
     """The answers a comparison's tests use, for charts and summaries that must show the same people.
 
@@ -278,20 +295,24 @@ def analysed_answers(
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up.
         dimensions: The measures compared.
+        questions: The survey's questions compared instead of ``dimensions`` (a multiple-choice
+            question's answers are its options' codes).
 
     Returns:
         Columns wave, respondent_key, question, kind, value.
     """
-    frame = check_answers(answers)
+    kinds = frame_kinds(questions or ())
+    frame = check_answers(answers, kinds)
     parts: list[pd.DataFrame] = []
-    for code in dict.fromkeys(dimensions):
+    for code in _codes(dimensions, questions):
         sides = {wave: wave_side(frame, wave, code) for wave in (baseline, follow_up)}
         common: set[Any] | None = None
         if analysis.paired:
             common = set(shared_keys(sides[baseline], sides[follow_up]))
         for wave, side in sides.items():
             values = side.values if common is None else side.values[side.values.index.isin(list(common))]
-            kind = next(iter(side.kinds)) if len(side.kinds) == 1 else ("nps" if code == "nps" else "likert5")
+            fallback = kinds.get(code, "nps" if code == "nps" else "likert5")
+            kind = next(iter(side.kinds)) if len(side.kinds) == 1 else fallback
             keys = [None if is_anonymous(k) else k for k in values.index]
             parts.append(
                 pd.DataFrame(

@@ -198,6 +198,15 @@ def option_code(code: str, number: int) -> str:
     return f"{code}:{number}"
 
 
+def answer_codes(spec: QuestionSpec) -> tuple[str, ...]:
+    """The answers-frame question codes of a question: its options' for multiple choice, none for text."""
+    if spec.kind == "text":
+        return ()
+    if spec.kind == "multi":
+        return tuple(option_code(spec.code, i) for i in range(1, len(spec.options) + 1))
+    return (spec.code,)
+
+
 def dimension_label(dimension: str | None, lang: str) -> str:
     """A dimension's name in ``lang``: the seed ones translated, a team's own name as it is."""
     if not dimension:

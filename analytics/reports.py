@@ -29,7 +29,7 @@ from pptx.util import Emu, Inches, Pt
 
 from analytics.evidence import TopicEvidence, is_completed_test
 from analytics.pairing import Analysis
-from analytics.verdicts import RESULT_COLOURS, Result, test_name
+from analytics.verdicts import RESULT_COLOURS, SHARE_KINDS, Result, test_name
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
@@ -495,8 +495,9 @@ def _number(value: Any, digits: int = 2, pct: bool = False) -> str:
 def _change(row: Mapping[str, Any]) -> str:
     if row["status"] != "ok":
         return "–"
-    scale, digits = (100, 0) if row["kind"] == "top2box" else (1, 0) if row["kind"] == "nps" else (1, 2)
-    unit = " pp" if row["kind"] == "top2box" else ""
+    share = row["kind"] in SHARE_KINDS
+    scale, digits = (100, 0) if share else (1, 0) if row["kind"] == "nps" else (1, 2)
+    unit = " pp" if share else ""
 
     def signed(v: float) -> str:
         return f"{scale * v:+.{digits}f}" if math.isfinite(v) else "n/a"
@@ -613,8 +614,8 @@ def build_deck(report: ReviewReport) -> bytes:
             str(r[label]),
             test_name(r["test"], lang) if r["test"] else "–",
             f"{r['n_paired']}" if r["analysis"] == "paired" else f"{r['n_before']} / {r['n_after']}",
-            _number(r["mean_before"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
-            _number(r["mean_after"], pct=r["kind"] == "top2box", digits=0 if r["kind"] == "nps" else 2),
+            _number(r["mean_before"], pct=r["kind"] in SHARE_KINDS, digits=0 if r["kind"] == "nps" else 2),
+            _number(r["mean_after"], pct=r["kind"] in SHARE_KINDS, digits=0 if r["kind"] == "nps" else 2),
             _change(r),
             "< 0.001" if r["p_adj"] < 0.001 else _number(r["p_adj"], 3),
             _t(r["result"], lang),

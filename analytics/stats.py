@@ -1008,6 +1008,66 @@ def mcnemar(
     )
 
 
+def stuart_maxwell(table: ArrayLike) -> TestResult:
+    """Stuart-Maxwell test of marginal homogeneity of paired categories (McNemar for k categories).
+
+    The statistic is Stuart's Wald statistic d' V^-1 d, d the differences of the row and column
+    margins and V their covariance under homogeneity, as statsmodels'
+    ``SquareTable(table).homogeneity()`` and R's ``DescTools::StuartMaxwellTest`` compute it.
+    Categories no pair moved into or out of carry no information and are left out. When the pairs that
+    moved form separate groups of categories (e.g. only 1 <-> 2 and 3 <-> 4), V is singular: its
+    Moore-Penrose inverse is used and the degrees of freedom are its rank (the sum of the groups'
+    tests), where statsmodels gives NaN.
+
+    Args:
+        table: k x k counts of pairs, rows = category in x (first occasion), columns = category in y.
+
+    Returns:
+        TestResult with X-squared, its dof and ``group_estimates`` holding the share of each category
+        in x then in y; no effect size (``effect_size`` NaN), since the test has none of its own.
+    """
+    notes: list[str] = []
+    t = _table(table)
+    if t.shape[0] != t.shape[1]:
+        raise ValueError(f"table must be square (k x k categories), got shape {t.shape}")
+    total = int(t.sum())
+    _size_notes({"pairs": total}, notes)
+    common: dict[str, Any] = {
+        "test": "Stuart-Maxwell test of marginal homogeneity",
+        "statistic_name": "X-squared",
+        "n": (total,),
+        "group_estimates": tuple(float(v) for v in np.r_[t.sum(axis=1), t.sum(axis=0)] / total),
+    }
+    off = t - np.diag(np.diag(t))
+    moved = (off.sum(axis=0) + off.sum(axis=1)) > 0
+    if moved.sum() < 2:
+        return _no_variation(notes, "No pair changed category", **common, effect_size=NAN, dof=0.0)
+    kept = t[moved][:, moved].astype(float)
+    d = kept.sum(axis=1) - kept.sum(axis=0)
+    cov = -(kept + kept.T)
+    np.fill_diagonal(cov, kept.sum(axis=1) + kept.sum(axis=0) - 2 * np.diag(kept))
+    dof = int(np.linalg.matrix_rank(cov))
+    if dof < kept.shape[0] - 1:
+        notes.append(
+            "The categories that changed fall into separate groups: the statistic uses the generalised "
+            f"inverse of the covariance, on {dof} degrees of freedom."
+        )
+    statistic = float(d @ np.linalg.pinv(cov) @ d)
+    discordant = int(off.sum())
+    if discordant < 2 * MIN_EXPECTED * (kept.shape[0] - 1):
+        notes.append(
+            f"Only {discordant} pairs changed category: the chi-square approximation may be inaccurate."
+        )
+    return TestResult(
+        **common,
+        statistic=statistic,
+        dof=float(dof),
+        p_val=float(stats.chi2.sf(statistic, dof)),
+        warnings=tuple(notes),
+        method="chi-square approximation",
+    )
+
+
 def _wilson_interval(
     x: int, n: int, p0: float, correct: bool, level: float, alt: Alternative
 ) -> tuple[float, float]:

@@ -9,9 +9,19 @@ decide again. The rule:
 
 * ``not_tested``: no test ran (``status`` is not "ok": no data, too few answers, no variation, a scale
   mismatch, answers that are not numbers, an error);
-* ``unclear``: tested, no significant change (the adjusted p-value is not below the level);
-* ``better``: a significant change upwards (``direction`` > 0);
-* ``worse``: a significant change downwards.
+* ``unclear``: tested, and neither better nor worse was shown: no significant change (the adjusted
+  p-value is not below the level), or a significant change that has no better or worse
+  (``direction`` 0: which option of a single-choice question people choose shifted);
+* ``better``: a significant change for the better (``direction`` > 0: up, or down for a question
+  where lower is better);
+* ``worse``: a significant change for the worse (``direction`` < 0).
+
+Why no category of its own for a significant single-choice shift: the categories answer "did it get
+better or worse?", and every surface (page, deck, charts, exports) shows exactly these four. A shift
+between options answers neither, so it stays "unclear" (``significant`` is still True), and its verdict
+sentence says what happened: "the answers shifted significantly between the options (neither better
+nor worse)", naming the option that moved most. Calling it "better" or "worse" would be false, and
+"not_tested" would hide a test that ran.
 
 :data:`RESULT_TONES` and :data:`RESULT_COLOURS` say how each category looks wherever it is shown, so
 the page's boxes, the deck's result cells and the charts' marks agree.
@@ -66,6 +76,10 @@ _TEST_ZH = {
     "McNemar's test (exact binomial)": "McNemar 检验（精确二项）",
     "Welch t-test on NPS scores": "NPS 得分的 Welch t 检验",
     "Paired t-test on NPS scores": "NPS 得分的配对 t 检验",
+    "Welch two-sample t-test": "Welch 两样本 t 检验",
+    "Paired t-test": "配对 t 检验",
+    "Pearson's chi-square test of independence": "Pearson 卡方独立性检验",
+    "Stuart-Maxwell test of marginal homogeneity": "Stuart-Maxwell 边际齐性检验",
 }
 _ADJUST_NAMES = {
     "holm": "Holm",
@@ -84,14 +98,14 @@ def result_of(status: str, significant: bool, direction: float) -> Result:
     Args:
         status: The row's status ("ok" when a test ran).
         significant: Whether the adjusted p-value is below the level.
-        direction: +1 better, -1 worse, 0 no change.
+        direction: +1 better, -1 worse, 0 no change or none that is better or worse.
 
     Returns:
         One of :data:`RESULTS`.
     """
     if status != "ok":
         return "not_tested"
-    if not significant:
+    if not significant or direction == 0:
         return "unclear"
     return "better" if direction > 0 else "worse"
 
@@ -196,6 +210,43 @@ def wave_word(side: str, lang: str) -> str:
 # --- sentences -----------------------------------------------------------------------------------
 
 
+SHARE_KINDS = ("top2box", "share")  # row kinds whose figures are shares 0-1, shown as percentages
+
+
+def change_words(
+    significant: bool, direction: float, higher_is_better: bool, lang: str, diff: float = 0.0
+) -> str:
+    """How a result moved: "improved significantly", "fell significantly (better)", "no significant change".
+
+    Args:
+        significant: Whether the adjusted p-value is below the level.
+        direction: +1 better, -1 worse, 0 none (a change of distribution).
+        higher_is_better: Whether a rise is the improvement; when not, the words say which way it went
+            and that this is better or worse.
+        lang: "zh" or "en".
+        diff: The change itself, to say "rose" or "fell" when it is neither better nor worse.
+
+    Returns:
+        The words.
+    """
+    zh = lang == "zh"
+    if not significant:
+        return "无显著变化" if zh else "no significant change"
+    if direction == 0:
+        way_zh, way_en = (
+            ("上升", "rose") if diff > 0 else ("下降", "fell") if diff < 0 else ("变化", "changed")
+        )
+        return f"显著{way_zh}（无所谓好坏）" if zh else f"{way_en} significantly (neither better nor worse)"
+    better = direction > 0
+    if higher_is_better:
+        if zh:
+            return "显著提升" if better else "显著下降"
+        return "improved significantly" if better else "declined significantly"
+    if zh:
+        return "显著下降（改善）" if better else "显著上升（变差）"
+    return "fell significantly (better)" if better else "rose significantly (worse)"
+
+
 def verdict_sentence(
     r: Mapping[str, Any], top_box: float, adjust: str | None, family_size: int, lang: str
 ) -> str:
@@ -203,8 +254,10 @@ def verdict_sentence(
 
     Args:
         r: A row of ``compare_waves`` under construction, with ``_reason_en``, ``_reason_zh`` (why no test
-            ran) and ``_level`` (the confidence level).
-        top_box: The lowest answer in the top box.
+            ran) and ``_level`` (the confidence level); ``label_en`` / ``label_zh`` name the row (else the
+            fixed measures' names), ``_scale`` ("1-7") the scale of a Likert row, ``_shift_en`` /
+            ``_shift_zh`` the most moved option of a choice row.
+        top_box: The lowest answer in the top box (for the fixed measures' names).
         adjust: The adjustment method, or None.
         family_size: How many tests were adjusted together.
         lang: "zh" or "en".
@@ -213,7 +266,7 @@ def verdict_sentence(
         The sentence.
     """
     zh = lang == "zh"
-    label = row_label(r["measure"], r["kind"], top_box, lang)
+    label = str(r.get(f"label_{lang if zh else 'en'}") or row_label(r["measure"], r["kind"], top_box, lang))
     status = r["status"]
     if status == "no_variation":
         reason = r["_reason_zh"] if zh else r["_reason_en"]
@@ -222,13 +275,6 @@ def verdict_sentence(
         reason = r["_reason_zh"] if zh else r["_reason_en"]
         return f"{label}：未检验——{reason}。" if zh else f"{label}: not tested: {reason}."
     kind = r["kind"]
-    pct = 100 if kind == "top2box" else 1
-    digits = 0 if kind in ("top2box", "nps") else 2
-    before, after = plain(r["mean_before"] * pct, digits), plain(r["mean_after"] * pct, digits)
-    diff = signed(r["diff"] * pct, digits)
-    low, high = signed(r["diff_ci_low"] * pct, digits), signed(r["diff_ci_high"] * pct, digits)
-    level = f"{round(r['_level'] * 100)}%"
-    has_ci = bool(np.isfinite(r["diff_ci_low"]) and np.isfinite(r["diff_ci_high"]))
     test = test_name(r["test"], lang)
     if r["analysis"] == "paired":
         n_text = f"{r['n_paired']} 名配对受访者" if zh else f"{r['n_paired']} paired respondents"
@@ -239,10 +285,31 @@ def verdict_sentence(
             else f"{r['n_before']} vs {r['n_after']} answers"
         )
     p = f"{p_label(adjust, family_size, lang)} {p_text(r['p_adj'])}"
-    if kind == "likert":
+    if kind == "choice":
+        shift = str(r.get("_shift_zh" if zh else "_shift_en", ""))
+        if r["significant"]:
+            if zh:
+                return f"{label}：各选项的选择比例显著变化（无所谓好坏），变化最大的是 {shift}；{test}，{n_text}，{p}。"
+            return (
+                f"{label}: the answers shifted significantly between the options (neither better nor worse); "
+                f"largest shift {shift}; {test}, {n_text}, {p}."
+            )
+        if zh:
+            return f"{label}无显著变化：变化最大的是 {shift}；{test}，{n_text}，{p}。"
+        return f"{label}: no significant change: largest shift {shift}; {test}, {n_text}, {p}."
+    share = kind in SHARE_KINDS
+    pct = 100 if share else 1
+    digits = 0 if share or kind == "nps" else 2
+    before, after = plain(r["mean_before"] * pct, digits), plain(r["mean_after"] * pct, digits)
+    diff = signed(r["diff"] * pct, digits)
+    low, high = signed(r["diff_ci_low"] * pct, digits), signed(r["diff_ci_high"] * pct, digits)
+    level = f"{round(r['_level'] * 100)}%"
+    has_ci = bool(np.isfinite(r["diff_ci_low"]) and np.isfinite(r["diff_ci_high"]))
+    if kind in ("likert", "number"):
         ci_zh, ci_en = f"{level} 置信区间 {low} 至 {high}", f"{level} CI {low} to {high}"
-        unit_zh, unit_en, fmt = "", " on the 1-5 scale", "{b} → {a}"
-    elif kind == "top2box":
+        unit_en = f" on the {r.get('_scale') or '1-5'} scale" if kind == "likert" else ""
+        unit_zh, fmt = "", "{b} → {a}"
+    elif share:
         ci_zh, ci_en = f"{level} 置信区间 {low} 至 {high}", f"{level} CI {low} to {high}"
         unit_zh, unit_en, fmt = " 个百分点", " percentage points", "{b}% → {a}%"
     else:
@@ -251,17 +318,19 @@ def verdict_sentence(
     if not has_ci:
         ci_zh, ci_en = "无法给出区间", "no interval available"
     moved = fmt.format(b=before, a=after)
-    prefix = "均值 " if kind == "likert" and zh else "mean " if kind == "likert" else ""
+    mean = kind in ("likert", "number")
+    prefix = "均值 " if mean and zh else "mean " if mean else ""
     change = (
         f"{prefix}{moved}（{diff}{unit_zh}，{ci_zh}）"
         if zh
         else f"{prefix}{moved} ({diff}{unit_en}, {ci_en})"
     )
+    hib = bool(r.get("higher_is_better", True))
+    words = change_words(bool(r["significant"]), float(r["direction"]), hib, lang, float(r["diff"]))
     if r["significant"]:
-        up = r["direction"] > 0
         if zh:
-            return f"{label}显著{'提升' if up else '下降'}：{change}；{test}，{n_text}，{p}。"
-        return f"{label} {'improved' if up else 'declined'} significantly: {change}; {test}, {n_text}, {p}."
+            return f"{label}{words}：{change}；{test}，{n_text}，{p}。"
+        return f"{label} {words}: {change}; {test}, {n_text}, {p}."
     if zh:
         return f"{label}无显著变化：{change}；{test}，{n_text}，{p}。"
     return f"{label}: no significant change: {change}; {test}, {n_text}, {p}."
@@ -275,13 +344,16 @@ def figures(r: Mapping[str, Any], lang: str) -> str:
         lang: "zh" or "en".
 
     Returns:
-        The figures.
+        The figures ("the options chosen" for a single-choice row, which has no before and after figure).
     """
-    pct = 100 if r["kind"] == "top2box" else 1
-    digits = 0 if r["kind"] in ("top2box", "nps") else 2
+    if r["kind"] == "choice":
+        return "各选项的选择比例" if lang == "zh" else "the options chosen"
+    share = r["kind"] in SHARE_KINDS
+    pct = 100 if share else 1
+    digits = 0 if share or r["kind"] == "nps" else 2
     before, after = plain(r["mean_before"] * pct, digits), plain(r["mean_after"] * pct, digits)
-    unit = "%" if r["kind"] == "top2box" else ""
-    prefix = ("均值 " if lang == "zh" else "mean ") if r["kind"] == "likert" else ""
+    unit = "%" if share else ""
+    prefix = ("均值 " if lang == "zh" else "mean ") if r["kind"] in ("likert", "number") else ""
     return f"{prefix}{before}{unit} → {after}{unit}"
 
 
@@ -306,12 +378,13 @@ def sensitivity_sentence(
     if other["status"] != "ok":
         verdict = str(other[f"verdict_{'zh' if zh else 'en'}"])
         return f"敏感性分析（{who}）：{verdict}" if zh else f"Sensitivity, {who}: {verdict}"
-    if not other["significant"]:
-        word = "无显著变化" if zh else "no significant change"
-    elif other["direction"] > 0:
-        word = "显著提升" if zh else "improved significantly"
-    else:
-        word = "显著下降" if zh else "declined significantly"
+    word = change_words(
+        bool(other["significant"]),
+        float(other["direction"]),
+        bool(other.get("higher_is_better", True)),
+        lang,
+        float(other["diff"]) if other["kind"] != "choice" else 0.0,
+    )
     moved = figures(other, lang)
     p = f"{p_name} {p_text(other['p_adj'])}"
     test = test_name(str(other["test"]), lang)

@@ -19,9 +19,19 @@ gives the answers those tests use for the charts (``analytics.pairing.analysed_a
 other analysis beside each result as a sensitivity sentence, never in its place. Pages and exports use
 it so that verdicts, charts, tables and files describe the same, labelled respondents.
 
-Multiple comparisons: p-values are adjusted (Holm by default) within each kind of measure, i.e. the
-Likert rank tests across the chosen dimensions form one family, the top-2-box tests another, and NPS
-is a single test (``family="all"`` adjusts across every row instead).
+Multiple comparisons: p-values are adjusted (Holm by default) within each family of tests, named in
+the ``family`` column. For the fixed measures the family is the row kind, i.e. the Likert rank tests
+across the chosen dimensions form one family, the top-2-box tests another, and NPS is a single test
+(``family="all"`` adjusts across every row instead). For a survey's own questions (``questions``)
+scale questions of one dimension form a family, their top-box rows a parallel one, a multiple-choice
+question's options one, and every other question its own; ``families`` overrides this per question
+(``analytics.compare_plan``). A verdict's "Holm-adjusted p" counts the tests of its own family.
+
+A survey's own questions are compared by kind (``analytics.compare_plan``, ``analytics.measure_compare``,
+``analytics.choice_compare``): scale questions on their own 5 or 7 points, yes/no and multiple-choice
+options as shares, single choice as a change of distribution (neither better nor worse, ``direction``
+0), numbers by t-tests; free-text questions get no row. A question where lower is better
+(``higher_is_better=False``) counts a significant fall as better.
 
 Bad input never yields a p-value computed from nonsense: a measure without answers, with fewer than
 ``MIN_ANSWERS`` per wave, with answers on different scales, or where every answer in both waves is the
@@ -31,24 +41,40 @@ same value gets a row with ``status`` saying why, NaN p-values and a plain sente
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
 from analytics import stats
+from analytics.compare_plan import KINDS, QUESTION_KINDS, plan_measures, plan_questions
 from analytics.measure_compare import compare_measure
 from analytics.pairing import Analysis, Paired, analysed_answers, choose_analysis
-from analytics.survey_answers import ALPHA, MEASURES, N_BOOT, SEED, check_answers
-from analytics.verdicts import p_label, result_of, row_label, sensitivity_sentence, verdict_sentence
+from analytics.questions import QuestionSpec
+from analytics.survey_answers import ALPHA, MEASURES, N_BOOT, SEED, check_answers, frame_kinds, unanswered
+from analytics.verdicts import p_label, result_of, sensitivity_sentence, verdict_sentence
 
-KINDS = ("likert", "nps", "top2box")  # row kinds, in the order rows are returned
-STATUSES = ("ok", "no_data", "too_few", "no_variation", "scale_mismatch", "not_numeric", "error")
+__all__ = ["COLUMNS", "KINDS", "QUESTION_KINDS", "STATUSES", "Comparison", "compare_primary", "compare_waves"]
+
+# "invalid_value": an answer a yes/no, choice or number question cannot have (a 3 to yes/no, option 5 of 4).
+STATUSES = (
+    "ok",
+    "no_data",
+    "too_few",
+    "no_variation",
+    "scale_mismatch",
+    "invalid_value",
+    "not_numeric",
+    "error",
+)
 
 COLUMNS: tuple[str, ...] = (
     "measure",
+    "question",
     "kind",
+    "family",
     "label_en",
     "label_zh",
     "status",
@@ -60,6 +86,7 @@ COLUMNS: tuple[str, ...] = (
     "p_adj",
     "significant",
     "direction",
+    "higher_is_better",
     "n_before",
     "n_after",
     "n_paired",
@@ -95,6 +122,9 @@ def compare_waves(
     baseline: Hashable,
     follow_up: Hashable,
     dimensions: Sequence[str] = MEASURES,
+    questions: Sequence[QuestionSpec] | None = None,
+    families: Mapping[str, str] | None = None,
+    require_answers: bool = False,
     adjust: str | None = "holm",
     paired: Paired = "auto",
     top_box: float | None = 4,
@@ -106,48 +136,67 @@ def compare_waves(
 ) -> pd.DataFrame:
     """Compare a follow-up wave with its baseline, one row per measure, with a verdict in zh and en.
 
-    Differences and effect sizes read "follow-up relative to baseline": positive means better after.
+    Differences and effect sizes read "follow-up relative to baseline": positive means higher after
+    (``direction`` says whether that is better).
 
     Args:
         answers: One row per answer, columns ``wave`` (any id), ``respondent_key`` (pseudonymous; None
             for anonymous answers, which are never paired), ``question`` (code, e.g. "accuracy",
-            "nps") and ``value``; optional ``kind`` ("likert5", "nps", "text"; inferred from the code
-            when absent). Other columns are ignored; filter segments before calling.
+            "nps"; a multiple-choice option's ``analytics.questions.option_code``) and ``value``;
+            optional ``kind`` ("likert5", "likert7", "nps", "yes_no", "single", "multi", "number",
+            "text"; when absent, the questions' kinds, else inferred from the code). Other columns are
+            ignored; filter segments before calling.
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up.
         dimensions: Question codes to compare, in the order wanted; "nps" gives the NPS row, every other
-            code a Likert row (and a top-2-box row unless ``top_box`` is None).
+            code a Likert row (and a top-2-box row unless ``top_box`` is None). Ignored when
+            ``questions`` is given.
+        questions: The survey's own questions to compare instead of ``dimensions``, rows in their order
+            and by their kind (``analytics.compare_plan``); text questions get no row.
+        families: With ``questions``: question code (or multi option code) -> family name, overriding
+            the default families of the p-value adjustment.
+        require_answers: Raise instead of returning a "no_data" row when a question (or measure) has no
+            answer in either wave, for a command line that must refuse a misnamed question.
         adjust: Multiple-comparison method of ``analytics.stats.adjust_pvalues`` ("holm", "hochberg",
             "bonferroni", "bh", "by"), or None for raw p-values.
         paired: "auto" (see the module docstring), True (matched respondents only) or False.
         top_box: Answers at or above this value count in the top box (4: "top-2-box" of 1-5); None
-            leaves the top-2-box rows out.
+            leaves the top-2-box rows out. With ``questions`` only None matters: a scale question's top
+            box is its own top two points (>= 4 of 5, >= 6 of 7).
         n_boot: Bootstrap resamples for the NPS interval.
         seed: Seed of the bootstrap, so the same data always gives the same interval.
         alpha: Significance level of ``significant`` and of the detectable change.
         confidence_level: Level of every interval.
-        family: "kind" adjusts within each kind of row (Likert rows across the dimensions, top-2-box rows,
-            NPS); "all" adjusts across every row.
+        family: "kind" adjusts within each family (for fixed measures each kind of row: Likert rows across
+            the dimensions, top-2-box rows, NPS; for questions the default families); "all" adjusts
+            across every row (except rows ``families`` names).
 
     Returns:
-        One row per measure and kind (Likert rows first, then NPS, then top-2-box), columns ``COLUMNS``:
-        measure, kind ("likert", "nps", "top2box"), label_en, label_zh, status (``STATUSES``: "ok" or
-        why no test ran), analysis ("paired" / "independent"), test, statistic, statistic_name (R's W, V,
-        X-squared, t), p_val, p_adj, significant (p_adj < alpha), direction (+1 better, -1 worse, 0),
-        n_before, n_after (answers per wave), n_paired (respondents in both), n_used (observations in the
-        test), mean_before, mean_after (of the analysed answers: means on the scale, shares 0-1 for
-        top2box, NPS in points), diff with diff_ci_low, diff_ci_high (t-based for Likert, Newcombe for
-        shares, bootstrap for NPS), mean_before_all, mean_after_all (every answer), effect_size,
-        effect_size_kind, es_ci_low, es_ci_high, detectable_change (smallest change on the diff's scale
-        detectable with 80 % power at this n and the adjusted level; the top-2-box one treats the waves
-        as independent), sensitivity_test, sensitivity_p_val (independent test on
+        One row per measure and kind (fixed measures: Likert rows first, then NPS, then top-2-box;
+        questions: in their order, a scale question's top-box row after its rank row), columns
+        ``COLUMNS``: measure and question (the answers-frame code; an option's code for a multi option),
+        kind ("likert", "nps", "top2box"; for questions also "share", "choice", "number"), family (the
+        adjustment family), label_en, label_zh, status (``STATUSES``: "ok" or why no test ran),
+        analysis ("paired" / "independent"), test, statistic, statistic_name (R's W, V, X-squared, t),
+        p_val, p_adj, significant (p_adj < alpha), direction (+1 better, -1 worse, 0 no change or no
+        better/worse, as for single choice), higher_is_better, n_before, n_after (answers per wave),
+        n_paired (respondents in both), n_used (observations in the test), mean_before, mean_after (of
+        the analysed answers: means on the scale, shares 0-1 for top2box and share rows, NPS in points;
+        NaN for choice rows), diff with diff_ci_low, diff_ci_high (t-based for Likert and numbers,
+        Newcombe for shares, bootstrap for NPS), mean_before_all, mean_after_all (every answer),
+        effect_size, effect_size_kind, es_ci_low, es_ci_high, detectable_change (smallest change on the
+        diff's scale detectable with 80 % power at this n and the adjusted level; the top-2-box one
+        treats the waves as independent), sensitivity_test, sensitivity_p_val (independent test on
         every answer when the main one is paired), pairing_en, pairing_zh, warnings, warnings_zh (tuples of
         caveats for the reader), notes (tuple of technical notes from the tests), result (the category
         every surface shows: ``analytics.verdicts.RESULTS``, decided by ``analytics.verdicts.result_of``),
         verdict_en, verdict_zh.
 
     Raises:
-        ValueError: ``answers`` lacks a column, the two waves are the same, or an option is unknown.
+        ValueError: ``answers`` lacks a column, the two waves are the same, an option is unknown,
+            ``families`` is given without ``questions`` or names a question not compared, or
+            ``require_answers`` is set and a question has no answers ("question X has no answers in
+            either wave").
     """
     if baseline == follow_up:
         raise ValueError("baseline and follow_up must be two different waves")
@@ -155,42 +204,51 @@ def compare_waves(
         raise ValueError("paired must be 'auto', True or False")
     if family not in ("kind", "all"):
         raise ValueError("family must be 'kind' or 'all'")
+    if families is not None and questions is None:
+        raise ValueError("families applies to questions only: pass questions as well")
     if not 0 < confidence_level < 1 or not 0 < alpha < 1:
         raise ValueError("alpha and confidence_level must lie between 0 and 1")
     if adjust is not None:
         stats.adjust_pvalues([0.5], adjust)  # rejects an unknown method before any work
     if n_boot < 100:
         raise ValueError("n_boot must be at least 100")
-    frame = check_answers(answers)
-    codes = list(dict.fromkeys(dimensions))
-    plan = [(c, "likert") for c in codes if c != "nps"]
-    plan += [(c, "nps") for c in codes if c == "nps"]
-    if top_box is not None:
-        plan += [(c, "top2box") for c in codes if c != "nps"]
-    family_sizes = {k: sum(1 for _, kk in plan if kk == k) for k in KINDS}
+    if questions is None:
+        plan = plan_measures(dimensions, top_box, family)
+        frame = check_answers(answers)
+    else:
+        plan = plan_questions(questions, top_box=top_box is not None, families=families, family=family)
+        frame = check_answers(answers, frame_kinds(questions))
+    if require_answers:
+        asked: Sequence[QuestionSpec | str] = list(questions) if questions is not None else list(dimensions)
+        missing = unanswered(frame, asked, (baseline, follow_up))
+        if missing:
+            raise ValueError(f"question {', '.join(missing)} has no answers in either wave")
+    family_sizes = Counter(p.family for p in plan)
     rows: list[dict[str, Any]] = []
-    for code, kind in plan:
-        n_tests = len(plan) if family == "all" else family_sizes[kind]
+    for planned in plan:
         built = compare_measure(
             frame,
-            code,
-            kind,
+            planned.code,
+            planned.kind,
             baseline=baseline,
             follow_up=follow_up,
             paired=paired,
-            top_box=float(top_box) if top_box is not None else 4.0,
+            top_box=planned.top_box,
             n_boot=n_boot,
             seed=seed,
             level=confidence_level,
             alpha=alpha,
-            n_tests=n_tests,
+            n_tests=family_sizes[planned.family],
+            spec=planned.spec,
         )
         record: dict[str, Any] = dict.fromkeys(COLUMNS, math.nan)
         record.update(
-            measure=code,
-            kind=kind,
-            label_en=row_label(code, kind, top_box or 4, "en"),
-            label_zh=row_label(code, kind, top_box or 4, "zh"),
+            measure=planned.code,
+            question=planned.code,
+            kind=planned.kind,
+            family=planned.family,
+            label_en=planned.label_en,
+            label_zh=planned.label_zh,
             status=built.status,
             analysis="",
             test="",
@@ -204,6 +262,7 @@ def compare_waves(
             n_paired=0,
             n_used=0,
             direction=0.0,
+            higher_is_better=planned.spec is None or planned.spec.higher_is_better,
         )
         record.update({k: v for k, v in built.values.items() if v is not None})
         for key in ("statistic", "es_ci_low", "es_ci_high", "diff_ci_low", "diff_ci_high", "effect_size"):
@@ -222,32 +281,22 @@ def compare_waves(
     table["p_val"] = table["p_val"].astype(float)
     table["p_adj"] = table["p_val"]
     if adjust is not None:
-        groups = [table.index] if family == "all" else [table.index[table["kind"] == k] for k in KINDS]
-        for idx in groups:
-            if len(idx):
-                table.loc[idx, "p_adj"] = stats.adjust_pvalues(table.loc[idx, "p_val"].to_numpy(), adjust)
+        for _, idx in table.groupby("family", sort=False).groups.items():
+            table.loc[idx, "p_adj"] = stats.adjust_pvalues(table.loc[idx, "p_val"].to_numpy(), adjust)
     table["significant"] = (table["p_adj"] < alpha).fillna(False).astype(bool)
     table["result"] = [
         result_of(str(s), bool(sig), float(d))
         for s, sig, d in zip(table["status"], table["significant"], table["direction"], strict=True)
     ]
-    tested = table.groupby("kind")["p_val"].apply(lambda p: int(p.notna().sum())).to_dict()
-    all_tested = int(table["p_val"].notna().sum())
+    tested = _tested_per_family(table)
     for lang in ("en", "zh"):
         table[f"verdict_{lang}"] = [
-            verdict_sentence(
-                r,
-                float(top_box or 4),
-                adjust,
-                all_tested if family == "all" else tested.get(r["kind"], 1),
-                lang,
-            )
+            verdict_sentence(r, float(top_box or 4), adjust, tested[r["family"]], lang)
             for r in table.to_dict("records")
         ]
     hints = table.index[(table["p_val"] < alpha) & ~table["significant"]]
     for idx in hints:
-        kind = table.at[idx, "kind"]
-        m = all_tested if family == "all" else tested.get(kind, 1)
+        m = tested[table.at[idx, "family"]]
         table.at[idx, "warnings"] = (
             *table.at[idx, "warnings"],
             f"Significant on its own (p = {table.at[idx, 'p_val']:.3f}) but not after adjusting for the {m} "
@@ -273,6 +322,11 @@ def compare_waves(
                 "水平上结论不一致：结论取决于比较的人群。",
             )
     return table[list(COLUMNS)].reset_index(drop=True)
+
+
+def _tested_per_family(table: pd.DataFrame) -> dict[str, int]:
+    """How many rows of each family have a p-value (the size a p-value was adjusted for)."""
+    return {str(k): int(v) for k, v in table.groupby("family")["p_val"].count().items()}
 
 
 # --- the primary analysis and its sensitivity check ---------------------------------------------
@@ -302,6 +356,7 @@ def compare_primary(
     baseline: Hashable,
     follow_up: Hashable,
     dimensions: Sequence[str] = MEASURES,
+    questions: Sequence[QuestionSpec] | None = None,
     adjust: str | None = "holm",
     **options: Any,
 ) -> Comparison:
@@ -315,30 +370,36 @@ def compare_primary(
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up.
         dimensions: Question codes to compare, in the order wanted.
+        questions: The survey's own questions to compare instead of ``dimensions`` (as
+            :func:`compare_waves`); the pairing rule then counts respondents over them.
         adjust: Multiple-comparison method, or None.
-        **options: Further options of :func:`compare_waves` (not ``paired``: the rule decides).
+        **options: Further options of :func:`compare_waves`, e.g. ``families`` (not ``paired``: the
+            rule decides).
 
     Returns:
         The comparison: its analysis, results and the answers its tests use.
     """
-    analysis = choose_analysis(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
+    analysis = choose_analysis(
+        answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions, questions=questions
+    )
     results, other = (
         compare_waves(
             answers,
             baseline=baseline,
             follow_up=follow_up,
             dimensions=dimensions,
+            questions=questions,
             adjust=adjust,
             paired=paired,
             **options,
         )
         for paired in (analysis.paired, not analysis.paired)
     )
-    tested = other.groupby("kind")["p_val"].apply(lambda p: int(p.notna().sum())).to_dict()
+    tested = _tested_per_family(other)
     sentences: dict[str, list[str]] = {"en": [], "zh": []}
     for r, o in zip(results.to_dict("records"), other.to_dict("records"), strict=True):
         for lang in ("en", "zh"):
-            p_name = p_label(adjust, tested.get(o["kind"], 1), lang)
+            p_name = p_label(adjust, tested[o["family"]], lang)
             sentences[lang].append(sensitivity_sentence(r, o, analysis, p_name, lang))
     ok = other["status"] == "ok"
     results = results.assign(
@@ -356,5 +417,7 @@ def compare_primary(
         sensitivity_en=sentences["en"],
         sensitivity_zh=sentences["zh"],
     )
-    shown = analysed_answers(answers, analysis, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
+    shown = analysed_answers(
+        answers, analysis, baseline=baseline, follow_up=follow_up, dimensions=dimensions, questions=questions
+    )
     return Comparison(analysis, results, shown)

@@ -18,6 +18,7 @@ import pytest
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from statsmodels.stats.contingency_tables import SquareTable
 
 from analytics import stats
 
@@ -534,3 +535,63 @@ def test_adjust_pvalues_keeps_nan_like_r() -> None:
     # R: p.adjust(c(0.01, NA, 0.04), "bonferroni") -> 0.02 NA 0.08
     adjusted = stats.adjust_pvalues([0.01, np.nan, 0.04], "Bonferroni")
     np.testing.assert_allclose(adjusted, [0.02, np.nan, 0.08])
+
+
+# --- Stuart-Maxwell ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "statistic", "dof", "p_val"),
+    [
+        # R, DescTools::StuartMaxwellTest's example (J. Uebersax's hypothetical ratings): 13.76, df 2, p 0.001026.
+        ([[20, 10, 5], [3, 30, 15], [0, 5, 40]], 13.76, 2, 0.001026),
+        # Agresti, Categorical Data Analysis (2002), coffee brand purchases: Stuart's 12.29, df 4, p 0.015.
+        (
+            [
+                [93, 17, 44, 7, 10],
+                [9, 46, 11, 0, 9],
+                [17, 11, 155, 9, 12],
+                [6, 4, 9, 15, 2],
+                [10, 4, 12, 2, 27],
+            ],
+            12.29,
+            4,
+            0.0153,
+        ),
+    ],
+)
+def test_stuart_maxwell_matches_published_values(table, statistic, dof, p_val) -> None:
+    result = stats.stuart_maxwell(table)
+    assert result.statistic == pytest.approx(statistic, abs=0.006)
+    assert result.dof == dof and result.p_val == pytest.approx(p_val, rel=2e-3)
+    assert result.test == "Stuart-Maxwell test of marginal homogeneity"
+
+
+square_tables = st.integers(2, 4).flatmap(
+    lambda k: st.lists(st.lists(st.integers(1, 30), min_size=k, max_size=k), min_size=k, max_size=k)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(table=square_tables)
+def test_stuart_maxwell_agrees_with_statsmodels_and_ignores_transposition(table: list[list[int]]) -> None:
+    expected = SquareTable(np.array(table), shift_zeros=False).homogeneity()
+    result = stats.stuart_maxwell(table)
+    assert result.statistic == pytest.approx(float(expected.statistic), rel=1e-9, abs=1e-12)
+    assert result.p_val == pytest.approx(float(expected.pvalue), rel=1e-9, abs=1e-12)
+    assert stats.stuart_maxwell(np.array(table).T).p_val == pytest.approx(result.p_val)
+
+
+def test_stuart_maxwell_with_separate_groups_of_changes_adds_their_mcnemar_statistics() -> None:
+    # Only 1 <-> 2 (3 vs 1 pairs) and 3 <-> 4 (4 vs 0) changed: statsmodels cannot invert, the sum is
+    # McNemar's (b - c)^2 / (b + c) of each group: 1 + 4 on 2 degrees of freedom.
+    result = stats.stuart_maxwell([[5, 3, 0, 0], [1, 5, 0, 0], [0, 0, 5, 4], [0, 0, 0, 5]])
+    assert result.statistic == pytest.approx(5.0) and result.dof == 2
+    assert result.p_val == pytest.approx(scipy.stats.chi2.sf(5.0, 2))
+    assert any("separate groups" in w for w in result.warnings)
+    unused = stats.stuart_maxwell([[10, 2, 0], [6, 8, 0], [0, 0, 7]])  # option 3 never changed: dropped
+    assert (unused.statistic, unused.dof) == pytest.approx(((6 - 2) ** 2 / 8, 1))
+    still = stats.stuart_maxwell([[5, 0], [0, 5]])
+    assert still.p_val == 1.0 and any("No pair changed" in w for w in still.warnings)
+    with pytest.raises(ValueError, match="square"):
+        stats.stuart_maxwell([[1, 2, 3], [4, 5, 6]])

@@ -14,7 +14,7 @@ from analytics.pairing import Analysis, count_respondents
 from analytics.planner import plan_next_wave
 from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import parse_keywords
-from analytics.verdicts import RESULT_TONES, measure_label, test_name
+from analytics.verdicts import RESULT_TONES, SHARE_KINDS, measure_label, test_name
 from analytics.vocabulary import CATEGORIES
 from analytics.wave_compare import Comparison, compare_primary
 from db.engine import database_url
@@ -169,14 +169,16 @@ def _fmt(value: float, kind: str) -> str:
     if pd.isna(value):
         return "–"
     return (
-        f"{100 * value:.0f}%" if kind == "top2box" else f"{value:+.0f}" if kind == "nps" else f"{value:.2f}"
+        f"{100 * value:.0f}%" if kind in SHARE_KINDS else f"{value:+.0f}" if kind == "nps" else f"{value:.2f}"
     )
 
 
 def _fmt_change(row: pd.Series) -> str:
     if row["status"] != "ok" or pd.isna(row["diff"]):
         return "–"
-    scale, digits, unit = {"top2box": (100, 0, " pp"), "nps": (1, 0, "")}.get(row["kind"], (1, 2, ""))
+    scale, digits, unit = {"top2box": (100, 0, " pp"), "share": (100, 0, " pp"), "nps": (1, 0, "")}.get(
+        row["kind"], (1, 2, "")
+    )
 
     def signed(v: float) -> str:
         return "n/a" if pd.isna(v) else f"{scale * v:+.{digits}f}"
