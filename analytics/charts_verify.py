@@ -17,7 +17,7 @@ from analytics.wave_summaries import NPS_GROUPS, answer_distribution, wave_summa
 LIKERT_COLOURS = ("#c0392b", "#f0a868", "#d5d8dc", "#8cc68c", "#1e8449")
 NPS_COLOURS = ("#c0392b", "#d5d8dc", "#1e8449")
 # The results a difference chart can show (it draws tested rows only), in the vocabulary's colours.
-VERDICT_COLOURS = {key: RESULT_COLOURS[key] for key in ("better", "worse", "unclear")}
+VERDICT_COLOURS = {key: RESULT_COLOURS[key] for key in ("better", "worse", "changed", "unclear")}
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "distribution": ("回答分布：前后对比", "Answers before and after"),
@@ -32,6 +32,7 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "n": ("人数", "n"),
     "better": ("显著提升", "significantly better"),
     "worse": ("显著下降", "significantly worse"),
+    "changed": ("显著变化（无好坏之分）", "changed, neither better nor worse"),
     "unclear": ("无显著变化", "no significant change"),
     "result": ("结论", "Result"),
     "detractor": ("贬损者 0-6", "Detractors 0-6"),
@@ -176,7 +177,7 @@ def difference_chart(
 
     Args:
         diffs: Columns measure_label, diff, diff_ci_low, diff_ci_high, result (the rows' result category,
-            "better", "worse" or "unclear": ``analytics.verdicts``), p_adj.
+            "better", "worse", "changed" or "unclear": ``analytics.verdicts``), p_adj.
         result_labels: Display label of each result.
         measure_order: Measures from top to bottom.
         title: The chart's title.

@@ -60,6 +60,7 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "result": ("结论", "Result"),
     "better": ("显著提升", "Better"),
     "worse": ("显著下降", "Worse"),
+    "changed": ("显著变化（无好坏之分）", "Changed (neither better nor worse)"),
     "unclear": ("无显著变化", "No significant change"),
     "not_tested": ("未检验", "Not tested"),
     "topic": ("痛点", "Pain point"),

@@ -9,19 +9,16 @@ decide again. The rule:
 
 * ``not_tested``: no test ran (``status`` is not "ok": no data, too few answers, no variation, a scale
   mismatch, answers that are not numbers, an error);
-* ``unclear``: tested, and neither better nor worse was shown: no significant change (the adjusted
-  p-value is not below the level), or a significant change that has no better or worse
-  (``direction`` 0: which option of a single-choice question people choose shifted);
+* ``unclear``: tested, no significant change (the adjusted p-value is not below the level);
+* ``changed``: a significant change that is neither better nor worse (``direction`` 0: which option
+  of a single-choice question people choose shifted, or how many chose a multiple-choice option);
 * ``better``: a significant change for the better (``direction`` > 0: up, or down for a question
   where lower is better);
 * ``worse``: a significant change for the worse (``direction`` < 0).
 
-Why no category of its own for a significant single-choice shift: the categories answer "did it get
-better or worse?", and every surface (page, deck, charts, exports) shows exactly these four. A shift
-between options answers neither, so it stays "unclear" (``significant`` is still True), and its verdict
-sentence says what happened: "the answers shifted significantly between the options (neither better
-nor worse)", naming the option that moved most. Calling it "better" or "worse" would be false, and
-"not_tested" would hide a test that ran.
+A shift between options has a category of its own: calling it "better" or "worse" would be false,
+"no significant change" would deny a test that found one, and "not_tested" would hide it. Its verdict
+sentence says what happened, naming the option that moved most.
 
 :data:`RESULT_TONES` and :data:`RESULT_COLOURS` say how each category looks wherever it is shown, so
 the page's boxes, the deck's result cells and the charts' marks agree.
@@ -45,12 +42,13 @@ LABELS: dict[str, tuple[str, str]] = {  # code: (zh, en); the four dimensions ma
     "nps": ("NPS 净推荐值", "NPS"),
 }
 
-Result = Literal["better", "worse", "unclear", "not_tested"]
-RESULTS: tuple[Result, ...] = ("better", "worse", "unclear", "not_tested")
+Result = Literal["better", "worse", "changed", "unclear", "not_tested"]
+RESULTS: tuple[Result, ...] = ("better", "worse", "changed", "unclear", "not_tested")
 # How a category looks: the kind of message box (Streamlit's success / error / info / warning) ...
 RESULT_TONES: dict[Result, str] = {
     "better": "success",
     "worse": "error",
+    "changed": "info",
     "unclear": "info",
     "not_tested": "warning",
 }
@@ -58,6 +56,7 @@ RESULT_TONES: dict[Result, str] = {
 RESULT_COLOURS: dict[Result, str] = {
     "better": "#1e8449",
     "worse": "#c0392b",
+    "changed": "#2e86c1",
     "unclear": "#7f8c8d",
     "not_tested": "#b9770e",
 }
@@ -105,8 +104,10 @@ def result_of(status: str, significant: bool, direction: float) -> Result:
     """
     if status != "ok":
         return "not_tested"
-    if not significant or direction == 0:
+    if not significant:
         return "unclear"
+    if direction == 0:
+        return "changed"
     return "better" if direction > 0 else "worse"
 
 

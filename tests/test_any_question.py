@@ -186,7 +186,7 @@ def test_multiple_choice_gives_a_share_row_per_option_adjusted_within_the_questi
     assert "Holm-adjusted p" in options.iloc[0]["verdict_en"]
     # Which options people tick is neither better nor worse: a significant rise is said, not judged.
     export = row(result, "features:2")
-    assert export["significant"] and export["direction"] == 0 and export["result"] == "unclear"
+    assert export["significant"] and export["direction"] == 0 and export["result"] == "changed"
     assert "rose significantly (neither better nor worse)" in export["verdict_en"]
 
 
@@ -243,7 +243,7 @@ def test_single_choice_uses_pearson_chi_square_and_a_shift_is_neither_better_nor
     assert (choice["statistic"], choice["p_val"]) == pytest.approx((expected.statistic, expected.pvalue))
     assert choice["effect_size_kind"] == "Cramér's V"
     assert choice["effect_size"] == pytest.approx(scipy.stats.contingency.association(table, method="cramer"))
-    assert choice["significant"] and choice["direction"] == 0 and choice["result"] == "unclear"
+    assert choice["significant"] and choice["direction"] == 0 and choice["result"] == "changed"
     assert math.isnan(choice["diff"])
     assert "shifted significantly between the options (neither better nor worse)" in choice["verdict_en"]
     assert "“Web” 60% → 10%" in choice["verdict_en"] and "“网页” 60% → 10%" in choice["verdict_zh"]

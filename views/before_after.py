@@ -32,6 +32,7 @@ user, lang, selection = ctx.user, ctx.lang, ctx.selection
 RESULT_ICONS = {
     "better": ":material/trending_up:",
     "worse": ":material/trending_down:",
+    "changed": ":material/swap_horiz:",
     "unclear": ":material/trending_flat:",
     "not_tested": ":material/block:",
 }

@@ -70,6 +70,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify.analysis.independent": ("独立", "independent"),
     "verify.result.better": ("显著提升", "significantly better"),
     "verify.result.worse": ("显著下降", "significantly worse"),
+    "verify.result.changed": ("显著变化（无好坏之分）", "changed (neither better nor worse)"),
     "verify.result.unclear": ("无显著变化", "no significant change"),
     "verify.result.not_tested": ("未检验", "not tested"),
     "verify.method": ("方法、假设与注意事项", "Method, assumptions and caveats"),

@@ -1,0 +1,321 @@
+"""Compare two survey waves from files, without a database: one verdict per question.
+
+Wide files, as survey tools export them (one row per respondent; 问卷星, 腾讯问卷, Qualtrics,
+SurveyMonkey, Google Forms, Microsoft Forms or a plain table; CSV or XLSX, UTF-8 or GBK)::
+
+    python -m analytics.verify --baseline-file BEFORE.csv --follow-up-file AFTER.xlsx
+        [--id-column COL] [--paired auto|yes|no] [--lang zh|en] [--output OUT.csv] [--question Q ...]
+
+Each file's questions are recognised from their values or labels (``analytics.survey_files``) and the
+two files' questions matched by wording; a question is compared by its kind
+(``analytics.wave_compare``). Free-text columns, and questions only one file asks, are listed as
+skipped. By default all scale questions form one Holm family. ``--id-column`` names the column that
+identifies a respondent in both files, so the waves can be paired.
+
+The long format (one row per answer: wave, respondent_key, question, value; optional kind)::
+
+    python -m analytics.verify answers.csv --baseline B --follow-up F [--question CODE ...] [...]
+
+compares every question the file has answers to (or those named). A named question with no answers in
+either wave is an error, as is a file that cannot be read: one line on stderr, exit status 2.
+
+``--output`` writes one row per analysed question with the columns ``question`` (as the file heads
+it; a multiple-choice option as "question — option"), ``kind``, ``test``, ``statistic``, ``p_val``,
+``p_adj``, ``n_before``, ``n_after``, ``status``, ``verdict_en``, ``verdict_zh`` and the rest of
+``analytics.wave_compare.COLUMNS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.importing import ImportProblem
+from analytics.pairing import Paired
+from analytics.questions import QuestionSpec
+from analytics.survey_files import (
+    ProposedQuestion,
+    SurveyFile,
+    normalise_wording,
+    read_survey,
+    responses_from,
+)
+from analytics.wave_compare import COLUMNS, compare_waves
+
+PAIRING_CHOICES: dict[str, Paired] = {"auto": "auto", "yes": True, "no": False}
+FIRST_COLUMNS = ("question", "kind", "test", "statistic", "p_val", "p_adj", "n_before", "n_after", "status")
+BEFORE, AFTER = "baseline", "follow_up"
+
+
+class Refused(ValueError):
+    """A comparison that cannot be made, said in one line."""
+
+
+@dataclass(frozen=True)
+class WideComparison:
+    """Two exports read, their questions matched, and what was left out."""
+
+    answers: pd.DataFrame
+    questions: tuple[QuestionSpec, ...]
+    headers: dict[str, str]  # question code -> the question as the files head it
+    skipped: tuple[str, ...]  # lines saying what was not compared and why
+    refused_rows: tuple[str, ...]  # lines saying which rows were refused
+
+
+def _read(path: Path) -> SurveyFile:
+    try:
+        return read_survey(path.read_bytes(), path.name)
+    except ImportProblem as problem:
+        raise Refused(f"{path.name}: {problem}") from problem
+
+
+def _key(question: ProposedQuestion) -> str:
+    return normalise_wording(question.spec.text_en) or ",".join(question.columns)
+
+
+def _shared(before: QuestionSpec, after: QuestionSpec) -> QuestionSpec:
+    """The follow-up's question under the baseline's code; a choice's options those of both files."""
+    options = before.options + tuple(o for o in after.options if o not in before.options)
+    return replace(
+        after, code=before.code, options=options if after.kind in ("single", "multi") else after.options
+    )
+
+
+def read_wide(before_path: Path, after_path: Path, id_column: str | None = None) -> WideComparison:
+    """Read two exports, match their questions by wording and give the answers of both waves.
+
+    Args:
+        before_path: The baseline export.
+        after_path: The follow-up export.
+        id_column: The column identifying a respondent in both files, or None.
+
+    Returns:
+        The answers (wave "baseline" / "follow_up"), the questions compared (the follow-up file's, under
+        the baseline file's codes), their headers and what was skipped.
+
+    Raises:
+        Refused: A file cannot be read, has repeated ids, or lacks the id column.
+    """
+    before, after = _read(before_path), _read(after_path)
+    earlier = {_key(q): q for q in before.questions}
+    skipped: list[str] = []
+    pairs: list[tuple[ProposedQuestion, ProposedQuestion]] = []
+    for q in after.questions:
+        match = earlier.pop(_key(q), None)
+        if q.spec.kind == "text":
+            skipped.append(f"skipped (free text): {q.spec.text_en}")
+        elif match is None:
+            skipped.append(f"skipped (only in the follow-up file): {q.spec.text_en}")
+        else:
+            pairs.append((match, q))
+    skipped += [
+        f"skipped ({'free text' if q.spec.kind == 'text' else 'only in the baseline file'}): {q.spec.text_en}"
+        for q in earlier.values()
+    ]
+    frames, refused = [], []
+    questions = tuple(_shared(b.spec, a.spec) for b, a in pairs)
+    for wave, survey, side in ((BEFORE, before, 0), (AFTER, after, 1)):
+        # Scales are read as each file shows them (a 5 and a 7-point version are then told apart);
+        # choices by the options of both files, so option 2 means the same in both waves.
+        specs = [
+            shared if shared.kind in ("single", "multi") else replace(pair[side].spec, code=shared.code)
+            for pair, shared in zip(pairs, questions, strict=True)
+        ]
+        mapping = {pair[0].spec.code: pair[side].columns for pair in pairs}
+        if id_column is not None and id_column not in {c.name for c in survey.columns}:
+            raise Refused(f"{wave} file has no column {id_column!r}")
+        try:
+            read = responses_from(survey, specs, mapping, id_column)
+        except ImportProblem as problem:
+            raise Refused(f"{wave} file: {problem}") from problem
+        refused += [
+            f"{wave} file, row {r.row}: {r.reason}"
+            + (f" in {r.column!r}" if r.column else "")
+            + (f" ({r.value})" if r.value else "")
+            for r in read.rejected
+        ]
+        frames.append(read.answers.assign(wave=wave))
+    answers = pd.concat(frames, ignore_index=True)
+    headers = {b.spec.code: a.spec.text_en for b, a in pairs}
+    return WideComparison(answers, questions, headers, tuple(skipped), tuple(refused))
+
+
+def compare_files(
+    before_path: Path,
+    after_path: Path,
+    *,
+    id_column: str | None = None,
+    paired: Paired = "auto",
+    named: Sequence[str] = (),
+) -> tuple[pd.DataFrame, WideComparison]:
+    """Compare two wide exports: one row per analysed question, all scale questions one Holm family.
+
+    Args:
+        before_path: The baseline export.
+        after_path: The follow-up export.
+        id_column: The column identifying a respondent in both files, or None.
+        paired: "auto", True or False.
+        named: Question headers to compare (default: every question both files ask).
+
+    Returns:
+        The result table (``question`` first, as the files head it) and the files as read.
+
+    Raises:
+        Refused: A file cannot be read, a named question is not in both files or has no answers.
+    """
+    wide = read_wide(before_path, after_path, id_column)
+    questions = wide.questions
+    if named:
+        by_header = {normalise_wording(h): code for code, h in wide.headers.items()}
+        unknown = [n for n in named if normalise_wording(n) not in by_header]
+        if unknown:
+            raise Refused(f"no question {unknown[0]!r} in both files")
+        wanted = {by_header[normalise_wording(n)] for n in named}
+        questions = tuple(q for q in questions if q.code in wanted)
+    if not questions:
+        raise Refused("the two files have no question in common to compare")
+    families = {q.code: "scale" for q in questions if q.kind == "scale"}
+    try:
+        result = compare_waves(
+            wide.answers,
+            baseline=BEFORE,
+            follow_up=AFTER,
+            questions=questions,
+            families=families,
+            paired=paired,
+            require_answers=bool(named),
+        )
+    except ValueError as err:
+        raise Refused(str(err)) from err
+    headers = [
+        wide.headers.get(str(code), str(code)) if str(code) in wide.headers else str(label)
+        for code, label in zip(result["question"], result["label_en"], strict=True)
+    ]
+    return _ordered(result.assign(question=headers, code=result["question"])), wide
+
+
+def compare_long(
+    path: Path, *, baseline: str, follow_up: str, paired: Paired = "auto", named: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Compare two waves of a long answers file (wave, respondent_key, question, value; optional kind).
+
+    Args:
+        path: The CSV file.
+        baseline: The ``wave`` value of the baseline.
+        follow_up: The ``wave`` value of the follow-up.
+        paired: "auto", True or False.
+        named: Question codes to compare (default: every question the two waves have answers to).
+
+    Returns:
+        The result table, ``question`` first.
+
+    Raises:
+        Refused: The file cannot be read, or a named question has no answers in either wave.
+    """
+    try:
+        answers = pd.read_csv(path, dtype={"wave": str, "respondent_key": str})
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise Refused(f"{path.name}: {err}") from err
+    missing = {"wave", "respondent_key", "question", "value"} - set(answers.columns)
+    if missing:
+        raise Refused(f"{path.name} lacks the column(s) {', '.join(sorted(missing))}")
+    in_waves = answers[answers["wave"].isin([baseline, follow_up])]
+    if "kind" in in_waves.columns:
+        in_waves = in_waves[in_waves["kind"].astype(str) != "text"]
+    codes = list(named) or list(
+        dict.fromkeys(in_waves.loc[in_waves["value"].notna(), "question"].astype(str))
+    )
+    if not codes:
+        raise Refused(f"neither wave {baseline!r} nor {follow_up!r} has answers in {path.name}")
+    try:
+        result = compare_waves(
+            answers,
+            baseline=baseline,
+            follow_up=follow_up,
+            dimensions=codes,
+            paired=paired,
+            require_answers=True,
+        )
+    except ValueError as err:
+        raise Refused(str(err)) from err
+    return _ordered(result.assign(question=result["measure"]))
+
+
+def _ordered(result: pd.DataFrame) -> pd.DataFrame:
+    rest = [c for c in (*COLUMNS, "code") if c in result.columns and c not in FIRST_COLUMNS]
+    return result[
+        [*FIRST_COLUMNS, "verdict_en", "verdict_zh", *[c for c in rest if not c.startswith("verdict_")]]
+    ]
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m analytics.verify") -> int:
+    """Compare two waves from files; print the verdicts, optionally write the table.
+
+    Args:
+        argv: The arguments (default: the process's).
+        prog: The command's name in the usage line.
+
+    Returns:
+        The exit status: 0, or 2 when a file cannot be read or the comparison is refused.
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Compare a follow-up survey wave with its baseline: two exports of a survey tool "
+        "(--baseline-file, --follow-up-file), or one long answers CSV (wave, respondent_key, question, "
+        "value; optional kind) with --baseline and --follow-up.",
+    )
+    parser.add_argument("input", type=Path, nargs="?", help="long answers CSV (UTF-8), one row per answer")
+    parser.add_argument("--baseline", help="long format: wave value of the baseline")
+    parser.add_argument("--follow-up", help="long format: wave value of the follow-up")
+    parser.add_argument("--baseline-file", type=Path, help="wide export of the baseline wave (CSV/XLSX)")
+    parser.add_argument("--follow-up-file", type=Path, help="wide export of the follow-up wave (CSV/XLSX)")
+    parser.add_argument("--id-column", help="wide format: the column identifying a respondent in both files")
+    parser.add_argument("--question", action="append", default=[], help="compare only this question (repeat)")
+    parser.add_argument("--paired", choices=["auto", "yes", "no"], default="auto")
+    parser.add_argument("--lang", choices=["zh", "en"], default="en")
+    parser.add_argument("--output", type=Path, help="CSV file for the result table")
+    args = parser.parse_args(argv)
+    wide = args.baseline_file is not None or args.follow_up_file is not None
+    if wide and (args.baseline_file is None or args.follow_up_file is None or args.input is not None):
+        parser.error("give both --baseline-file and --follow-up-file (and no long answers file)")
+    if not wide and (args.input is None or args.baseline is None or args.follow_up is None):
+        parser.error(
+            "give --baseline-file and --follow-up-file, or a long answers file with --baseline and --follow-up"
+        )
+    paired = PAIRING_CHOICES[args.paired]
+    try:
+        if wide:
+            result, read = compare_files(
+                args.baseline_file,
+                args.follow_up_file,
+                id_column=args.id_column,
+                paired=paired,
+                named=args.question,
+            )
+            for line in (*read.skipped, *read.refused_rows):
+                print(line, file=sys.stderr)
+        else:
+            result = compare_long(
+                args.input,
+                baseline=str(args.baseline),
+                follow_up=str(args.follow_up),
+                paired=paired,
+                named=args.question,
+            )
+    except Refused as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for question, verdict in zip(result["question"], result[f"verdict_{args.lang}"], strict=True):
+        print(f"{question}: {verdict}")
+    if args.output is not None:
+        result.to_csv(args.output, index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
