@@ -74,6 +74,17 @@ CEILING_SHARE = 0.7  # one answer value holding this share of a wave is a ceilin
 # --- checks shared by every kind -----------------------------------------------------------------
 
 
+def _scale_names(kinds: set[str], lang: str) -> str:
+    """Answer kinds as a reader names them: "likert7" is a 7-point scale, "nps" the 0-10 NPS scale."""
+    names = []
+    for kind in sorted(kinds):
+        if kind.startswith("likert") and kind[6:].isdigit():
+            names.append(f"{kind[6:]} 分量表" if lang == "zh" else f"{kind[6:]}-point scale")
+        else:
+            names.append({"nps": "NPS 0-10"}.get(kind, kind))
+    return "/".join(names)
+
+
 def _screen(row: MeasureRow, before: Side, after: Side, rule: AnswerRule) -> bool:
     """Record data problems on ``row``; False when no test may run."""
     for side_name, side in (("before", before), ("after", after)):
@@ -96,11 +107,12 @@ def _screen(row: MeasureRow, before: Side, after: Side, rule: AnswerRule) -> boo
             )
     kinds = before.kinds | after.kinds
     if before.kinds and after.kinds and before.kinds != after.kinds:
-        shown = f"{'/'.join(sorted(before.kinds))} vs {'/'.join(sorted(after.kinds))}"
+        shown_en = f"{_scale_names(before.kinds, 'en')} vs {_scale_names(after.kinds, 'en')}"
+        shown_zh = f"{_scale_names(before.kinds, 'zh')} 对 {_scale_names(after.kinds, 'zh')}"
         row.stop(
             "scale_mismatch",
-            f"the two waves ask it on different scales ({shown}); compare like with like",
-            f"两个批次使用了不同的量表（{shown}），无法直接比较",
+            f"the two waves ask it on different scales ({shown_en}); compare like with like",
+            f"两个批次使用了不同的量表（{shown_zh}），无法直接比较",
         )
         return False
     if kinds and kinds <= {"text"}:

@@ -28,6 +28,7 @@ it; a multiple-choice option as "question — option"), ``kind``, ``test``, ``st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -67,11 +68,34 @@ class WideComparison:
     refused_rows: tuple[str, ...]  # lines saying which rows were refused
 
 
+# What a refused file means, for the one line the command prints (the page has the same in ui/strings).
+_PROBLEMS = {
+    "duplicate_ids": "respondent ids repeat ({count} of them, e.g. {ids}): fix the file or pick another id column",
+    "unknown_columns": "no column {columns}",
+    "scale_points_differ": "column {column} has {file_points} points, the question {points}",
+    "no_question_columns": "no column looks like a question",
+    "not_a_survey": "not a survey export (one row per respondent, one column per question)",
+    "undecodable": "the text encoding cannot be read: save it as UTF-8 or GBK",
+    "unsupported_type": "not a CSV or XLSX file",
+    "empty_file": "the file is empty",
+    "no_rows": "no respondents' answers",
+}
+
+
+def _problem(where: str, problem: ImportProblem) -> Refused:
+    text = _PROBLEMS.get(problem.code, problem.code)
+    with contextlib.suppress(KeyError, IndexError):  # a message without its values is still a message
+        text = text.format(**problem.values)
+    return Refused(f"{where}: {text}")
+
+
 def _read(path: Path) -> SurveyFile:
     try:
         return read_survey(path.read_bytes(), path.name)
+    except OSError as err:
+        raise Refused(f"{path}: {err.strerror or err}") from err
     except ImportProblem as problem:
-        raise Refused(f"{path.name}: {problem}") from problem
+        raise _problem(path.name, problem) from problem
 
 
 def _key(question: ProposedQuestion) -> str:
@@ -132,7 +156,7 @@ def read_wide(before_path: Path, after_path: Path, id_column: str | None = None)
         try:
             read = responses_from(survey, specs, mapping, id_column)
         except ImportProblem as problem:
-            raise Refused(f"{wave} file: {problem}") from problem
+            raise _problem(f"{wave} file", problem) from problem
         refused += [
             f"{wave} file, row {r.row}: {r.reason}"
             + (f" in {r.column!r}" if r.column else "")
@@ -179,7 +203,7 @@ def compare_files(
         questions = tuple(q for q in questions if q.code in wanted)
     if not questions:
         raise Refused("the two files have no question in common to compare")
-    families = {q.code: "scale" for q in questions if q.kind == "scale"}
+    families = {q.code: "scale" for q in questions if q.kind == "scale"}  # one Holm family
     try:
         result = compare_waves(
             wide.answers,
@@ -188,6 +212,7 @@ def compare_files(
             questions=questions,
             families=families,
             paired=paired,
+            top_box=None,  # one row per question: the rank test, its mean difference beside it
             require_answers=bool(named),
         )
     except ValueError as err:
@@ -310,8 +335,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m analytics.ver
     except Refused as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    for question, verdict in zip(result["question"], result[f"verdict_{args.lang}"], strict=True):
-        print(f"{question}: {verdict}")
+    for verdict in result[f"verdict_{args.lang}"]:
+        print(verdict)
     if args.output is not None:
         result.to_csv(args.output, index=False)
     return 0

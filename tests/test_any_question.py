@@ -108,7 +108,10 @@ def test_a_five_point_version_and_a_seven_point_version_across_waves_are_not_com
     result = compare_waves(data, baseline=1, follow_up=2, questions=[SEVEN])
     rank = row(result, "trust7", "likert")
     assert rank["status"] == "scale_mismatch" and math.isnan(rank["p_adj"])
-    assert "likert5 vs likert7" in rank["verdict_en"] and "likert5 vs likert7" in rank["verdict_zh"]
+    assert (
+        "5-point scale vs 7-point scale" in rank["verdict_en"]
+        and "5 分量表 对 7 分量表" in rank["verdict_zh"]
+    )
     # Both waves on 7 points while the question says 5: refused too, though every answer is <= 5.
     both7 = answers("accuracy", [3, 4, 5, 4, 3, 2], [3, 4, 5, 4, 3, 2], kinds=("likert7", "likert7"))
     rank = row(compare_waves(both7, baseline=1, follow_up=2, questions=[FIVE]), "accuracy", "likert")

@@ -219,7 +219,7 @@ def test_small_samples_lopsided_waves_and_ceilings_are_warned_about():
         (
             frame([1, 2, 3, 4, 5, 3], [1, 2, 3, 4, 5, 3], kinds=("likert5", "nps")),
             "scale_mismatch",
-            "different scales (likert5 vs nps)",
+            "different scales (5-point scale vs NPS 0-10)",
         ),
         (frame(["good"] * 6, ["bad"] * 6), "not_numeric", "not numbers"),
         (frame([3, 4, 5, 3, 4], [2, 4, 5, 3, 4], kinds=("text", "text")), "not_numeric", "free-text"),
