@@ -11,10 +11,12 @@ from collections.abc import Hashable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from analytics.verdicts import RESULT_COLOURS, measure_label
-from analytics.wave_summaries import NPS_GROUPS, answer_distribution, wave_summary
+from analytics.survey_answers import check_answers
+from analytics.verdicts import RESULT_COLOURS
+from analytics.wave_summaries import NPS_GROUPS, answer_distribution, chart_kind, wave_summary
 
 LIKERT_COLOURS = ("#c0392b", "#f0a868", "#d5d8dc", "#8cc68c", "#1e8449")
+SEVEN_COLOURS = ("#c0392b", "#e67e5a", "#f0a868", "#d5d8dc", "#a9d3a0", "#8cc68c", "#1e8449")
 NPS_COLOURS = ("#c0392b", "#d5d8dc", "#1e8449")
 # The results a difference chart can show (it draws tested rows only), in the vocabulary's colours.
 VERDICT_COLOURS = {key: RESULT_COLOURS[key] for key in ("better", "worse", "changed", "unclear")}
@@ -25,8 +27,8 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "difference": ("变化量：复测 − 基线（95% 置信区间）", "Change: follow-up − baseline (95% CI)"),
     "nps": ("NPS：贬损者、中立者、推荐者", "NPS: detractors, passives, promoters"),
     "share": ("占比", "Share of answers"),
-    "mean": ("均值（1-5）", "Mean (1-5)"),
-    "change": ("均值变化（1-5 分制）", "Change in mean (1-5 scale)"),
+    "mean": ("均值（1-{points}）", "Mean (1-{points})"),
+    "change": ("均值变化（1-{points} 分制）", "Change in mean (1-{points} scale)"),
     "answer": ("回答", "Answer"),
     "wave": ("批次", "Wave"),
     "n": ("人数", "n"),
@@ -43,13 +45,31 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "likert_3": ("3 一般", "3 neutral"),
     "likert_4": ("4", "4"),
     "likert_5": ("5 很好", "5 very good"),
+    "point_low": ("{n} 最低", "{n} lowest"),
+    "point_mid": ("{n} 中间", "{n} middle"),
+    "point_high": ("{n} 最高", "{n} highest"),
 }
 
 
-def text(key: str, lang: str) -> str:
-    """A chart label in ``lang``."""
+def text(key: str, lang: str, **values: object) -> str:
+    """A chart label in ``lang``, its placeholders filled with ``values``."""
     zh, en = _TEXT[key]
-    return zh if lang == "zh" else en
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def _scale_colours(points: int) -> tuple[str, ...]:
+    """Red (lowest) through grey (middle) to green (highest), one colour per point."""
+    return LIKERT_COLOURS if points == 5 else SEVEN_COLOURS
+
+
+def point_label(answer: int, points: int, lang: str) -> str:
+    """A scale point's label in a chart: 1-5 named as always, a 7-point scale's ends and middle named."""
+    if points == 5:
+        return text(f"likert_{answer}", lang)
+    if answer in (1, points // 2 + 1, points):
+        key = "point_low" if answer == 1 else "point_high" if answer == points else "point_mid"
+        return text(key, lang, n=answer)
+    return str(answer)
 
 
 def diverging_bars(
@@ -253,22 +273,30 @@ def standard_charts(
     if names[baseline] == names[follow_up]:
         names = {baseline: f"{names[baseline]} (1)", follow_up: f"{names[follow_up]} (2)"}
     wave_order = [names[baseline], names[follow_up]]
-    likert_codes = [m for m in results.loc[results["kind"] == "likert", "measure"]]
-    measure_order = [measure_label(c, lang) for c in likert_codes]
+    # Rows are named as the results name them (a survey's own wording); the charts of means share one
+    # scale, so they show the scale questions of the most common number of points.
+    primary = results[results["kind"] != "top2box"]
+    label_of = dict(zip(primary["measure"], primary[f"label_{lang}"], strict=True))
+    frame = check_answers(answers)
+    points_of = {c: chart_kind(frame, c)[1] for c in results.loc[results["kind"] == "likert", "measure"]}
+    counts = pd.Series(list(points_of.values()), dtype="int64").value_counts()
+    points = int(counts.index[0]) if not counts.empty else 5
+    likert_codes = [c for c, p in points_of.items() if p == points]
+    measure_order = [label_of[c] for c in likert_codes]
     charts: dict[str, alt.TopLevelMixin] = {}
 
-    dist = answer_distribution(answers, waves=[baseline, follow_up], dimensions=list(results["measure"]))
+    dist = answer_distribution(answers, waves=[baseline, follow_up], dimensions=list(primary["measure"]))
     dist = dist.assign(
-        measure_label=dist["measure"].map(lambda c: measure_label(c, lang)),
+        measure_label=dist["measure"].map(label_of),
         wave_label=dist["wave"].map(names),
     )
-    likert = dist[dist["kind"] == "likert"].copy()
+    likert = dist[(dist["kind"] == "likert") & dist["measure"].isin(likert_codes)].copy()
     if not likert.empty:
-        likert["answer_label"] = likert["answer"].map(lambda a: text(f"likert_{int(a)}", lang))
+        likert["answer_label"] = likert["answer"].map(lambda a: point_label(int(a), points, lang))
         charts["distribution"] = diverging_bars(
             likert,
-            categories=[text(f"likert_{i}", lang) for i in range(1, 6)],
-            colours=LIKERT_COLOURS,
+            categories=[point_label(i, points, lang) for i in range(1, points + 1)],
+            colours=_scale_colours(points),
             measure_order=measure_order,
             wave_order=wave_order,
             title=_title("distribution", lang, respondents),
@@ -279,7 +307,7 @@ def standard_charts(
     summary = summary[summary["n"] > 0]
     if not summary.empty:
         summary = summary.assign(
-            measure_label=summary["measure"].map(lambda c: measure_label(c, lang)),
+            measure_label=summary["measure"].map(label_of),
             wave_label=summary["wave"].map(names),
         )
         charts["means"] = means_chart(
@@ -287,12 +315,13 @@ def standard_charts(
             measure_order=measure_order,
             wave_order=wave_order,
             title=_title("means", lang, respondents),
-            x_title=text("mean", lang),
+            x_title=text("mean", lang, points=points),
             legend_title=text("wave", lang),
         )
     tested = results[(results["kind"] == "likert") & (results["status"] == "ok")]
+    tested = tested[tested["measure"].isin(likert_codes)]
     if not tested.empty:
-        diffs = tested.assign(measure_label=tested["measure"].map(lambda c: measure_label(c, lang)))[
+        diffs = tested.assign(measure_label=tested["measure"].map(label_of))[
             ["measure_label", "diff", "diff_ci_low", "diff_ci_high", "result", "p_adj"]
         ]
         charts["difference"] = difference_chart(
@@ -300,12 +329,14 @@ def standard_charts(
             measure_order=measure_order,
             result_labels={k: text(k, lang) for k in VERDICT_COLOURS},
             title=_title("difference", lang, respondents),
-            x_title=text("change", lang),
+            x_title=text("change", lang, points=points),
             legend_title=text("result", lang),
         )
     nps = dist[dist["kind"] == "nps"].copy()
+    nps_code = str(nps["measure"].iloc[0]) if not nps.empty else ""
+    nps = nps[nps["measure"] == nps_code]  # one NPS question per chart
     if not nps.empty:
-        scores = wave_summary(answers, waves=[baseline, follow_up], dimensions=["nps"]).set_index("wave")
+        scores = wave_summary(answers, waves=[baseline, follow_up], dimensions=[nps_code]).set_index("wave")
         nps_names = {
             w: f"{names[w]} (NPS {scores.at[w, 'mean']:+.0f})" if scores.at[w, "n"] else names[w]
             for w in names
@@ -316,7 +347,7 @@ def standard_charts(
             nps,
             categories=[text(g, lang) for g in NPS_GROUPS],
             colours=NPS_COLOURS,
-            measure_order=[measure_label("nps", lang)],
+            measure_order=[label_of[nps_code]],
             wave_order=[nps_names[baseline], nps_names[follow_up]],
             title=_title("nps", lang, respondents),
             x_title=text("share", lang),

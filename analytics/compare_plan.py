@@ -34,7 +34,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from analytics.questions import SCALE_POINTS, QuestionSpec, option_code
+from analytics.questions import (
+    DIMENSIONS,
+    MEASURED_KINDS,
+    SCALE_POINTS,
+    QuestionSpec,
+    dimension_label,
+    option_code,
+)
 from analytics.verdicts import row_label
 
 KINDS = ("likert", "nps", "top2box")  # row kinds of the fixed measures, in the order rows are returned
@@ -154,17 +161,19 @@ def plan_questions(
             return chosen[spec.code]
         return "all" if family == "all" else spec.family()
 
+    names = result_names(questions)
     rows: list[PlannedRow] = []
     for q in questions:
         if q.kind == "text":
             continue
         fam = family_of(q.code, q)
+        name_en, name_zh = names[q.code]
         if q.kind == "scale":
-            rows.append(PlannedRow(q.code, "likert", fam, q.text_en, q.text_zh, spec=q))
+            rows.append(PlannedRow(q.code, "likert", fam, name_en, name_zh, spec=q))
             if top_box:
                 box = float((q.points or 5) - 1)
                 box_family = fam if fam == "all" else "top2box:" + fam.removeprefix("scale:")
-                labels = (_share_label(q.text_en, box, "en"), _share_label(q.text_zh, box, "zh"))
+                labels = (_share_label(name_en, box, "en"), _share_label(name_zh, box, "zh"))
                 rows.append(PlannedRow(q.code, "top2box", box_family, *labels, top_box=box, spec=q))
         elif q.kind == "multi":
             for i, option in enumerate(q.options, start=1):
@@ -173,5 +182,24 @@ def plan_questions(
                 rows.append(PlannedRow(code, "share", family_of(code, q), label_en, label_zh, 1.0, q))
         else:
             kind = {"nps": "nps", "yes_no": "share", "single": "choice", "number": "number"}[q.kind]
-            rows.append(PlannedRow(q.code, kind, fam, q.text_en, q.text_zh, 1.0, q))
+            rows.append(PlannedRow(q.code, kind, fam, name_en, name_zh, 1.0, q))
     return rows
+
+
+def result_names(questions: Sequence[QuestionSpec]) -> dict[str, tuple[str, str]]:
+    """Each question's name in the results, (en, zh): short where it can be, the wording otherwise.
+
+    A scale or NPS question that is the only one of the compared ones to measure a seed dimension
+    (accuracy, ease of use, ..., overall satisfaction, NPS) is named by that dimension, as a review
+    meeting says it ("Accuracy improved"); a question sharing its dimension, measuring none of them, or
+    of another kind (a yes/no share needs its question to be read) by its wording.
+    """
+    named = [q.dimension for q in questions if q.kind in ("scale", "nps") and q.dimension in DIMENSIONS]
+    measured = [q.dimension for q in questions if q.kind in MEASURED_KINDS and q.dimension in DIMENSIONS]
+    names: dict[str, tuple[str, str]] = {}
+    for q in questions:
+        if q.dimension in named and measured.count(q.dimension) == 1 and q.kind in ("scale", "nps"):
+            names[q.code] = (dimension_label(q.dimension, "en"), dimension_label(q.dimension, "zh"))
+        else:
+            names[q.code] = (q.text_en, q.text_zh)
+    return names

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.power import NormalIndPower, TTestIndPower, TTestPower
 
+from analytics.compare_plan import result_names
 from analytics.pairing import MIN_PAIRS
+from analytics.questions import QuestionSpec
 from analytics.survey_answers import (
     ALPHA,
     MEASURES,
@@ -161,6 +163,7 @@ def plan_next_wave(
     baseline: Hashable,
     follow_up: Hashable | None = None,
     dimensions: Sequence[str] = MEASURES,
+    questions: Sequence[QuestionSpec] | None = None,
     likert_change: float = 0.3,
     nps_change: float = 10.0,
     power: float = POWER,
@@ -177,6 +180,8 @@ def plan_next_wave(
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up, for the paired plan; None for none.
         dimensions: The measures to plan.
+        questions: A survey's own questions instead of ``dimensions``: its scale and NPS questions are
+            planned (the other kinds are not), named by their wording.
         likert_change: The change to detect on the 1-5 scale.
         nps_change: The change to detect in NPS points.
         power: Wanted power.
@@ -188,18 +193,25 @@ def plan_next_wave(
         n_pairs (NaN without enough pairs), note_en, note_zh (why a measure cannot be planned; else "").
     """
     frame = check_answers(answers)
-    likert = [d for d in dimensions if d != "nps"]
+    names = {code: (measure_label(code, "en"), measure_label(code, "zh")) for code in dimensions}
+    nps_codes = {"nps"}
+    if questions is not None:
+        planned = [q for q in questions if q.kind in ("scale", "nps")]
+        dimensions = [q.code for q in planned]
+        names = result_names(questions)  # named as the results name them
+        nps_codes = {q.code for q in planned if q.kind == "nps"}
+    likert = [d for d in dimensions if d not in nps_codes]
     rows: list[dict[str, Any]] = []
     for code in dimensions:
-        kind: Literal["likert", "nps"] = "nps" if code == "nps" else "likert"
+        kind: Literal["likert", "nps"] = "nps" if code in nps_codes else "likert"
         change = nps_change if kind == "nps" else likert_change
         base = wave_side(frame, baseline, code)
         values = nps_scores(base.values) if kind == "nps" else base.values.to_numpy()
         row: dict[str, Any] = {
             "measure": code,
             "kind": kind,
-            "label_en": measure_label(code, "en"),
-            "label_zh": measure_label(code, "zh"),
+            "label_en": names[code][0],
+            "label_zh": names[code][1],
             "n_baseline": int(values.size),
             "sd": math.nan,
             "change": change,

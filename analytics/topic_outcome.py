@@ -23,6 +23,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from analytics import stats
 from analytics.measure_compare import SMALL_WAVE
 from analytics.pairing import Paired
+from analytics.questions import QuestionSpec
 from analytics.survey_answers import ALPHA, N_BOOT, SEED, check_answers
 from analytics.verdicts import p_text, signed, test_name
 from analytics.wave_compare import compare_waves
@@ -207,6 +208,7 @@ def topic_satisfaction(
     baseline: Hashable,
     follow_up: Hashable,
     measure: str = "csat",
+    question: QuestionSpec | None = None,
     paired: Paired = "auto",
     n_boot: int = N_BOOT,
     seed: int = SEED,
@@ -221,7 +223,8 @@ def topic_satisfaction(
         mentioned: Respondent keys of those whose feedback falls in the topic.
         baseline: The ``wave`` value of the baseline.
         follow_up: The ``wave`` value of the follow-up.
-        measure: The question compared.
+        measure: The question compared (a fixed measure's code).
+        question: A survey's own question to compare instead of ``measure``.
         paired: "auto", True or False (``analytics.pairing``).
         n_boot: Bootstrap resamples (NPS).
         seed: Seed of the bootstrap.
@@ -241,6 +244,7 @@ def topic_satisfaction(
             baseline=baseline,
             follow_up=follow_up,
             dimensions=[measure],
+            questions=[question] if question is not None else None,
             adjust=None,
             paired=paired,
             top_box=None,

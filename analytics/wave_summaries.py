@@ -29,6 +29,21 @@ from analytics.survey_answers import (
 NPS_GROUPS = ("detractor", "passive", "promoter")
 
 
+def chart_kind(frame: pd.DataFrame, code: str) -> tuple[str, int]:
+    """How a question is charted: ("nps", 0), ("likert", points) or ("", 0) for a kind not charted.
+
+    The answers' own ``kind`` decides (a survey's NPS question may have any code); the fixed measures'
+    codes decide where the frame says nothing.
+    """
+    kinds = frame.loc[frame["question"] == code, "kind"].dropna().astype(str)
+    kind = kinds.mode().iloc[0] if not kinds.empty else ("nps" if code == "nps" else "likert5")
+    if kind == "nps":
+        return "nps", 0
+    if kind.startswith("likert") and kind[6:].isdigit():
+        return "likert", int(kind[6:])
+    return "", 0
+
+
 def wave_summary(
     answers: pd.DataFrame,
     *,
@@ -55,7 +70,9 @@ def wave_summary(
     frame = check_answers(answers)
     rows: list[dict[str, Any]] = []
     for code in dict.fromkeys(dimensions):
-        kind = "nps" if code == "nps" else "likert"
+        kind, _ = chart_kind(frame, code)
+        if not kind:
+            continue
         for wave in waves:
             v = wave_side(frame, wave, code).values.to_numpy()
             if kind == "nps":
@@ -88,8 +105,9 @@ def answer_distribution(
 ) -> pd.DataFrame:
     """Share of each answer per measure and wave, laid out for a diverging stacked bar.
 
-    Likert answers 1-5 (3 is neutral, split around 0); NPS answers in three groups (passives split
-    around 0). Low answers lie left of 0, high ones right.
+    Scale answers 1-5 or 1-7 (the middle point is neutral, split around 0); NPS answers in three groups
+    (passives split around 0). Low answers lie left of 0, high ones right. Questions of other kinds are
+    left out (``chart_kind``).
 
     Args:
         answers: The answers frame (``analytics.survey_answers``).
@@ -97,13 +115,15 @@ def answer_distribution(
         dimensions: The measures.
 
     Returns:
-        Columns measure, kind, wave, answer (1-5, or "detractor" / "passive" / "promoter"), order (0..),
+        Columns measure, kind, wave, answer (1-points, or "detractor" / "passive" / "promoter"), order (0..),
         count, share (0-1), start, end (the bar segment, in shares, negative left of the centre), n.
     """
     frame = check_answers(answers)
     rows: list[dict[str, Any]] = []
     for code in dict.fromkeys(dimensions):
-        kind = "nps" if code == "nps" else "likert"
+        kind, points = chart_kind(frame, code)
+        if not kind:
+            continue
         for wave in waves:
             v = wave_side(frame, wave, code).values.to_numpy()
             if kind == "nps":
@@ -111,7 +131,7 @@ def answer_distribution(
                 labels = np.where(v >= PROMOTER, "promoter", np.where(v <= DETRACTOR, "detractor", "passive"))
                 counts = [int((labels == c).sum()) for c in cats]
             else:
-                cats = [1, 2, 3, 4, 5]
+                cats = list(range(1, points + 1))
                 counts = [int((v == c).sum()) for c in cats]
             n = sum(counts)
             if n == 0:

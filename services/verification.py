@@ -278,6 +278,7 @@ def measure_topic(
     follow_up: Hashable,
     measure: str,
     paired: bool,
+    question: QuestionSpec | None = None,
 ) -> TopicOutcome:
     """A pain point's share of feedback before vs after the fix, and the satisfaction of who wrote about it.
 
@@ -298,6 +299,8 @@ def measure_topic(
         baseline: The baseline wave id.
         follow_up: The follow-up wave id.
         measure: The satisfaction question compared.
+        question: That question as the survey asks it (a survey's own question), or None for a fixed
+            measure.
         paired: The comparison's primary analysis (``analytics.pairing.Analysis.paired``).
 
     Returns:
@@ -322,7 +325,13 @@ def measure_topic(
     mentioned = set(feedback.loc[mask, "respondent_key"].dropna())
     answered = mentioned & set(answers["respondent_key"].dropna())
     satisfaction = topic_satisfaction(
-        answers, sorted(mentioned), baseline=baseline, follow_up=follow_up, measure=measure, paired=paired
+        answers,
+        sorted(mentioned),
+        baseline=baseline,
+        follow_up=follow_up,
+        measure=measure,
+        question=question,
+        paired=paired,
     )
     return TopicOutcome(evidence, left, len(mentioned), len(answered), satisfaction)
 

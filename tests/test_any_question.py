@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,11 +19,12 @@ from scipy.special import comb
 from statsmodels.stats.contingency_tables import SquareTable
 from statsmodels.stats.multitest import multipletests
 
+from analytics.compare_plan import result_names
 from analytics.pairing import analysed_answers, choose_analysis
 from analytics.questions import Option, QuestionSpec, option_code
 from analytics.wave_compare import COLUMNS, compare_primary, compare_waves
 
-SEVEN = QuestionSpec("trust7", "scale", "我信任它", "I trust it", points=7, dimension="accuracy")
+SEVEN = QuestionSpec("trust7", "scale", "我信任它", "I trust it", points=7, dimension="trust")
 FIVE = QuestionSpec("accuracy", "scale", "准确性如何", "How accurate?", points=5, dimension="accuracy")
 YES_NO = QuestionSpec("resolved", "yes_no", "解决了吗", "Was it solved?", dimension="problem_resolution")
 CHANNEL = QuestionSpec(
@@ -84,7 +86,7 @@ def test_a_seven_point_question_is_compared_on_1_to_7_with_its_top_two_box():
     assert rank["verdict_en"].startswith("I trust it improved significantly: mean 3.70 → 5.90")
     assert "on the 1-7 scale" in rank["verdict_en"]
     box = row(result, "trust7", "top2box")
-    assert box["label_en"] == "I trust it, share of answers ≥ 6" and box["family"] == "top2box:accuracy"
+    assert box["label_en"] == "I trust it, share of answers ≥ 6" and box["family"] == "top2box:trust"
     assert (box["mean_before"], box["mean_after"]) == pytest.approx((0.0, 21 / 30))  # 6s and 7s only
     assert list(result["kind"]) == ["likert", "top2box"]  # the question's rows together
 
@@ -221,11 +223,12 @@ def test_families_override_changes_the_adjustment_and_its_label():
 def test_scale_questions_of_one_dimension_share_a_family_unless_told_otherwise():
     before, after = [3, 4, 3, 2, 4, 3, 3, 4] * 4, [4, 4, 3, 3, 5, 4, 3, 4] * 4
     data = pd.concat([answers("accuracy", before, after), answers("trust7", before, [a + 2 for a in after])])
-    same = compare_waves(data, baseline=1, follow_up=2, questions=[FIVE, SEVEN], top_box=None)
+    trust = replace(SEVEN, dimension="accuracy")
+    same = compare_waves(data, baseline=1, follow_up=2, questions=[FIVE, trust], top_box=None)
     assert list(same["family"]) == ["scale:accuracy"] * 2
     assert same["p_adj"].to_numpy() == pytest.approx(multipletests(same["p_val"], method="holm")[1])
     apart = compare_waves(
-        data, baseline=1, follow_up=2, questions=[FIVE, SEVEN], top_box=None, families={"trust7": "trust"}
+        data, baseline=1, follow_up=2, questions=[FIVE, trust], top_box=None, families={"trust7": "trust"}
     )
     assert list(apart["family"]) == ["scale:accuracy", "trust"]
     assert (apart["p_adj"] == apart["p_val"]).all()
@@ -385,3 +388,19 @@ def test_the_primary_analysis_counts_respondents_over_the_questions_and_their_op
     shown = analysed_answers(data, analysis, baseline=1, follow_up=2, questions=[YES_NO, FEATURES])
     assert set(shown["question"]) == {"resolved", "features:1", "features:2", "features:3"}
     assert set(shown.loc[shown["question"] == "resolved", "kind"]) == {"yes_no"}
+
+
+def test_a_question_is_named_by_its_dimension_only_when_it_alone_measures_that_seed_dimension():
+    accuracy = QuestionSpec(
+        "acc", "scale", "答案准确吗？", "Are the answers accurate?", points=5, dimension="accuracy"
+    )
+    trust = QuestionSpec("trust", "scale", "我信任它", "I trust it", points=5, dimension="accuracy")
+    speed = QuestionSpec("speed", "scale", "快吗？", "Is it fast?", points=5, dimension="response_speed")
+    own = QuestionSpec("fun", "scale", "有趣吗？", "Is it fun?", points=5, dimension="fun")
+    names = result_names([accuracy, trust, speed, own])
+    assert names == {
+        "acc": ("Are the answers accurate?", "答案准确吗？"),  # two questions measure accuracy: their wording
+        "trust": ("I trust it", "我信任它"),
+        "speed": ("Response speed", "响应速度"),  # the one question of its dimension: the dimension
+        "fun": ("Is it fun?", "有趣吗？"),  # a dimension the team named: the wording says more
+    }

@@ -284,7 +284,7 @@ def test_verdict_chart_table_and_deck_show_the_same_nps_of_the_same_respondents(
     assert "Paired: 30 respondents who answered both waves" in results
     nps_row = results.split("\nNPS\n", 1)[1].split("\n")[:5]
     assert nps_row[1:4] == ["30", "0", "33"]  # test, n, before, after
-    sensitivity_slide = next(s for s in slides if s.startswith("Sensitivity check"))
+    sensitivity_slide = "\n".join(s for s in slides if s.startswith("Sensitivity check"))
     assert "NPS \u221225 → 50" in sensitivity_slide and "Primary analysis: paired" in sensitivity_slide
 
     zh = open_page(monkeypatch, db_url, lang="zh", product_id=ws.product_id, round_id=ws.round_id)

@@ -12,9 +12,10 @@ import streamlit as st
 from analytics import charts_verify, reports
 from analytics.pairing import Analysis, count_respondents
 from analytics.planner import plan_next_wave
-from analytics.survey_answers import MEASURES, MIN_ANSWERS, N_BOOT, SEED
+from analytics.questions import QuestionSpec
+from analytics.survey_answers import MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import parse_keywords
-from analytics.verdicts import RESULT_TONES, SHARE_KINDS, measure_label, test_name
+from analytics.verdicts import RESULT_TONES, SHARE_KINDS, test_name
 from analytics.vocabulary import CATEGORIES
 from analytics.wave_compare import Comparison, compare_primary
 from db.engine import database_url
@@ -42,7 +43,6 @@ BOXES: dict[str, Callable[..., Any]] = {
     "info": st.info,
     "warning": st.warning,
 }
-st.session_state.setdefault("verify_dimensions", list(MEASURES))
 st.session_state.setdefault("verify_segment", "")
 
 
@@ -55,10 +55,21 @@ def load_answers(url: str, wave_ids: tuple[int, ...], version: tuple[int, ...], 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def run_comparison(
-    answers: pd.DataFrame, baseline: int, follow_up: int, dimensions: tuple[str, ...]
+    answers: pd.DataFrame,
+    baseline: int,
+    follow_up: int,
+    questions: tuple[QuestionSpec, ...],
+    families: tuple[tuple[str, str], ...],
 ) -> Comparison:
     """The primary analysis (the documented rule decides paired or not) with its sensitivity check."""
-    return compare_primary(answers, baseline=baseline, follow_up=follow_up, dimensions=dimensions)
+    chosen = {q.code for q in questions}
+    return compare_primary(
+        answers,
+        baseline=baseline,
+        follow_up=follow_up,
+        questions=questions,
+        families={code: name for code, name in families if code.split(":")[0] in chosen},
+    )
 
 
 def keep_valid(key: str, options: list[Any], default: Any) -> None:
@@ -67,23 +78,24 @@ def keep_valid(key: str, options: list[Any], default: Any) -> None:
         st.session_state[key] = default
 
 
-def render_form(waves: list[WaveInfo], segments: list[str]) -> None:
-    """The comparison's choices: which waves, measures, segment and analysis options."""
+def render_form(waves: list[WaveInfo], segments: list[str], questions: tuple[QuestionSpec, ...]) -> None:
+    """The comparison's choices: which waves, questions, segment and analysis options."""
     ids = [w.id for w in waves]
-    base_default, follow_default = verification.default_waves(waves)
-    keep_valid("verify_baseline", ids, base_default)
-    keep_valid("verify_follow_up", ids, follow_default)
+    codes = [q.code for q in questions]
     keep_valid("verify_segment", ["", *segments], "")
-    st.session_state["verify_dimensions"] = [
-        d for d in st.session_state["verify_dimensions"] if d in MEASURES
-    ]
+    # Every question both waves ask, until the user leaves some out; another pair of waves starts over.
+    pair = (st.session_state["verify_baseline"], st.session_state["verify_follow_up"])
+    if st.session_state.get("verify_questions_of") != pair:
+        st.session_state["verify_questions_of"] = pair
+        st.session_state["verify_questions"] = codes
+    st.session_state["verify_questions"] = [c for c in st.session_state["verify_questions"] if c in codes]
 
     # Labels are resolved now, in the session's language: a format_func runs outside the script too.
     wave_option = {
         w.id: t("verify.wave_option", name=w.name, kind=t(f"wave.{w.kind}"), n=w.responses) for w in waves
     }
     segment_option = {s: s or t("verify.all_segments") for s in ["", *segments]}
-    measure_option = {m: measure_label(m, lang) for m in MEASURES}
+    question_option = {q.code: q.text(lang) for q in questions}
 
     with st.form("verify_form"):
         left, right = st.columns(2)
@@ -99,11 +111,38 @@ def render_form(waves: list[WaveInfo], segments: list[str]) -> None:
         )
         st.multiselect(
             t("verify.dimensions"),
-            list(MEASURES),
-            format_func=measure_option.__getitem__,
-            key="verify_dimensions",
+            codes,
+            format_func=question_option.__getitem__,
+            key="verify_questions",
         )
         st.form_submit_button(t("verify.compare"), type="primary", key="verify_compare")
+
+
+def render_comparability(comparable: verification.Comparable) -> None:
+    """Which questions the two waves cannot be compared on, and why."""
+    separator = "、" if lang == "zh" else ", "
+    if comparable.asked_differently:
+        listed = separator.join(f"{code} ({why})" for code, why in comparable.asked_differently)
+        st.warning(t("verify.asked_differently", questions=listed))
+    if comparable.only_one:
+        st.caption(t("verify.only_one", questions=separator.join(comparable.only_one)))
+
+
+def render_families(results: pd.DataFrame) -> None:
+    """The families the p-values were adjusted in, as the results name them."""
+    primary = results[results["kind"] != "top2box"]
+    groups: dict[str, list[str]] = {}
+    for family, label in zip(primary["family"], primary[f"label_{lang}"], strict=True):
+        groups.setdefault(str(family), []).append(str(label))
+    with st.expander(t("verify.families")):
+        st.caption(t("verify.families_help"))
+        separator = "；" if lang == "zh" else "; "
+        st.markdown(
+            "\n".join(
+                f"- **{family.split(':', 1)[-1] or '–'}**{'：' if lang == 'zh' else ': '}{separator.join(labels)}"
+                for family, labels in groups.items()
+            )
+        )
 
 
 def render_counts(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo) -> None:
@@ -133,8 +172,17 @@ def render_verdicts(results: pd.DataFrame, analysis: Analysis) -> None:
     """One box per measure with its result sentence, coloured by the result category."""
     st.subheader(t("verify.verdicts"))
     st.caption(t("verify.describes", who=analysis.label(lang)))
-    for _, row in results[results["kind"] != "top2box"].iterrows():
+    is_option = results["question"].astype(str).str.contains(":", regex=False)
+    for _, row in results[(results["kind"] != "top2box") & ~is_option].iterrows():
         render_verdict(row)
+    options_of = results[is_option]
+    for _, options in options_of.groupby(
+        options_of["question"].astype(str).str.split(":").str[0], sort=False
+    ):
+        question = str(options[f"label_{lang}"].iloc[0]).split(" — ")[0]
+        with st.expander(t("verify.option_verdicts", question=question)):
+            for _, row in options.iterrows():
+                render_verdict(row)
     shares = results[results["kind"] == "top2box"]
     if not shares.empty:
         with st.expander(t("verify.top_box_verdicts")):
@@ -258,6 +306,7 @@ def render_method(results: pd.DataFrame) -> None:
             *pairing,
             t("verify.method.ordinal"),
             t("verify.method.shares", n_boot=N_BOOT, seed=SEED),
+            *([t("verify.method.choices")] if results["kind"].isin(["choice", "number"]).any() else []),
             t("verify.method.adjust"),
             t("verify.method.not_significant"),
             t("verify.method.causation"),
@@ -265,7 +314,9 @@ def render_method(results: pd.DataFrame) -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def render_planner(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo, dims: list[str]) -> pd.DataFrame:
+def render_planner(
+    answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo, questions: list[QuestionSpec]
+) -> pd.DataFrame:
     """The next-wave planner: answers needed to detect a given change; returns its table."""
     st.subheader(t("verify.plan"))
     st.caption(t("verify.plan_intro"))
@@ -287,7 +338,7 @@ def render_planner(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo, dims
         answers,
         baseline=base.id,
         follow_up=follow.id,
-        dimensions=dims,
+        questions=questions,
         likert_change=float(likert),
         nps_change=float(nps),
     )
@@ -313,6 +364,7 @@ def render_topic(
     base: WaveInfo,
     follow: WaveInfo,
     analysis: Analysis,
+    questions: list[QuestionSpec],
 ) -> verification.TopicOutcome | None:
     """The outcome of one fixed topic: its share of the feedback before vs after, and satisfaction."""
     st.subheader(t("verify.topic"))
@@ -341,7 +393,12 @@ def render_topic(
     )
     start_default, fix_default, end_default = choices.periods
     suffix = f"{base.id}_{follow.id}"
-    likert_measures = [m for m in MEASURES if m != "nps"]
+    # Satisfaction of those who wrote about it: on a scale question, overall satisfaction first.
+    scales = {q.code: q for q in questions if q.kind == "scale"}
+    likert_measures = sorted(scales, key=lambda c: scales[c].dimension != "overall")
+    if not likert_measures:
+        st.info(t("verify.topic.no_scale"))
+        return None
     labels: dict[str, str] = {}
     with st.form("verify_topic_form"):
         if source == "topic":
@@ -374,11 +431,11 @@ def render_topic(
         )
         fix = c2.date_input(t("verify.topic.fix_date"), value=fix_default, key=f"verify_topic_fix_{suffix}")
         end = c3.date_input(t("verify.topic.period_end"), value=end_default, key=f"verify_topic_end_{suffix}")
+        keep_valid("verify_topic_measure", likert_measures, likert_measures[0])
         measure = st.selectbox(
             t("verify.topic.measure"),
             likert_measures,
-            index=likert_measures.index("csat"),
-            format_func={m: measure_label(m, lang) for m in likert_measures}.__getitem__,
+            format_func={m: scales[m].text(lang) for m in likert_measures}.__getitem__,
             key="verify_topic_measure",
         )
         if st.form_submit_button(t("verify.topic.submit"), key="verify_topic_submit"):
@@ -413,6 +470,7 @@ def render_topic(
             baseline=base.id,
             follow_up=follow.id,
             measure=str(measure),
+            question=scales[str(measure)],
             paired=analysis.paired,
         )
     if source == "topic":
@@ -589,20 +647,34 @@ if len(waves) < 2:
     st.info(t("verify.no_waves"))
     st.stop()
 
-render_form(waves, choice.segments)
+ids = [w.id for w in waves]
+base_default, follow_default = verification.default_waves(waves)
+keep_valid("verify_baseline", ids, base_default)
+keep_valid("verify_follow_up", ids, follow_default)
+with transaction() as session:
+    comparable = verification.comparable_questions(
+        session, st.session_state["verify_baseline"], st.session_state["verify_follow_up"]
+    )
+render_form(waves, choice.segments, comparable.questions)
 by_id = {w.id: w for w in waves}
 base, follow = by_id[st.session_state["verify_baseline"]], by_id[st.session_state["verify_follow_up"]]
 segment = st.session_state["verify_segment"]
-dims = [d for d in MEASURES if d in st.session_state["verify_dimensions"]]
 if base.id == follow.id:
     st.error(t("verify.same_wave"))
     st.stop()
-if not dims:
+render_comparability(comparable)
+if not comparable.questions:
+    st.info(t("verify.no_common"))
+    st.stop()
+chosen = [q for q in comparable.questions if q.code in st.session_state["verify_questions"]]
+if not chosen:
     st.info(t("verify.no_dimensions"))
     st.stop()
 
 answers = load_answers(database_url(), (base.id, follow.id), (base.responses, follow.responses), segment)
-comparison = run_comparison(answers, base.id, follow.id, tuple(dims))
+comparison = run_comparison(
+    answers, base.id, follow.id, tuple(chosen), tuple(sorted(comparable.families.items()))
+)
 results, analysis = comparison.results, comparison.analysis
 # The charts show the respondents the verdicts describe (paired: only the matched ones).
 charts = charts_verify.standard_charts(
@@ -618,9 +690,10 @@ charts = charts_verify.standard_charts(
 render_counts(answers, base, follow)
 render_analysis(analysis)
 render_verdicts(results, analysis)
+render_families(results)
 render_method(results)
 render_charts(charts, analysis)
 render_table(results, analysis)
-plan = render_planner(answers, base, follow, dims)
-topic_outcome = render_topic(selection, answers, base, follow, analysis)
+plan = render_planner(answers, base, follow, chosen)
+topic_outcome = render_topic(selection, answers, base, follow, analysis, chosen)
 render_exports(selection, comparison, plan, charts, base, follow, segment, topic_outcome)

@@ -25,7 +25,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify.wave_option": ("{name}（{kind}，{n} 人）", "{name} ({kind}, {n} respondents)"),
     "verify.segment": ("人群", "Segment"),
     "verify.all_segments": ("全部人群", "All segments"),
-    "verify.dimensions": ("指标", "Measures"),
+    "verify.dimensions": ("题目", "Questions"),
+    "verify.asked_differently": (
+        "两个批次问法不同、无法比较的题目：{questions}",
+        "Asked differently in the two waves, so not compared: {questions}",
+    ),
+    "verify.only_one": (
+        "只有一个批次问到的题目（不比较）：{questions}",
+        "Asked in only one of the waves (not compared): {questions}",
+    ),
+    "verify.no_common": (
+        "这两个批次没有问法相同的题目，无法比较。",
+        "The two waves have no question asked the same way: there is nothing to compare.",
+    ),
+    "verify.families": ("一起检验的题目（多重比较分组）", "Questions tested together (families)"),
+    "verify.families_help": (
+        "同一组内的 p 值一起做 Holm 校正。可在“问卷管理”页面更改分组。",
+        "p-values are Holm-adjusted within each family. Change the families on the surveys page.",
+    ),
+    "verify.col.family": ("分组", "Family"),
+    "verify.col.questions": ("题目", "Questions"),
+    "verify.option_verdicts": ("{question}：各选项", "{question}: each option"),
     "verify.describes": ("以下数字描述的是：{who}", "The figures describe: {who}"),
     "verify.sensitivity": ("敏感性分析：{who}", "Sensitivity check: {who}"),
     "verify.sensitivity_intro": (
@@ -34,7 +54,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "verify.compare": ("比较", "Compare"),
     "verify.same_wave": ("请选择两个不同的批次。", "Pick two different waves."),
-    "verify.no_dimensions": ("请至少选择一个指标。", "Pick at least one measure."),
+    "verify.no_dimensions": ("请至少选择一道题目。", "Pick at least one question."),
     "verify.too_few": (
         "回答太少：{wave} 只有 {n} 份回答。每个批次至少需要 {min} 份回答才会做检验，且需要更多回答才能发现不大的变化。",
         "Too few answers: {wave} has only {n} response(s). A test needs at least {min} per wave, and many more to detect a modest change.",
@@ -43,7 +63,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify.n_follow_up": ("复测回答", "Follow-up responses"),
     "verify.n_paired": ("两次都回答", "Answered both"),
     "verify.verdicts": ("结论", "Verdicts"),
-    "verify.top_box_verdicts": ("4-5 分占比", "Share of answers 4-5"),
+    "verify.top_box_verdicts": ("量表最高两档的占比", "Share of answers in the top two points"),
     "verify.caveats": ("需要注意", "Caveats"),
     "verify.charts": ("图表", "Charts"),
     "verify.tab.distribution": ("回答分布", "Answers"),
@@ -79,12 +99,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Likert answers (1-5) are ordinal: the primary result is a rank test (Mann-Whitney U for independent waves, Wilcoxon signed-rank for the same respondents); the change in means with its t-based interval is there to help reading.",
     ),
     "verify.method.shares": (
-        "4-5 分占比用两样本比例检验（期望频数小于 5 时用 Fisher 精确检验，配对时用 McNemar 检验）；NPS 变化的置信区间来自固定种子（{seed}）的 {n_boot} 次自助法重抽样。",
-        "Shares of answers 4-5 use the two-proportion test (Fisher's exact test when an expected count is below 5, McNemar's test when paired); the NPS interval comes from {n_boot} bootstrap resamples with a fixed seed ({seed}).",
+        "量表最高两档的占比、是/否题中“是”的占比和多选题各选项的占比用两样本比例检验（期望频数小于 5 时用 Fisher 精确检验，配对时用 McNemar 检验）；NPS 变化的置信区间来自固定种子（{seed}）的 {n_boot} 次自助法重抽样。",
+        "Shares (the top two points of a scale, “yes” to a yes/no question, each option of a multiple choice) use the two-proportion test (Fisher's exact test when an expected count is below 5, McNemar's test when paired); the NPS interval comes from {n_boot} bootstrap resamples with a fixed seed ({seed}).",
+    ),
+    "verify.method.choices": (
+        "单选题比较选项分布：卡方检验（期望频数小于 5 时用 Fisher-Freeman-Halton 精确检验，配对时用 Stuart-Maxwell 检验），显著的变化只说明分布变了，无好坏之分；数字题用 Welch t 检验（配对时用配对 t 检验）。",
+        "Single-choice questions compare how answers spread over the options: chi-square (Fisher-Freeman-Halton's exact test when an expected count is below 5, Stuart-Maxwell's test when paired); a significant shift says the spread changed, neither better nor worse. Number questions use Welch's t-test (the paired t-test when paired).",
     ),
     "verify.method.adjust": (
-        "各维度之间的多重比较用 Holm 方法校正（李克特维度一组，4-5 分占比一组，NPS 单独一项）；“显著”指校正后 p < 0.05。置信区间未做多重比较校正。",
-        "p-values are Holm-adjusted across the dimensions (Likert dimensions as one family, shares of 4-5 as another, NPS on its own); “significant” means adjusted p < 0.05. The intervals are not adjusted.",
+        "同一组内一起检验的题目用 Holm 方法校正 p 值（默认：同一维度的量表题一组、它们的高分占比一组、每道多选题的各选项一组，其他题各自一项；分组见下方，可在问卷管理中更改）；“显著”指校正后 p < 0.05。置信区间未做多重比较校正。",
+        "p-values are Holm-adjusted within each family of questions tested together (by default the scale questions of one dimension, their top-box shares, the options of one multiple-choice question; every other question on its own; the families are listed below and can be changed on the surveys page); “significant” means adjusted p < 0.05. The intervals are not adjusted.",
     ),
     "verify.method.not_significant": (
         "“无显著变化”不等于“没有变化”：置信区间给出了与数据相符的变化范围；“可检出的最小变化”列说明当前样本量下能以 80% 把握发现的变化。",
@@ -155,6 +179,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The dates are out of order: start < fix date < end is needed.",
     ),
     "verify.topic.measure": ("满意度指标", "Satisfaction measure"),
+    "verify.topic.no_scale": (
+        "所比较的题目中没有量表题，无法比较提到此痛点的受访者的满意度。",
+        "None of the compared questions is a scale, so the satisfaction of those who wrote about it cannot be compared.",
+    ),
     "verify.topic.submit": ("分析", "Analyse"),
     "verify.topic.share_before": ("修复前占比", "Share before"),
     "verify.topic.share_after": ("修复后占比", "Share after"),
