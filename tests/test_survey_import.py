@@ -60,7 +60,11 @@ def export(name: str) -> SurveyFile:
 
 
 def as_new_survey(
-    site: Site, name: str, id_column: str | None, survey_name: str = "Satisfaction", found: SurveyFile | None = None
+    site: Site,
+    name: str,
+    id_column: str | None,
+    survey_name: str = "Satisfaction",
+    found: SurveyFile | None = None,
 ) -> ImportReport:
     """The file as a new survey made from all its questions, into a new baseline wave (May 2026)."""
     found = found or export(name)
@@ -87,7 +91,9 @@ def into_survey(
 ) -> ImportReport:
     """The file into an existing survey, its columns matched by wording, by default as a June follow-up."""
     found = found or export(name)
-    target = target or WaveTarget(round_id=site.round_id, kind="follow_up", name="June 2026", collected_on=JUNE)
+    target = target or WaveTarget(
+        round_id=site.round_id, kind="follow_up", name="June 2026", collected_on=JUNE
+    )
     with unit_of_work(site.engine) as session:
         mapping = match_columns(found, survey_questions(session, survey_id)).mapping
         return import_responses(
@@ -126,7 +132,9 @@ def stored_texts(session: Session) -> list[str]:
 def chosen_options(session: Session, survey_id: int, wave_id: int, raw_id: str) -> list[str]:
     """The English words of the options a respondent (by the file's id) chose in a wave, as stored."""
     key = pseudonymise(raw_id, respondent_key_secret(session))
-    question = session.scalars(select(Question).where(Question.survey_id == survey_id, Question.kind == "multi")).one()
+    question = session.scalars(
+        select(Question).where(Question.survey_id == survey_id, Question.kind == "multi")
+    ).one()
     stored = session.scalars(
         select(Answer.value_text)
         .join(Response, Response.id == Answer.response_id)
@@ -168,7 +176,9 @@ def test_qualtrics_baseline_as_a_new_survey_then_the_follow_up_into_it(site: Sit
             "Insurance claims help",
             "Lab report explanation",
         ]
-        assert chosen_options(session, baseline.survey_id, baseline.wave_id, "C-1001") == ["Insurance claims help"]
+        assert chosen_options(session, baseline.survey_id, baseline.wave_id, "C-1001") == [
+            "Insurance claims help"
+        ]
 
 
 def test_free_text_is_redacted_and_becomes_survey_comments(site: Site) -> None:
@@ -237,7 +247,10 @@ def test_wjx_gbk_waves_pair_on_the_user_id_question(site: Site) -> None:
             .where(Answer.question_id == multi.id, Response.respondent_key == key)
             .order_by(Response.wave_id)
         ).all()
-        assert [[multi.options[n - 1][0] for n in json.loads(s)] for s in stored] == [["用药查询"], ["用药查询"]]
+        assert [[multi.options[n - 1][0] for n in json.loads(s)] for s in stored] == [
+            ["用药查询"],
+            ["用药查询"],
+        ]
         everything = "\n".join(stored_texts(session))
         assert not [p for p in PERSONAL if p in everything]
         assert "报告解读很清楚，谢谢" in everything

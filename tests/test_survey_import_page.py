@@ -69,8 +69,8 @@ def open_page(workspace: dict, role: str = "analyst", lang: str = "en") -> AppTe
     return at.run()
 
 
-def upload(at: AppTest, name: str) -> AppTest:
-    content = (DATA / name).read_bytes()
+def upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
+    content = data if data is not None else (DATA / name).read_bytes()
     at.file_uploader(key="survey_import_upload").set_value((name, content, MIME[name.rsplit(".", 1)[-1]]))
     return at.run()
 
@@ -135,12 +135,15 @@ def test_an_analyst_imports_qualtrics_baseline_and_follow_up(workspace):
             ("follow_up", "June 2026", 42, date(2026, 6, 20)),
         ]
         keys = [
-            set(session.scalars(select(Response.respondent_key).where(Response.wave_id == w.id))) for w in waves
+            set(session.scalars(select(Response.respondent_key).where(Response.wave_id == w.id)))
+            for w in waves
         ]
         assert len(keys[0] & keys[1]) == 27
         assert pseudonymise("C-1001", respondent_key_secret(session)) in keys[0]
         texts_stored = [*session.scalars(select(Answer.value_text)), *session.scalars(select(Feedback.text))]
-        assert not any("13812345678" in (t or "") or "jane.doe@example.com" in (t or "") for t in texts_stored)
+        assert not any(
+            "13812345678" in (t or "") or "jane.doe@example.com" in (t or "") for t in texts_stored
+        )
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "survey.import")).all()
         assert [(e.actor, e.detail["added"]) for e in events] == [("ann", 45), ("ann", 42)]
 
@@ -189,17 +192,44 @@ def test_duplicated_ids_are_refused_with_a_translated_message_and_nothing_is_sto
         assert session.scalars(select(AuditEvent).where(AuditEvent.action == "survey.import")).all() == []
 
 
-def test_a_refused_row_is_listed_and_the_others_imported(workspace):
-    at = upload(open_page(workspace), "bad_google_forms_six_on_five.csv")
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["Row", "Column", "Reason", "Value (redacted)", "44 responses imported; the wave now has 44.",
+                "Outside the scale: 6"]),
+        ("zh", ["行号", "列", "原因", "值（已脱敏）", "已导入 44 份回答；此批次现有 44 份回答。", "超出量表范围：6"]),
+    ],
+)  # fmt: skip
+def test_a_refused_row_is_listed_and_the_others_imported(workspace, lang, expected):
+    *columns, done, reason = expected
+    at = upload(open_page(workspace, lang=lang), "bad_google_forms_six_on_five.csv")
     at = into_new_wave(at, "baseline", "May 2026", date(2026, 5, 20))
-    assert "45 rows: 44 can be imported, 1 have problems and will be refused." in texts(at)
+    assert at.dataframe[-1].value.columns.tolist() == columns  # the preview's refused rows
     at = submit(at)
     assert not at.exception
-    assert "44 responses imported; the wave now has 44." in texts(at)
-    assert "1 rows refused (not stored)" in texts(at)
+    assert done in texts(at)
     refused = at.dataframe[-1].value
-    assert refused.iloc[0].tolist() == [6, "How satisfied are you with the response speed?", "Outside the scale: 6", "6"]
+    assert refused.columns.tolist() == columns
+    assert refused.iloc[0].tolist() == [6, "How satisfied are you with the response speed?", reason, "6"]
     assert count(workspace, Response) == 44
+
+
+def test_a_question_a_survey_cannot_hold_is_explained_and_can_be_left_out(workspace):
+    # A hand-made sheet: yes/no questions whose wording says nothing of what they measure.
+    rows = ["Did it help?,How happy are you?,Would you come back?,Anything else?"]
+    rows += [f"{'yes' if i % 3 else 'no'},{1 + i % 5},{'no' if i % 4 else 'yes'},note {i}" for i in range(12)]
+    at = upload(open_page(workspace), "sheet.csv", "\n".join(rows).encode())
+    assert "Recognised as a plain table export: 12 respondents, 4 questions." in texts(at)
+    at = submit(into_new_wave(at, "baseline", "May 2026", date(2026, 5, 20)))
+    assert not at.exception
+    assert "Every scale, NPS and yes/no question must say what it measures" in texts(at)
+    assert count(workspace, Survey) == 0
+    for box in at.checkbox:
+        if "Yes / partly / no" in box.label:
+            box.uncheck()
+    at = submit(at.run())
+    assert not at.exception
+    assert "12 responses imported; the wave now has 12." in texts(at)
 
 
 def test_a_viewer_cannot_open_the_page(workspace):

@@ -122,9 +122,15 @@ def map_onto(
     return mapping
 
 
+def rejected_frame(rejected: list[Rejected]) -> pd.DataFrame:
+    """The refused rows with their reasons, the column names in the user's language."""
+    names = {c: t(f"import.report.{c}") for c in ("row", "column", "reason", "value")}
+    return report_frame(rejected, reason_text).rename(columns=names)
+
+
 def render_rejected(rejected: list[Rejected]) -> None:
     """The refused rows with their reasons, and the same as a CSV to fix the file with."""
-    frame = report_frame(rejected, reason_text)
+    frame = rejected_frame(rejected)
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
         t("survey_import.download_rejected"),
@@ -289,7 +295,7 @@ if not preview.answers.empty:
     st.dataframe(shown.astype(str), width="stretch")
 if preview.rejected:
     with st.expander(t("survey_import.rejected", n=preview.rejected_rows)):
-        st.dataframe(report_frame(preview.rejected, reason_text), hide_index=True, width="stretch")
+        st.dataframe(rejected_frame(preview.rejected), hide_index=True, width="stretch")
 
 if st.button(t("survey_import.submit"), type="primary", key="survey_import_submit", disabled=ready == 0):
     try:
