@@ -232,6 +232,17 @@ def test_a_question_a_survey_cannot_hold_is_explained_and_can_be_left_out(worksp
     assert "12 responses imported; the wave now has 12." in texts(at)
 
 
+def test_a_wave_of_few_responses_gets_a_warning(workspace):
+    lines = (DATA / "qualtrics_baseline.csv").read_bytes().split(b"\r\n")
+    few = b"\r\n".join(lines[:3] + lines[3:10:3]) + b"\r\n"  # the three header rows and 3 respondents
+    at = upload(open_page(workspace), "qualtrics_three.csv", few)
+    at = submit(into_new_wave(at, "baseline", "May 2026", date(2026, 5, 20)))
+    assert not at.exception
+    assert "3 responses imported; the wave now has 3." in texts(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert "This wave has only 3 responses; a before/after comparison needs at least 5 per wave." in warning
+
+
 def test_a_viewer_cannot_open_the_page(workspace):
     at = open_page(workspace, role="viewer")
     assert not at.exception
