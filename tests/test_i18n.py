@@ -14,6 +14,9 @@ from tests.conftest import ROOT
 from ui.i18n import STRINGS
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+# Names written alike in both languages: the product, and the survey tools an export comes from.
+SAME_IN_CHINESE = ("Rectify", "Qualtrics", "SurveyMonkey", "Microsoft Forms")
+CHINESE_NAMES = ("问卷星", "腾讯问卷")  # the tools' own names, which English readers see in those tools
 
 
 def _fields(text: str) -> set[str]:
@@ -26,8 +29,9 @@ def test_both_languages_present_with_the_same_placeholders(key):
     assert zh.strip() and en.strip()
     assert _fields(zh) == _fields(en)
     punctuation = not any(ch.isalnum() or ch == "{" for ch in zh)  # a list separator ("、")
-    assert HAN.search(zh) or zh in ("Rectify",) or punctuation, f"{key}: the Chinese text has no Chinese"
-    assert not HAN.search(en) or key == "app.language", f"{key}: the English text has Chinese in it"
+    assert HAN.search(zh) or zh in SAME_IN_CHINESE or punctuation, f"{key}: the Chinese text has no Chinese"
+    english = re.sub("|".join(CHINESE_NAMES), "", en)
+    assert not HAN.search(english) or key == "app.language", f"{key}: the English text has Chinese in it"
 
 
 def _source_files():
@@ -85,6 +89,37 @@ def test_every_navigation_entry_has_its_strings():
 )
 def test_keys_built_at_run_time_exist(prefix, values):
     assert sorted(f"{prefix}.{v}" for v in values if f"{prefix}.{v}" not in STRINGS) == []
+
+
+def _survey_error_codes() -> tuple[str, ...]:
+    from db.surveys import SurveyError
+
+    codes = re.findall(r"\b([a-z_]+)\b", (SurveyError.__doc__ or "").split("Codes:")[1].split(".")[0])
+    assert "dimension_missing" in codes, "SurveyError's docstring no longer lists its codes"
+    return tuple(codes)
+
+
+def _survey_import_keys() -> list[str]:
+    from analytics.questions import KINDS
+    from analytics.survey_files import LAYOUTS, PROBLEMS, REASONS
+
+    keys = [f"survey_import.reason.{code}" for code in (*REASONS, "already_answered")]
+    keys += [f"survey_import.problem.{code}" for code in PROBLEMS]
+    keys += [f"survey_import.layout.{code}" for code in LAYOUTS]
+    keys += [f"survey.kind.{kind}" for kind in KINDS]
+    keys += [f"surveys.error.{code}" for code in _survey_error_codes()]  # shown by the import page
+    return keys
+
+
+@pytest.mark.parametrize("key", _survey_import_keys())
+def test_every_survey_import_reason_problem_layout_and_kind_is_translated(key):
+    assert key in STRINGS
+    # Every placeholder is one the import page fills (a reason: value and Rejected.values; a problem:
+    # ImportProblem.values; a layout or kind: none).
+    filled = {"value", "first_row", "cells", "expected", "limit_mb", "ids", "count", "columns", "column"}
+    filled |= {"question", "points", "file_points"}
+    for text in STRINGS[key]:
+        assert _fields(text) <= filled, key
 
 
 def test_every_severity_term_is_translated():

@@ -29,6 +29,15 @@ st.caption(t("survey_import.intro", product=selection.product_name))
 NONE = ""  # the "no column" choice
 
 
+def problem_text(problem: ImportProblem) -> str:
+    """A refused file's message; lists (the repeated ids, the unknown columns) written as a reader writes them."""
+    values = {
+        k: t("demo.list_sep").join(map(str, v)) if isinstance(v, list | tuple) else v
+        for k, v in problem.values.items()
+    }
+    return t(f"survey_import.problem.{problem.code}", **values)
+
+
 def read_upload(uploaded: object) -> survey_files.SurveyFile:
     """The uploaded export, read once per upload and kept for the reruns that follow."""
     token = f"{getattr(uploaded, 'file_id', '')}:{getattr(uploaded, 'name', '')}"
@@ -39,7 +48,7 @@ def read_upload(uploaded: object) -> survey_files.SurveyFile:
             read = survey_files.read_survey(data, str(getattr(uploaded, "name", "")))
         except ImportProblem as problem:
             st.session_state.pop("survey_import_file", None)
-            st.error(t(f"survey_import.problem.{problem.code}", **problem.values))
+            st.error(problem_text(problem))
             st.stop()
         st.session_state["survey_import_file"] = (token, read)
         st.session_state.pop("survey_import_report", None)
@@ -113,9 +122,15 @@ def map_onto(
     return mapping
 
 
+def rejected_frame(rejected: list[Rejected]) -> pd.DataFrame:
+    """The refused rows with their reasons, the column names in the user's language."""
+    names = {c: t(f"import.report.{c}") for c in ("row", "column", "reason", "value")}
+    return report_frame(rejected, reason_text).rename(columns=names)
+
+
 def render_rejected(rejected: list[Rejected]) -> None:
     """The refused rows with their reasons, and the same as a CSV to fix the file with."""
-    frame = report_frame(rejected, reason_text)
+    frame = rejected_frame(rejected)
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
         t("survey_import.download_rejected"),
@@ -268,7 +283,7 @@ if not mapping:
 try:
     preview = survey_files.responses_from(found, questions, mapping, id_column or None)
 except ImportProblem as problem:
-    st.error(t(f"survey_import.problem.{problem.code}", **problem.values))
+    st.error(problem_text(problem))
     st.stop()
 ready = preview.total_rows - preview.rejected_rows
 st.caption(
@@ -280,7 +295,7 @@ if not preview.answers.empty:
     st.dataframe(shown.astype(str), width="stretch")
 if preview.rejected:
     with st.expander(t("survey_import.rejected", n=preview.rejected_rows)):
-        st.dataframe(report_frame(preview.rejected, reason_text), hide_index=True, width="stretch")
+        st.dataframe(rejected_frame(preview.rejected), hide_index=True, width="stretch")
 
 if st.button(t("survey_import.submit"), type="primary", key="survey_import_submit", disabled=ready == 0):
     try:
@@ -300,7 +315,7 @@ if st.button(t("survey_import.submit"), type="primary", key="survey_import_submi
         st.error(t(f"surveys.error.{err.code}"))
         st.caption(t("collect.nothing_stored"))
     except ImportProblem as problem:
-        st.error(t(f"survey_import.problem.{problem.code}", **problem.values))
+        st.error(problem_text(problem))
         st.caption(t("collect.nothing_stored"))
     else:
         st.session_state["survey_import_report"] = report

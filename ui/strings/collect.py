@@ -184,4 +184,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "surveys.error.round_unknown": ("该轮次不属于此产品。", "That round does not belong to this product."),
     "surveys.error.kind_unknown": ("未知的批次类型。", "Unknown wave kind."),
     "surveys.error.wave_unknown": ("批次不存在。", "No such wave."),
+    # The other codes of db.surveys.SurveyError: the import page can meet them with a file's questions.
+    "surveys.error.survey_unknown": (
+        "问卷不存在（可能已被删除）。",
+        "No such survey (it may have been deleted).",
+    ),
+    "surveys.error.question_unknown": ("题目不存在。", "No such question."),
+    "surveys.error.code_invalid": (
+        "题目代码无效：须以小写字母开头，只含小写字母、数字和下划线。",
+        "A question code is invalid: it must start with a lower-case letter and hold only lower-case "
+        "letters, digits and underscores.",
+    ),
+    "surveys.error.code_taken": ("两道题的代码相同。", "Two questions have the same code."),
+    "surveys.error.text_missing": (
+        "每道题都需要中文和英文题干。",
+        "Every question needs its wording in Chinese and English.",
+    ),
+    "surveys.error.points_invalid": ("量表只能是 5 分或 7 分。", "A scale has 5 or 7 points."),
+    "surveys.error.wording_invalid": ("未知的量表措辞。", "Unknown scale wording."),
+    "surveys.error.options_too_few": (
+        "选择题至少需要两个选项，每个选项都要有中文和英文。",
+        "A choice question needs at least two options, each worded in Chinese and English.",
+    ),
+    "surveys.error.options_repeated": ("选择题的选项有重复。", "A choice question repeats an option."),
+    "surveys.error.dimension_missing": (
+        "每道量表题、NPS 题和是非题都要说明它衡量什么（维度）；不需要的题目可以取消勾选。",
+        "Every scale, NPS and yes/no question must say what it measures (its dimension); untick the "
+        "questions you do not need.",
+    ),
+    "surveys.error.question_frozen": (
+        "这道题已有回答，含义不能再改；请新建一个版本。",
+        "The question has answers: its meaning can no longer change. Make a new version instead.",
+    ),
+    "surveys.error.not_answered": (
+        "这道题还没有回答，直接修改即可。",
+        "Nobody has answered the question yet: change it instead.",
+    ),
+    "surveys.error.survey_empty": ("问卷没有可用的题目。", "The survey has no questions to use."),
 }

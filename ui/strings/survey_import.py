@@ -27,7 +27,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "survey_import.layout.surveymonkey": ("SurveyMonkey", "SurveyMonkey"),
     "survey_import.layout.google_forms": ("Google 表单", "Google Forms"),
     "survey_import.layout.microsoft_forms": ("Microsoft Forms", "Microsoft Forms"),
-    "survey_import.layout.generic": ("通用表格", "a plain table"),
+    "survey_import.layout.generic": ("通用表格", "plain table"),  # "Recognised as a {tool} export"
     "survey_import.questions_found": ("文件中的题目", "Questions in the file"),
     "survey_import.col.question": ("题目", "Question"),
     "survey_import.col.kind": ("题型", "Kind"),
@@ -151,7 +151,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "was stored.",
     ),
     "survey.kind.scale": ("量表", "Scale"),
-    "survey.kind.nps": ("NPS 0-10", "NPS 0-10"),
+    "survey.kind.nps": ("NPS（0-10 分）", "NPS 0-10"),
     "survey.kind.yes_no": ("是/部分/否", "Yes / partly / no"),
     "survey.kind.single": ("单选", "Single choice"),
     "survey.kind.multi": ("多选", "Multiple choice"),
