@@ -19,6 +19,9 @@ The long format (one row per answer: wave, respondent_key, question, value; opti
 compares every question the file has answers to (or those named). A named question with no answers in
 either wave is an error, as is a file that cannot be read: one line on stderr, exit status 2.
 
+Every message the command prints (skipped questions, refused rows, errors, verdicts) is in ``--lang``.
+A question named with ``--question`` may be given by its wording or by a file's column name (``Q1_1``).
+
 ``--output`` writes one row per analysed question with the columns ``question`` (as the file heads
 it; a multiple-choice option as "question — option"), ``kind``, ``test``, ``statistic``, ``p_val``,
 ``p_adj``, ``n_before``, ``n_after``, ``status``, ``verdict_en``, ``verdict_zh`` and the rest of
@@ -39,6 +42,7 @@ import pandas as pd
 from analytics.importing import ImportProblem
 from analytics.pairing import Paired
 from analytics.questions import QuestionSpec
+from analytics.survey_answers import check_answers, frame_kinds, unanswered
 from analytics.survey_files import (
     ProposedQuestion,
     SurveyFile,
@@ -53,8 +57,19 @@ FIRST_COLUMNS = ("question", "kind", "test", "statistic", "p_val", "p_adj", "n_b
 BEFORE, AFTER = "baseline", "follow_up"
 
 
+Message = tuple[str, str]  # (en, zh)
+
+
 class Refused(ValueError):
-    """A comparison that cannot be made, said in one line."""
+    """A comparison that cannot be made, said in one line, in English and Chinese."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh or en
+
+    def text(self, lang: str) -> str:
+        """The line in ``lang`` ("zh" or "en")."""
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -64,38 +79,82 @@ class WideComparison:
     answers: pd.DataFrame
     questions: tuple[QuestionSpec, ...]
     headers: dict[str, str]  # question code -> the question as the files head it
-    skipped: tuple[str, ...]  # lines saying what was not compared and why
-    refused_rows: tuple[str, ...]  # lines saying which rows were refused
+    columns: dict[str, tuple[str, ...]]  # question code -> the columns of both files answering it
+    skipped: tuple[Message, ...]  # lines saying what was not compared and why
+    refused_rows: tuple[Message, ...]  # lines saying which rows were refused
 
 
-# What a refused file means, for the one line the command prints (the page has the same in ui/strings).
-_PROBLEMS = {
-    "duplicate_ids": "respondent ids repeat ({count} of them, e.g. {ids}): fix the file or pick another id column",
-    "unknown_columns": "no column {columns}",
-    "scale_points_differ": "column {column} has {file_points} points, the question {points}",
-    "no_question_columns": "no column looks like a question",
-    "not_a_survey": "not a survey export (one row per respondent, one column per question)",
-    "undecodable": "the text encoding cannot be read: save it as UTF-8 or GBK",
-    "unsupported_type": "not a CSV or XLSX file",
-    "empty_file": "the file is empty",
-    "no_rows": "no respondents' answers",
+# What a refused file means, for the one line the command prints (the page has the same in ui/strings,
+# which analytics may not import): code -> (en, zh).
+_PROBLEMS: dict[str, Message] = {
+    "duplicate_ids": (
+        "respondent ids repeat ({count} of them: {ids}): fix the file or pick another id column",
+        "受访者 ID 有重复（{count} 个：{ids}）：请修正文件或选择其他 ID 列",
+    ),
+    "unknown_columns": ("no column {columns}", "没有列 {columns}"),
+    "scale_points_differ": (
+        "column {column} has {file_points} points, the question {points}",
+        "列 {column} 是 {file_points} 分量表，题目是 {points} 分量表",
+    ),
+    "no_question_columns": ("no column looks like a question", "没有可识别的题目列"),
+    "not_a_survey": (
+        "not a survey export (one row per respondent, one column per question)",
+        "不是问卷结果导出（每位受访者一行、每题一列）",
+    ),
+    "undecodable": (
+        "the text encoding cannot be read: save it as UTF-8 or GBK",
+        "无法识别文字编码，请另存为 UTF-8 或 GBK",
+    ),
+    "unsupported_type": ("not a CSV or XLSX file", "不是 CSV 或 XLSX 文件"),
+    "empty_file": ("the file is empty", "文件是空的"),
+    "too_large": ("the file is too large", "文件太大"),
+    "unreadable": ("the file cannot be read", "无法读取文件"),
+    "no_rows": ("no respondents' answers", "没有受访者的回答"),
 }
+# Why a row was refused (analytics.survey_files.REASONS): code -> (en, zh).
+_REASONS: dict[str, Message] = {
+    "unknown_label": ("an answer that is no point of the scale", "无法识别的回答"),
+    "out_of_scale": ("outside the scale", "超出量表范围"),
+    "not_a_point": ("not a point of the scale", "不是量表上的整数分"),
+    "not_a_number": ("not a number", "不是数字"),
+    "unknown_option": ("not an option of the question", "不是此题的选项"),
+    "duplicate_in_file": ("the same row again", "与前面的行重复"),
+    "too_many_cells": ("more cells than the header", "单元格比表头多"),
+}
+_FILES: dict[str, Message] = {BEFORE: ("baseline file", "基线文件"), AFTER: ("follow-up file", "复测文件")}
 
 
-def _problem(where: str, problem: ImportProblem) -> Refused:
-    text = _PROBLEMS.get(problem.code, problem.code)
-    with contextlib.suppress(KeyError, IndexError):  # a message without its values is still a message
-        text = text.format(**problem.values)
-    return Refused(f"{where}: {text}")
+def _problem(where: Message, problem: ImportProblem) -> Refused:
+    values = {
+        k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in problem.values.items()
+    }
+    texts = []
+    for text, place, sep in zip(
+        _PROBLEMS.get(problem.code, (problem.code,) * 2), where, (": ", "："), strict=True
+    ):
+        with contextlib.suppress(KeyError, IndexError):  # a message without its values is still a message
+            text = text.format(**values)
+        texts.append(f"{place}{sep}{text}")
+    return Refused(texts[0], texts[1])
+
+
+def _skipped(why: str, header: str) -> Message:
+    words = {
+        "text": ("free text", "开放题"),
+        "after": ("only in the follow-up file", "只在复测文件中"),
+        "before": ("only in the baseline file", "只在基线文件中"),
+    }[why]
+    return f"skipped ({words[0]}): {header}", f"已跳过（{words[1]}）：{header}"
 
 
 def _read(path: Path) -> SurveyFile:
     try:
         return read_survey(path.read_bytes(), path.name)
     except OSError as err:
-        raise Refused(f"{path}: {err.strerror or err}") from err
+        reason = err.strerror or str(err)
+        raise Refused(f"{path}: {reason}", f"{path}：无法读取（{reason}）") from err
     except ImportProblem as problem:
-        raise _problem(path.name, problem) from problem
+        raise _problem((path.name, path.name), problem) from problem
 
 
 def _key(question: ProposedQuestion) -> str:
@@ -127,21 +186,21 @@ def read_wide(before_path: Path, after_path: Path, id_column: str | None = None)
     """
     before, after = _read(before_path), _read(after_path)
     earlier = {_key(q): q for q in before.questions}
-    skipped: list[str] = []
+    skipped: list[Message] = []
     pairs: list[tuple[ProposedQuestion, ProposedQuestion]] = []
     for q in after.questions:
         match = earlier.pop(_key(q), None)
         if q.spec.kind == "text":
-            skipped.append(f"skipped (free text): {q.spec.text_en}")
+            skipped.append(_skipped("text", q.spec.text_en))
         elif match is None:
-            skipped.append(f"skipped (only in the follow-up file): {q.spec.text_en}")
+            skipped.append(_skipped("after", q.spec.text_en))
         else:
             pairs.append((match, q))
     skipped += [
-        f"skipped ({'free text' if q.spec.kind == 'text' else 'only in the baseline file'}): {q.spec.text_en}"
-        for q in earlier.values()
+        _skipped("text" if q.spec.kind == "text" else "before", q.spec.text_en) for q in earlier.values()
     ]
-    frames, refused = [], []
+    frames: list[pd.DataFrame] = []
+    refused: list[Message] = []
     questions = tuple(_shared(b.spec, a.spec) for b, a in pairs)
     for wave, survey, side in ((BEFORE, before, 0), (AFTER, after, 1)):
         # Scales are read as each file shows them (a 5 and a 7-point version are then told apart);
@@ -151,22 +210,28 @@ def read_wide(before_path: Path, after_path: Path, id_column: str | None = None)
             for pair, shared in zip(pairs, questions, strict=True)
         ]
         mapping = {pair[0].spec.code: pair[side].columns for pair in pairs}
+        where = _FILES[wave]
         if id_column is not None and id_column not in {c.name for c in survey.columns}:
-            raise Refused(f"{wave} file has no column {id_column!r}")
+            raise Refused(f"{where[0]} has no column {id_column!r}", f"{where[1]}没有列 {id_column!r}")
         try:
             read = responses_from(survey, specs, mapping, id_column)
         except ImportProblem as problem:
-            raise _problem(f"{wave} file", problem) from problem
-        refused += [
-            f"{wave} file, row {r.row}: {r.reason}"
-            + (f" in {r.column!r}" if r.column else "")
-            + (f" ({r.value})" if r.value else "")
-            for r in read.rejected
-        ]
+            raise _problem(where, problem) from problem
+        for r in read.rejected:
+            reason = _REASONS.get(r.reason, (r.reason, r.reason))
+            value = (f" ({r.value})", f"（{r.value}）") if r.value else ("", "")
+            column = (f" in column {r.column!r}", f"列 {r.column!r} ") if r.column else ("", "")
+            refused.append(
+                (
+                    f"{where[0]}, row {r.row} refused (left out of the comparison): {reason[0]}{value[0]}{column[0]}",
+                    f"{where[1]}第 {r.row} 行被拒绝（未参与比较）：{column[1]}{reason[1]}{value[1]}",
+                )
+            )
         frames.append(read.answers.assign(wave=wave))
     answers = pd.concat(frames, ignore_index=True)
     headers = {b.spec.code: a.spec.text_en for b, a in pairs}
-    return WideComparison(answers, questions, headers, tuple(skipped), tuple(refused))
+    columns = {b.spec.code: b.columns + a.columns for b, a in pairs}
+    return WideComparison(answers, questions, headers, columns, tuple(skipped), tuple(refused))
 
 
 def compare_files(
@@ -196,13 +261,22 @@ def compare_files(
     questions = wide.questions
     if named:
         by_header = {normalise_wording(h): code for code, h in wide.headers.items()}
-        unknown = [n for n in named if normalise_wording(n) not in by_header]
+        by_column = {column.strip(): code for code, columns in wide.columns.items() for column in columns}
+
+        def code_of(name: str) -> str | None:
+            return by_column.get(name.strip()) or by_header.get(normalise_wording(name))
+
+        unknown = [n for n in named if code_of(n) is None]
         if unknown:
-            raise Refused(f"no question {unknown[0]!r} in both files")
-        wanted = {by_header[normalise_wording(n)] for n in named}
+            raise Refused(
+                f"no question {unknown[0]!r} is in both files", f"两个文件中没有共同的题目 {unknown[0]!r}"
+            )
+        wanted = {code_of(n) for n in named}
         questions = tuple(q for q in questions if q.code in wanted)
+        frame = check_answers(wide.answers, frame_kinds(questions))
+        _refuse_unanswered(unanswered(frame, questions, (BEFORE, AFTER)), wide.headers)
     if not questions:
-        raise Refused("the two files have no question in common to compare")
+        raise Refused("the two files have no question in common to compare", "两个文件没有可以比较的共同题目")
     families = {q.code: "scale" for q in questions if q.kind == "scale"}  # one Holm family
     try:
         result = compare_waves(
@@ -245,10 +319,11 @@ def compare_long(
     try:
         answers = pd.read_csv(path, dtype={"wave": str, "respondent_key": str})
     except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise Refused(f"{path.name}: {err}") from err
+        raise Refused(f"{path.name}: {err}", f"{path.name}：无法读取（{err}）") from err
     missing = {"wave", "respondent_key", "question", "value"} - set(answers.columns)
     if missing:
-        raise Refused(f"{path.name} lacks the column(s) {', '.join(sorted(missing))}")
+        columns = ", ".join(sorted(missing))
+        raise Refused(f"{path.name} lacks the column(s) {columns}", f"{path.name} 缺少列 {columns}")
     in_waves = answers[answers["wave"].isin([baseline, follow_up])]
     if "kind" in in_waves.columns:
         in_waves = in_waves[in_waves["kind"].astype(str) != "text"]
@@ -256,7 +331,15 @@ def compare_long(
         dict.fromkeys(in_waves.loc[in_waves["value"].notna(), "question"].astype(str))
     )
     if not codes:
-        raise Refused(f"neither wave {baseline!r} nor {follow_up!r} has answers in {path.name}")
+        raise Refused(
+            f"neither wave {baseline!r} nor {follow_up!r} has answers in {path.name}",
+            f"{path.name} 中批次 {baseline!r} 和 {follow_up!r} 都没有回答",
+        )
+    try:
+        frame = check_answers(answers)
+    except ValueError as err:
+        raise Refused(f"{path.name}: {err}", f"{path.name}：{err}") from err
+    _refuse_unanswered(unanswered(frame, codes, (baseline, follow_up)), {})
     try:
         result = compare_waves(
             answers,
@@ -269,6 +352,14 @@ def compare_long(
     except ValueError as err:
         raise Refused(str(err)) from err
     return _ordered(result.assign(question=result["measure"]))
+
+
+def _refuse_unanswered(codes: Sequence[str], headers: dict[str, str]) -> None:
+    if codes:
+        names = ", ".join(repr(headers.get(c, c)) for c in codes)
+        raise Refused(
+            f"question {names} has no answers in either wave", f"题目 {names} 在两个批次中都没有回答"
+        )
 
 
 def _ordered(result: pd.DataFrame) -> pd.DataFrame:
@@ -322,8 +413,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m analytics.ver
                 paired=paired,
                 named=args.question,
             )
-            for line in (*read.skipped, *read.refused_rows):
-                print(line, file=sys.stderr)
+            for en, zh in (*read.skipped, *read.refused_rows):
+                print(zh if args.lang == "zh" else en, file=sys.stderr)
         else:
             result = compare_long(
                 args.input,
@@ -333,7 +424,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m analytics.ver
                 named=args.question,
             )
     except Refused as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"{'错误：' if args.lang == 'zh' else 'error: '}{err.text(args.lang)}", file=sys.stderr)
         return 2
     for verdict in result[f"verdict_{args.lang}"]:
         print(verdict)
