@@ -253,4 +253,6 @@ def plan_next_wave(
                         correlation=min(max(rho, 0.0), 0.95),  # a negative guess would flatter
                     )
         rows.append(row)
-    return pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+    columns = ["measure", "kind", "label_en", "label_zh", "n_baseline", "sd", "change", "n_per_wave"]
+    columns += ["correlation", "n_pairs", "note_en", "note_zh"]
+    return pd.DataFrame(rows, columns=columns)

@@ -496,5 +496,5 @@ def test_every_refusal_and_personal_data_type_has_a_message():
     assert len(in_app) == 6 and len(questionnaire) == 8 and len(admin) == 18
     missing = [f"inapp.error.{c}" for c in in_app] + [f"questionnaire.error.{c}" for c in questionnaire]
     missing += [f"surveys.error.{c}" for c in admin] + [f"collect.pii_{t.lower()}" for t in ENTITY_TYPES]
-    missing += [f"questionnaire.likert_{v}" for v in range(1, 6)] + [f"inapp.kind.{c}" for c in CATEGORIES]
+    missing += [f"inapp.kind.{c}" for c in CATEGORIES]
     assert [key for key in missing if key not in STRINGS] == []
