@@ -54,11 +54,12 @@ BEFORE_AFTER = PageSpec(
     roles.STAFF,
     "nav.section_analyse",
 )
-SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.ADMINS, "nav.section_admin")
+# Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
+SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 ADMIN = PageSpec(
     "views/admin.py", "nav.admin", ":material/admin_panel_settings:", roles.ADMINS, "nav.section_admin"
 )
-STAFF_PAGES = (HOME, IMPORT_FEEDBACK, FEEDBACK_BROWSER, PAIN_POINTS, ITEMS, BEFORE_AFTER, SURVEYS, ADMIN)
+STAFF_PAGES = (HOME, IMPORT_FEEDBACK, FEEDBACK_BROWSER, SURVEYS, PAIN_POINTS, ITEMS, BEFORE_AFTER, ADMIN)
 
 FIRST_RUN = PageSpec("views/first_run.py", "nav.first_run", ":material/rocket_launch:", roles.ANYONE)
 LOGIN = PageSpec("views/login.py", "nav.login", ":material/login:", roles.ANYONE)

@@ -123,7 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No product yet. Create a product and a round on the Admin page first.",
     ),
     "surveys.product": ("产品：{product}", "Product: {product}"),
-    "surveys.new": ("用模板新建问卷", "New survey from the template"),
+    "surveys.new": ("新建问卷", "New survey"),
     "surveys.template_explain": (
         "模板包含四个维度（准确性、易用性、响应速度、问题解决）的 1-5 分量表、总体满意度、NPS（0-10）和一个开放问题，中英文措辞齐全。",
         "The template has 1-5 scales on the four dimensions (accuracy, ease of use, response speed, problem resolution), overall satisfaction, NPS (0-10) and a free-text question, worded in Chinese and English.",
@@ -184,4 +184,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     "surveys.error.round_unknown": ("该轮次不属于此产品。", "That round does not belong to this product."),
     "surveys.error.kind_unknown": ("未知的批次类型。", "Unknown wave kind."),
     "surveys.error.wave_unknown": ("批次不存在。", "No such wave."),
+    "surveys.error.survey_unknown": ("问卷不存在。", "No such survey."),
+    "surveys.error.question_unknown": (
+        "问题不存在（可能刚被删除）。",
+        "No such question (it may just have been deleted).",
+    ),
+    "surveys.error.code_invalid": (
+        "问题代码须以小写字母开头，只含小写字母、数字和下划线，最多 40 个字符。",
+        "A question code starts with a lower-case letter and has only lower-case letters, digits and underscores, at most 40.",
+    ),
+    "surveys.error.code_taken": (
+        "这份问卷已有同一代码的问题。",
+        "The survey already has a question with that code.",
+    ),
+    "surveys.error.text_missing": (
+        "请填写中文和英文措辞。",
+        "Word the question in both Chinese and English.",
+    ),
+    "surveys.error.points_invalid": ("量表只能是 5 点或 7 点。", "A scale has 5 or 7 points."),
+    "surveys.error.wording_invalid": ("未知的量表措辞。", "Unknown scale wording."),
+    "surveys.error.options_too_few": (
+        "请至少给出两个选项，每个选项都要有中文和英文（每行一个，中英文行数相同）。",
+        "Give at least two options, each in Chinese and English (one per line, as many English lines as Chinese).",
+    ),
+    "surveys.error.options_repeated": ("选项不能重复。", "Options must not repeat."),
+    "surveys.error.dimension_missing": (
+        "请为这个问题选择一个维度，或填写自己的维度名称。",
+        "Choose the dimension this question measures, or type one of your own.",
+    ),
+    "surveys.error.question_frozen": (
+        "这个问题已有回答，不能更改它的含义（{detail}），未保存任何内容。请使用“另存为新版本”。",
+        "This question has answers, so its meaning cannot change ({detail}); nothing was saved. Use “Save as a new version”.",
+    ),
+    "surveys.error.not_answered": (
+        "这个问题还没有回答，直接保存即可，不需要新版本。",
+        "Nobody has answered this question yet: just save it, no new version needed.",
+    ),
+    "surveys.error.survey_empty": (
+        "这份问卷没有可复制的问题。",
+        "The survey has no shown questions to copy.",
+    ),
 }
