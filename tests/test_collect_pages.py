@@ -448,7 +448,8 @@ def test_viewers_read_surveys_and_visitors_are_refused(monkeypatch, sqlite_site)
     viewer = _admin_page(monkeypatch, sqlite_site, SignedIn(3, "vic", "viewer"))
     assert not viewer.exception
     assert "only admins and analysts change them" in texts(viewer)
-    assert not viewer.button and "surveys_round" not in [s.key for s in viewer.selectbox]
+    assert all(b.disabled for b in viewer.button)  # the preview's submit button only
+    assert "surveys_round" not in [s.key for s in viewer.selectbox]
     assert list(viewer.dataframe[-1].value["Status"]) == ["open"]  # the waves, read only
 
 
@@ -490,5 +491,5 @@ def test_every_refusal_and_personal_data_type_has_a_message():
     assert len(in_app) == 6 and len(questionnaire) == 8 and len(admin) == 18
     missing = [f"inapp.error.{c}" for c in in_app] + [f"questionnaire.error.{c}" for c in questionnaire]
     missing += [f"surveys.error.{c}" for c in admin] + [f"collect.pii_{t.lower()}" for t in ENTITY_TYPES]
-    missing += [f"questionnaire.likert_{v}" for v in range(1, 6)] + [f"inapp.kind.{c}" for c in CATEGORIES]
+    missing += [f"inapp.kind.{c}" for c in CATEGORIES]  # a scale's words: analytics.questions.SCALE_WORDS
     assert [key for key in missing if key not in STRINGS] == []

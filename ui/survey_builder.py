@@ -120,6 +120,11 @@ def kind_label(spec: QuestionSpec) -> str:
     return t(f"surveys.qkind.{spec.kind}", points=spec.points or 5)
 
 
+def _words(prefix: str, values: Sequence[str]) -> Callable[[str], str]:
+    """A widget's format_func: the words of each value, looked up now (not when a test reads them)."""
+    return {v: t(f"{prefix}.{v}") for v in values}.__getitem__
+
+
 def _bank_label(group: str, spec: QuestionSpec) -> str:
     return f"{t(f'surveys.bank_group.{group}')} · {spec.text_zh} / {spec.text_en} ({kind_label(spec)})"
 
@@ -165,7 +170,7 @@ def render_new_survey(user: SignedIn, product_id: int, expanded: bool) -> None:
         start = st.radio(
             t("surveys.new_from"),
             ["standard", "empty", "bank"],
-            format_func=lambda s: t(f"surveys.new_from.{s}"),
+            format_func=_words("surveys.new_from", ["standard", "empty", "bank"]),
             horizontal=True,
             key="surveys_new_from",
         )
@@ -401,7 +406,7 @@ def render_fields(prefix: str, spec: QuestionSpec, dimensions: Sequence[str]) ->
             t("surveys.wording"),
             list(WORDINGS),
             index=WORDINGS.index(spec.wording or "satisfaction"),
-            format_func=lambda w: t(f"surveys.wording.{w}"),
+            format_func=_words("surveys.wording", WORDINGS),
             key=f"{prefix}wording",
         )
         st.caption(t("surveys.end_labels"))
@@ -427,7 +432,9 @@ def render_fields(prefix: str, spec: QuestionSpec, dimensions: Sequence[str]) ->
             t("surveys.dimension"),
             choices,
             index=choices.index(spec.dimension or ""),
-            format_func=lambda d: dimension_label(d, lang) if d else t("surveys.dimension_choose"),
+            format_func={
+                d: dimension_label(d, lang) or t("surveys.dimension_choose") for d in choices
+            }.__getitem__,
             help=t("surveys.dimension_help"),
             key=f"{prefix}dimension",
         )
@@ -537,7 +544,7 @@ def render_add_question(user: SignedIn, survey_id: int, questions: Sequence[Stor
     source = st.radio(
         t("surveys.add_from"),
         ["bank", "new"],
-        format_func=lambda s: t(f"surveys.add_from.{s}"),
+        format_func=_words("surveys.add_from", ["bank", "new"]),
         horizontal=True,
         key="sb_add_from",
     )
@@ -546,7 +553,7 @@ def render_add_question(user: SignedIn, survey_id: int, questions: Sequence[Stor
         st.selectbox(
             t("surveys.bank_question"),
             list(groups),
-            format_func=lambda code: _bank_label(groups[code], bank_question(code)),
+            format_func={c: _bank_label(g, bank_question(c)) for c, g in groups.items()}.__getitem__,
             key="sb_add_bank",
         )
         st.button(
@@ -561,7 +568,7 @@ def render_add_question(user: SignedIn, survey_id: int, questions: Sequence[Stor
         st.selectbox(
             t("surveys.add_kind"),
             list(KINDS),
-            format_func=lambda k: t(f"surveys.qkind.{k}", points="5/7"),
+            format_func={k: t(f"surveys.qkind.{k}", points="5/7") for k in KINDS}.__getitem__,
             key="sb_add_kind",
         )
         or KINDS[0]

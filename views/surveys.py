@@ -48,7 +48,10 @@ def render_open_wave(survey_id: int) -> None:
             t("surveys.round"), ids, index=default, format_func=rounds.__getitem__, key="surveys_round"
         )
         kind = st.selectbox(
-            t("surveys.kind"), WAVE_KINDS, format_func=lambda k: t(f"wave.{k}"), key="surveys_kind"
+            t("surveys.kind"),
+            WAVE_KINDS,
+            format_func={k: t(f"wave.{k}") for k in WAVE_KINDS}.__getitem__,
+            key="surveys_kind",
         )
         name = st.text_input(t("surveys.wave_name"), key="surveys_wave_name")
         if st.form_submit_button(t("surveys.open"), type="primary"):

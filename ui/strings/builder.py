@@ -60,7 +60,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "surveys.is_required": ("必答", "required"),
     "surveys.is_optional": ("选答", "optional"),
     "surveys.qkind.scale": ("{points} 点量表", "{points}-point scale"),
-    "surveys.qkind.nps": ("NPS（0-10）", "NPS (0-10)"),
+    "surveys.qkind.nps": ("NPS 净推荐值（0-10）", "NPS (0-10)"),
     "surveys.qkind.yes_no": ("是 / 部分 / 否", "Yes / partly / no"),
     "surveys.qkind.single": ("单选", "Single choice"),
     "surveys.qkind.multi": ("多选", "Multiple choice"),
