@@ -163,7 +163,7 @@ def _build_preview_and_answer_on_a_phone(page, app_url: str, tmp_path: Path) -> 
     main.get_by_label("问卷名称", exact=True).fill("手机调查")
     main.get_by_role("button", name="创建问卷").click()
     expect(main.get_by_text("已创建问卷 手机调查。")).to_be_visible()
-    expect(main.get_by_text("这份问卷还没有问题")).to_be_visible()
+    expect(main.get_by_text("这份问卷还没有问题").first).to_be_visible()
 
     # One multiple-choice question, worded in both languages, options one per line.
     main.get_by_role("tab", name="添加问题").click()
@@ -176,8 +176,17 @@ def _build_preview_and_answer_on_a_phone(page, app_url: str, tmp_path: Path) -> 
     main.locator("textarea[aria-label='选项（英文，每行一个，与中文逐行对应）']:visible").fill(
         "Drug look-ups\nWriting records\nTranslation"
     )
-    main.get_by_role("button", name="添加问题").click()
+    main.get_by_role("button", name="添加问题").filter(visible=True).click()
     expect(main.get_by_text("已添加问题 q。")).to_be_visible()
+
+    # The question list, and the question's own section with its editor.
+    main.get_by_role("tab", name="问题", exact=True).click()
+    main.get_by_text("q · 您主要用它做什么？").click()
+    expect(main.locator("textarea[aria-label='英文措辞']:visible")).to_have_value(
+        "What do you mainly use it for?"
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "survey_builder_zh.png"), full_page=True)
 
     # The preview as a respondent sees it, in Chinese and in English.
     main.get_by_role("tab", name="预览").click()

@@ -132,6 +132,9 @@ def test_building_from_the_bank_with_a_7_point_agreement_scale_a_multiple_choice
     at = _page(monkeypatch, bare)
     assert "This product has no survey yet." in _ok(at)
     at = at.radio(key="surveys_new_from").set_value("bank").run()
+    at = at.button(key="surveys_new_create").click().run()  # nothing ticked
+    (new,) = [e for e in at.expander if e.label == "New survey"]
+    assert [e.value for e in new.error] == ["Tick at least one question."]
     bank_boxes = [c for c in at.checkbox if c.key.startswith("surveys_new_bank_")]
     assert len(bank_boxes) == sum(len(specs) for _, specs in BANK)
     assert "我可以信赖它给出的答案。 / I can rely on the answers it gives." in [c.label for c in bank_boxes]
@@ -284,6 +287,9 @@ def test_a_frozen_question_refuses_a_new_wording_and_saves_a_new_version(monkeyp
     ]
     assert [q.spec.text_en for q in _questions(site) if q.id == accuracy] == ["How accurate are the answers?"]
     assert _actions(site) == []
+    # The refusal is shown in the question's own section, beside what to correct.
+    (section,) = [e for e in at.expander if e.label.startswith("accuracy ·")]
+    assert [e.value for e in section.error] == [e.value for e in at.error]
 
     at = _submit(at, f"sb_edit_{accuracy}", "Save as a new version")
     assert "New version accuracy_v2 of question accuracy made; the old version is hidden" in _ok(at)

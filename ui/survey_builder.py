@@ -59,7 +59,7 @@ from ui.resources import transaction
 from ui.respondent import FORM_WIDTH
 
 SURVEY_KEY = "surveys_survey_id"  # the survey picked on the page
-_FLASH = "surveys_flash"  # messages a callback leaves for the next run: (kind, text)
+_FLASH = "surveys_flash"  # messages a callback leaves for the next run: (where, kind, text)
 DIRECTED_KINDS = ("scale", "nps", "yes_no", "number")  # kinds whose answers have a better direction
 
 
@@ -81,8 +81,8 @@ class SurveyRef:
 # --- changes: one transaction each, audited, their outcome left as a message -------------------------
 
 
-def _flash(kind: str, text: str) -> None:
-    st.session_state.setdefault(_FLASH, []).append((kind, text))
+def _flash(where: str, kind: str, text: str) -> None:
+    st.session_state.setdefault(_FLASH, []).append((where, kind, text))
 
 
 def error_text(err: SurveyError) -> str:
@@ -94,22 +94,41 @@ def error_text(err: SurveyError) -> str:
     return t(f"surveys.error.{err.code}", detail=detail)
 
 
-def _change(do: Callable[[Session], str]) -> bool:
-    """Run `do` in one transaction; its message, or the refusal's, is shown on the next run."""
+def _change(do: Callable[[Session], str], where: str, done_where: str | list[str] | None = None) -> bool:
+    """Run `do` in one transaction; its message, or the refusal's, is shown on the next run.
+
+    Args:
+        do: The change and its audit record; returns the message that says it is done.
+        where: The place on the page the message is shown (:func:`show_messages`): where the user
+            acted, so a refusal is read beside what to correct.
+        done_where: Where the success is shown instead, when the place of the action is gone; a
+            list when `do` decides it (its last item, read once `do` has run).
+
+    Returns:
+        Whether the change was stored.
+    """
     try:
         with transaction() as session:
             message = do(session)
     except SurveyError as err:
-        _flash("error", error_text(err))
+        _flash(where, "error", error_text(err))
         return False
-    _flash("success", message)
+    if isinstance(done_where, list):
+        done_where = done_where[-1] if done_where else None
+    _flash(done_where or where, "success", message)
     return True
 
 
-def show_messages() -> None:
-    """The messages the last changes left (success or refusal), once."""
-    for kind, text in st.session_state.pop(_FLASH, []):
-        (st.error if kind == "error" else st.success)(text)
+def show_messages(where: str) -> None:
+    """The messages the last changes left at this place (success or refusal), once."""
+    kept = []
+    for place, kind, text in st.session_state.pop(_FLASH, []):
+        if place == where:
+            (st.error if kind == "error" else st.success)(text)
+        else:
+            kept.append((place, kind, text))
+    if kept:
+        st.session_state[_FLASH] = kept
 
 
 # --- labels -----------------------------------------------------------------------------------------
@@ -166,6 +185,7 @@ def render_new_survey(user: SignedIn, product_id: int, expanded: bool) -> None:
         expanded: Open the section (the product has no survey yet).
     """
     with st.expander(t("surveys.new"), expanded=expanded):
+        show_messages("new")
         st.text_input(t("surveys.name"), value=t("surveys.name_default"), key="surveys_new_name")
         start = st.radio(
             t("surveys.new_from"),
@@ -211,7 +231,7 @@ def _create_survey(user: SignedIn, product_id: int) -> None:
             if st.session_state.get(f"surveys_new_bank_{spec.code}")
         ]
         if not questions:
-            _flash("error", t("surveys.bank_none"))
+            _flash("new", "error", t("surveys.bank_none"))
             return
 
     made: list[int] = []
@@ -229,7 +249,7 @@ def _create_survey(user: SignedIn, product_id: int) -> None:
         made.append(survey.id)
         return t("surveys.created", name=survey.name)
 
-    if _change(do):
+    if _change(do, "new", "survey"):
         st.session_state[SURVEY_KEY] = made[0]
 
 
@@ -246,7 +266,7 @@ def render_builder(user: SignedIn, survey: SurveyRef, can_build: bool) -> None:
     """
     messages = st.container()  # always drawn, so the tabs below keep their place (and their tab)
     with messages:
-        show_messages()
+        show_messages("survey")
     with transaction() as session:
         questions = stored_questions(session, survey.id)
     if can_build:
@@ -303,6 +323,7 @@ def question_table(questions: Sequence[StoredQuestion]) -> pd.DataFrame:
 
 def render_question_list(user: SignedIn, questions: Sequence[StoredQuestion], can_build: bool) -> None:
     """The question list; for a builder, each question's moves, removal or restoring, and editor."""
+    show_messages("list")
     if not questions:
         st.info(t("surveys.no_questions"))
         return
@@ -316,7 +337,9 @@ def render_question_list(user: SignedIn, questions: Sequence[StoredQuestion], ca
         label = f"{q.spec.code} · {q.spec.text(current_language())}"
         if q.hidden:
             label += f" ({t('surveys.hidden')})"
-        with st.expander(label):
+        # Keyed and kept in the session: a question's section stays open when it moves.
+        with st.expander(label, key=f"sb_x{q.id}", on_change="rerun"):
+            show_messages(f"q{q.id}")
             st.caption(_facts(q))
             render_question_actions(user, q)
             if not q.hidden:
@@ -340,12 +363,16 @@ def _move(user: SignedIn, q: StoredQuestion, step: int) -> None:
         audit(session, user.username, "question.move", "question", q.id, {"code": q.spec.code, "step": step})
         return t("surveys.moved", code=q.spec.code)
 
-    _change(do)
+    _change(do, f"q{q.id}")
 
 
 def _remove(user: SignedIn, q: StoredQuestion) -> None:
+    where = [f"q{q.id}"]
+
     def do(session: Session) -> str:
         outcome = remove_question(session, q.id)
+        if outcome == "deleted":
+            where.append("list")  # its section is gone
         audit(
             session,
             user.username,
@@ -359,7 +386,7 @@ def _remove(user: SignedIn, q: StoredQuestion) -> None:
             return t(key, code=q.spec.code, n=q.answers)
         return t("surveys.removed", code=q.spec.code)
 
-    _change(do)
+    _change(do, f"q{q.id}", where)
 
 
 def _restore(user: SignedIn, q: StoredQuestion) -> None:
@@ -368,7 +395,7 @@ def _restore(user: SignedIn, q: StoredQuestion) -> None:
         audit(session, user.username, "question.restore", "question", q.id, {"code": q.spec.code})
         return t("surveys.restored", code=q.spec.code)
 
-    _change(do)
+    _change(do, f"q{q.id}")
 
 
 # --- the fields of a question ----------------------------------------------------------------------
@@ -515,7 +542,7 @@ def _save(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
         audit(session, user.username, "question.update", "question", q.id, {"code": q.spec.code})
         return t("surveys.saved", code=q.spec.code)
 
-    _change(do)
+    _change(do, f"q{q.id}")
 
 
 def _save_version(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
@@ -533,7 +560,7 @@ def _save_version(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
         )
         return t("surveys.versioned", code=question.code, old=q.spec.code)
 
-    _change(do)
+    _change(do, f"q{q.id}")
 
 
 # --- adding a question ------------------------------------------------------------------------------
@@ -541,6 +568,7 @@ def _save_version(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
 
 def render_add_question(user: SignedIn, survey_id: int, questions: Sequence[StoredQuestion]) -> None:
     """Add a question at the end: one from the bank, or a new one of any kind."""
+    show_messages("add")
     source = st.radio(
         t("surveys.add_from"),
         ["bank", "new"],
@@ -597,7 +625,7 @@ def _add(user: SignedIn, survey_id: int, spec: QuestionSpec, wanted: str, origin
         )
         return t("surveys.added", code=question.code)
 
-    return _change(do)
+    return _change(do, "add")
 
 
 def _add_from_bank(user: SignedIn, survey_id: int) -> None:
@@ -672,6 +700,7 @@ def render_families(
 ) -> None:
     """The questions' test families (default: scale questions by dimension), editable by a builder."""
     st.caption(t("surveys.families_explain"))
+    show_messages("families")
     if not questions:
         st.info(t("surveys.no_questions"))
         return
@@ -704,7 +733,7 @@ def render_families(
             audit(session, user.username, "survey.families", "survey", survey_id, {"families": chosen})
             return t("surveys.families_saved", n=len(chosen))
 
-        _change(do)
+        _change(do, "families")
         st.rerun()
     if families:
         st.button(
@@ -721,7 +750,7 @@ def _reset_families(user: SignedIn, survey_id: int) -> None:
         audit(session, user.username, "survey.families", "survey", survey_id, {"families": None})
         return t("surveys.families_were_reset")
 
-    if _change(do):
+    if _change(do, "families"):
         st.session_state.pop(f"sb_families_editor_{survey_id}", None)
 
 
@@ -731,6 +760,7 @@ def _reset_families(user: SignedIn, survey_id: int) -> None:
 def render_reuse(user: SignedIn, survey: SurveyRef) -> None:
     """Copy the survey for the follow-up wave: same question codes, so the waves compare."""
     st.caption(t("surveys.reuse_explain"))
+    show_messages("reuse")
     st.text_input(
         t("surveys.reuse_name"),
         value=t("surveys.reuse_name_default", name=survey.name),
@@ -752,5 +782,5 @@ def _reuse(user: SignedIn, survey: SurveyRef) -> None:
         made.append(copy.id)
         return t("surveys.reused", name=copy.name, source=survey.name)
 
-    if _change(do):
+    if _change(do, "reuse", "survey"):
         st.session_state[SURVEY_KEY] = made[0]  # the copy is picked on the page
