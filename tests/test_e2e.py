@@ -170,13 +170,18 @@ def _build_preview_and_answer_on_a_phone(page, app_url: str, tmp_path: Path) -> 
     main.get_by_text("新问题", exact=True).click()
     main.get_by_label("问题类型").click()
     page.get_by_role("option", name="多选").click()
+    # The multiple-choice form replaces the first kind's in place: wait until the old one's last
+    # fields (drawn faded while the page reruns) are gone.
+    add = main.get_by_role("button", name="添加问题").filter(visible=True)
+    expect(main.locator("textarea[aria-label='选项（中文，每行一个）']:visible")).to_be_visible()
+    expect(add).to_have_count(1)
     main.locator("textarea[aria-label='中文措辞']:visible").fill("您主要用它做什么？")
     main.locator("textarea[aria-label='英文措辞']:visible").fill("What do you mainly use it for?")
     main.locator("textarea[aria-label='选项（中文，每行一个）']:visible").fill("查询用药\n写病历\n翻译")
     main.locator("textarea[aria-label='选项（英文，每行一个，与中文逐行对应）']:visible").fill(
         "Drug look-ups\nWriting records\nTranslation"
     )
-    main.get_by_role("button", name="添加问题").filter(visible=True).click()
+    add.click()
     expect(main.get_by_text("已添加问题 q。")).to_be_visible()
 
     # The question list, and the question's own section with its editor.

@@ -351,10 +351,10 @@ def render_question_actions(user: SignedIn, q: StoredQuestion) -> None:
     if q.hidden:
         st.button(t("surveys.restore"), key=f"sb_restore_{q.id}", on_click=_restore, args=(user, q))
         return
-    up, down, remove = st.columns(3)
-    up.button(t("surveys.move_up"), key=f"sb_up_{q.id}", on_click=_move, args=(user, q, -1))
-    down.button(t("surveys.move_down"), key=f"sb_down_{q.id}", on_click=_move, args=(user, q, 1))
-    remove.button(t("surveys.remove"), key=f"sb_remove_{q.id}", on_click=_remove, args=(user, q))
+    row = st.container(horizontal=True)
+    row.button(t("surveys.move_up"), key=f"sb_up_{q.id}", on_click=_move, args=(user, q, -1))
+    row.button(t("surveys.move_down"), key=f"sb_down_{q.id}", on_click=_move, args=(user, q, 1))
+    row.button(t("surveys.remove"), key=f"sb_remove_{q.id}", on_click=_remove, args=(user, q))
 
 
 def _move(user: SignedIn, q: StoredQuestion, step: int) -> None:
