@@ -1,6 +1,7 @@
 """End to end in a real headless Chromium (Debian's, driven by Playwright; no browser download):
 first run -> create the admin -> switch to Chinese -> load the demo -> the home page's figures ->
-the round's rectification items."""
+the round's rectification items -> build a survey with a multiple-choice question, preview it in both
+languages, open a wave -> a respondent answers it on a phone."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import ROOT
 
@@ -97,7 +99,7 @@ def page(tmp_path: Path):  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_to_demo_home_in_chinese(app_url: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     page.set_default_timeout(60_000)
@@ -144,3 +146,100 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page) -> None:  # type:
     expect(page.get_by_text("验证规则")).to_be_visible()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "items_zh.png"), full_page=True)
+
+    _build_preview_and_answer_on_a_phone(page, app_url, tmp_path)
+
+
+def _build_preview_and_answer_on_a_phone(page, app_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The survey builder in Chinese, then the respondent's link on a 390x844 phone."""
+    from playwright.sync_api import expect
+
+    main = page.locator('[data-testid="stMain"]')
+    page.get_by_role("link", name="问卷管理", exact=True).click()
+    expect(page.get_by_role("heading", name="问卷管理")).to_be_visible()
+    # A new, empty survey (the demo's survey is there already, so the section starts closed).
+    main.get_by_text("新建问卷", exact=True).click()
+    main.get_by_text("空白问卷", exact=True).click()
+    main.get_by_label("问卷名称", exact=True).fill("手机调查")
+    main.get_by_role("button", name="创建问卷").click()
+    expect(main.get_by_text("已创建问卷 手机调查。")).to_be_visible()
+    expect(main.get_by_text("这份问卷还没有问题").first).to_be_visible()
+
+    # One multiple-choice question, worded in both languages, options one per line.
+    main.get_by_role("tab", name="添加问题").click()
+    main.get_by_text("新问题", exact=True).click()
+    main.get_by_label("问题类型").click()
+    page.get_by_role("option", name="多选").click()
+    # The multiple-choice form replaces the first kind's in place: wait until the old one's last
+    # fields (drawn faded while the page reruns) are gone.
+    add = main.get_by_role("button", name="添加问题").filter(visible=True)
+    expect(main.locator("textarea[aria-label='选项（中文，每行一个）']:visible")).to_be_visible()
+    expect(add).to_have_count(1)
+    main.locator("textarea[aria-label='中文措辞']:visible").fill("您主要用它做什么？")
+    main.locator("textarea[aria-label='英文措辞']:visible").fill("What do you mainly use it for?")
+    main.locator("textarea[aria-label='选项（中文，每行一个）']:visible").fill("查询用药\n写病历\n翻译")
+    main.locator("textarea[aria-label='选项（英文，每行一个，与中文逐行对应）']:visible").fill(
+        "Drug look-ups\nWriting records\nTranslation"
+    )
+    add.click()
+    expect(main.get_by_text("已添加问题 q。")).to_be_visible()
+
+    # The question list, and the question's own section with its editor.
+    main.get_by_role("tab", name="问题", exact=True).click()
+    main.get_by_text("q · 您主要用它做什么？").click()
+    expect(main.locator("textarea[aria-label='英文措辞']:visible")).to_have_value(
+        "What do you mainly use it for?"
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "survey_builder_zh.png"), full_page=True)
+
+    # The preview as a respondent sees it, in Chinese and in English.
+    main.get_by_role("tab", name="预览").click()
+    expect(main.get_by_text("您主要用它做什么？ *")).to_be_visible()
+    expect(main.get_by_role("button", name="写病历")).to_be_disabled()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "survey_preview_zh.png"), full_page=True)
+    main.get_by_role("radio", name="English").click()
+    expect(main.get_by_role("button", name="Writing records")).to_be_visible()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "survey_preview_en.png"), full_page=True)
+
+    # A wave of it, and its respondent link.
+    main.get_by_role("button", name="开启批次").click()
+    expect(main.get_by_text("已开启批次")).to_be_visible()
+    link = main.locator('[data-testid="stCode"]').filter(has_text="questionnaire?wave=").first.inner_text()
+    wave = re.search(r"wave=(\d+)", link)
+    assert wave, link
+
+    # The respondent, on a phone: the link with their key, in Chinese.
+    phone = page.context.browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    respondent = phone.new_page()
+    respondent.set_default_timeout(60_000)
+    respondent.goto(f"{app_url}/questionnaire?wave={wave.group(1)}&key=phone-user-1")
+    expect(respondent.get_by_text("您主要用它做什么？ *")).to_be_visible()
+    respondent.get_by_role("button", name="查询用药").click()
+    respondent.get_by_role("button", name="翻译").click()
+    respondent.wait_for_timeout(500)
+    respondent.screenshot(path=str(ARTIFACTS / "survey_phone_form_zh.png"), full_page=True)
+    respondent.get_by_role("button", name="提交").click()
+    expect(respondent.get_by_text("谢谢！您的回答已保存。")).to_be_visible()
+    respondent.screenshot(path=str(ARTIFACTS / "survey_phone_thanks_zh.png"), full_page=True)
+    phone.close()
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'rectify.db'}")
+    with engine.connect() as conn:
+        stored = (
+            conn.execute(
+                text(
+                    "SELECT a.value_text FROM answers a JOIN responses r ON r.id = a.response_id "
+                    "WHERE r.wave_id = :wave"
+                ),
+                {"wave": int(wave.group(1))},
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert stored == ["[1, 3]"]

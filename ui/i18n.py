@@ -43,8 +43,13 @@ def current_language() -> str:
 
 def t(key: str, **values: object) -> str:
     """The string for `key` in the session's language, with {placeholders} filled in."""
+    return t_in(current_language(), key, **values)
+
+
+def t_in(lang: str, key: str, **values: object) -> str:
+    """The string for `key` in `lang` ("zh" or "en"), whatever the session's language (a preview)."""
     zh, en = STRINGS[key]
-    text = zh if current_language() == "zh" else en
+    text = zh if lang == "zh" else en
     return text.format(**values) if values else text
 
 

@@ -61,7 +61,8 @@ BEFORE_AFTER = PageSpec(
     roles.STAFF,
     "nav.section_analyse",
 )
-SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.ADMINS, "nav.section_admin")
+# Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
+SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 ADMIN = PageSpec(
     "views/admin.py", "nav.admin", ":material/admin_panel_settings:", roles.ADMINS, "nav.section_admin"
 )
@@ -70,10 +71,10 @@ STAFF_PAGES = (
     IMPORT_FEEDBACK,
     IMPORT_SURVEY,
     FEEDBACK_BROWSER,
+    SURVEYS,
     PAIN_POINTS,
     ITEMS,
     BEFORE_AFTER,
-    SURVEYS,
     ADMIN,
 )
 

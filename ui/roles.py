@@ -16,9 +16,10 @@ VIEWER = "viewer"
 ANYONE: tuple[str, ...] = ()
 # Every staff role: reads everything in the workspace.
 STAFF: tuple[str, ...] = (ADMIN, ANALYST, VIEWER)
-# Change the workspace's data: import feedback, analyse, open and move items, load the demo.
+# Change the workspace's data: import feedback, analyse, open and move items, load the demo, build
+# surveys and open or close their waves.
 EDITORS: tuple[str, ...] = (ADMIN, ANALYST)
-# Accounts, products and rounds, surveys; remove the demo, delete a respondent's data.
+# Accounts, products and rounds; remove the demo, delete a respondent's data.
 ADMINS: tuple[str, ...] = (ADMIN,)
 
 
@@ -30,6 +31,18 @@ def can_edit(user: SignedIn) -> bool:
 
     Returns:
         True for admins and analysts.
+    """
+    return user.role in EDITORS
+
+
+def can_build_surveys(user: SignedIn) -> bool:
+    """Whether `user` may build surveys (questions, order, versions, families) and run their waves.
+
+    Args:
+        user: The signed-in staff user.
+
+    Returns:
+        True for admins and analysts; viewers read the surveys page only.
     """
     return user.role in EDITORS
 

@@ -1,4 +1,7 @@
-"""Surveys (admin): create a survey from the template, open and close waves, hand out respondent links."""
+"""Surveys: build questionnaires (admins and analysts; viewers read), open and close waves, hand out links.
+
+The builder (new surveys, questions, preview, families, reuse) is ui/survey_builder.py.
+"""
 
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -7,24 +10,19 @@ import pandas as pd
 import streamlit as st
 
 from db.models import WAVE_KINDS
-from db.surveys import (
-    SurveyError,
-    create_survey_from_template,
-    list_surveys,
-    list_waves,
-    open_wave,
-    set_wave_open,
-    survey_questions,
-)
+from db.surveys import SurveyError, list_surveys, list_waves, open_wave, set_wave_open
 from db.users import audit
 from db.workspace import list_rounds
 from ui import nav
 from ui.i18n import t
 from ui.page import open_page
 from ui.resources import transaction
+from ui.roles import can_build_surveys
+from ui.survey_builder import SURVEY_KEY, SurveyRef, error_text, render_builder, render_new_survey
 
 ctx = open_page(nav.SURVEYS, title_key="surveys.title", no_workspace_key="surveys.no_product")
 user, selection = ctx.user, ctx.selection
+can_build = can_build_surveys(user)
 st.caption(t("surveys.product", product=selection.product_name))
 
 
@@ -33,36 +31,6 @@ def respondent_url(page: str, **query: object) -> str:
     here = str(getattr(st.context, "url", "") or "")
     base = here.split("?")[0].rsplit("/", 1)[0] if "://" in here else ""
     return f"{base}/{page}?{urlencode(query, safe='_')}"
-
-
-def render_new_survey(expanded: bool) -> None:
-    """A form to create a survey for the product from the template; open when the product has none."""
-    with st.expander(t("surveys.new"), expanded=expanded), st.form("surveys_new", border=False):
-        st.caption(t("surveys.template_explain"))
-        name = st.text_input(t("surveys.name"), value=t("surveys.name_default"), key="surveys_new_name")
-        if st.form_submit_button(t("surveys.create"), type="primary"):
-            try:
-                with transaction() as session:
-                    survey = create_survey_from_template(session, selection.product_id, name)
-                    audit(session, user.username, "survey.create", "survey", survey.id, {"name": survey.name})
-                st.session_state["surveys_survey_id"] = survey.id
-                st.success(t("surveys.created", name=survey.name))
-            except SurveyError as err:
-                st.error(t(f"surveys.error.{err.code}"))
-
-
-def render_questions(survey_id: int) -> None:
-    """The survey's questions in a table, in both languages, in a closed expander."""
-    with transaction() as session:
-        rows = [
-            (q.code, q.kind, q.text_zh, q.text_en, q.required) for q in survey_questions(session, survey_id)
-        ]
-    with st.expander(t("surveys.questions")):
-        columns = ["code", "kind", "zh", "en", "required"]
-        st.dataframe(
-            pd.DataFrame(rows, columns=[t(f"surveys.col_{c}") for c in columns]),
-            hide_index=True,
-        )
 
 
 def render_open_wave(survey_id: int) -> None:
@@ -80,7 +48,10 @@ def render_open_wave(survey_id: int) -> None:
             t("surveys.round"), ids, index=default, format_func=rounds.__getitem__, key="surveys_round"
         )
         kind = st.selectbox(
-            t("surveys.kind"), WAVE_KINDS, format_func=lambda k: t(f"wave.{k}"), key="surveys_kind"
+            t("surveys.kind"),
+            WAVE_KINDS,
+            format_func={k: t(f"wave.{k}") for k in WAVE_KINDS}.__getitem__,
+            key="surveys_kind",
         )
         name = st.text_input(t("surveys.wave_name"), key="surveys_wave_name")
         if st.form_submit_button(t("surveys.open"), type="primary"):
@@ -99,7 +70,7 @@ def render_open_wave(survey_id: int) -> None:
                     )
                 st.success(t("surveys.opened", name=name))
             except SurveyError as err:
-                st.error(t(f"surveys.error.{err.code}"))
+                st.error(error_text(err))
 
 
 def toggle_wave(wave_id: int, name: str, is_open: bool) -> None:
@@ -156,12 +127,13 @@ def render_waves(survey_id: int) -> None:
         respondent_url("questionnaire", wave=wave.id, key="RESPONDENT_KEY"), language=None, wrap_lines=True
     )
     st.caption(t("surveys.path", path="/questionnaire"))
-    st.button(
-        t("surveys.close") if wave.is_open else t("surveys.reopen"),
-        key="surveys_toggle",
-        on_click=toggle_wave,
-        args=(wave.id, wave.name, not wave.is_open),
-    )
+    if can_build:
+        st.button(
+            t("surveys.close") if wave.is_open else t("surveys.reopen"),
+            key="surveys_toggle",
+            on_click=toggle_wave,
+            args=(wave.id, wave.name, not wave.is_open),
+        )
 
 
 def render_feedback_link() -> None:
@@ -181,18 +153,18 @@ def render_feedback_link() -> None:
 
 with transaction() as session:
     surveys = {s.id: s.name for s in list_surveys(session, selection.product_id)}
-render_new_survey(expanded=not surveys)
-with transaction() as session:  # again: the form above may have added one
-    surveys = {s.id: s.name for s in list_surveys(session, selection.product_id)}
+if can_build:
+    render_new_survey(user, selection.product_id, expanded=not surveys)
 if not surveys:
     st.info(t("surveys.none"))
 else:
-    if st.session_state.get("surveys_survey_id") not in surveys:
-        st.session_state["surveys_survey_id"] = next(iter(surveys))
+    if st.session_state.get(SURVEY_KEY) not in surveys:
+        st.session_state[SURVEY_KEY] = next(iter(surveys))
     survey_id = st.selectbox(
-        t("surveys.survey"), list(surveys), format_func=surveys.__getitem__, key="surveys_survey_id"
+        t("surveys.survey"), list(surveys), format_func=surveys.__getitem__, key=SURVEY_KEY
     )
-    render_questions(survey_id)
-    render_open_wave(survey_id)
+    render_builder(user, SurveyRef(survey_id, surveys[survey_id], selection.product_name), can_build)
+    if can_build:
+        render_open_wave(survey_id)
     render_waves(survey_id)
 render_feedback_link()

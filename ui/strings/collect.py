@@ -123,7 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No product yet. Create a product and a round on the Admin page first.",
     ),
     "surveys.product": ("产品：{product}", "Product: {product}"),
-    "surveys.new": ("用模板新建问卷", "New survey from the template"),
+    "surveys.new": ("新建问卷", "New survey"),
     "surveys.template_explain": (
         "模板包含四个维度（准确性、易用性、响应速度、问题解决）的 1-5 分量表、总体满意度、NPS（0-10）和一个开放问题，中英文措辞齐全。",
         "The template has 1-5 scales on the four dimensions (accuracy, ease of use, response speed, problem resolution), overall satisfaction, NPS (0-10) and a free-text question, worded in Chinese and English.",
@@ -184,41 +184,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "surveys.error.round_unknown": ("该轮次不属于此产品。", "That round does not belong to this product."),
     "surveys.error.kind_unknown": ("未知的批次类型。", "Unknown wave kind."),
     "surveys.error.wave_unknown": ("批次不存在。", "No such wave."),
-    # The other codes of db.surveys.SurveyError: the import page can meet them with a file's questions.
-    "surveys.error.survey_unknown": (
-        "问卷不存在（可能已被删除）。",
-        "No such survey (it may have been deleted).",
+    "surveys.error.survey_unknown": ("问卷不存在。", "No such survey."),
+    "surveys.error.question_unknown": (
+        "问题不存在（可能刚被删除）。",
+        "No such question (it may just have been deleted).",
     ),
-    "surveys.error.question_unknown": ("题目不存在。", "No such question."),
     "surveys.error.code_invalid": (
-        "题目代码无效：须以小写字母开头，只含小写字母、数字和下划线。",
-        "A question code is invalid: it must start with a lower-case letter and hold only lower-case "
-        "letters, digits and underscores.",
+        "问题代码须以小写字母开头，只含小写字母、数字和下划线，最多 40 个字符。",
+        "A question code starts with a lower-case letter and has only lower-case letters, digits and underscores, at most 40.",
     ),
-    "surveys.error.code_taken": ("两道题的代码相同。", "Two questions have the same code."),
+    "surveys.error.code_taken": (
+        "这份问卷已有同一代码的问题。",
+        "The survey already has a question with that code.",
+    ),
     "surveys.error.text_missing": (
-        "每道题都需要中文和英文题干。",
-        "Every question needs its wording in Chinese and English.",
+        "请填写中文和英文措辞。",
+        "Word the question in both Chinese and English.",
     ),
-    "surveys.error.points_invalid": ("量表只能是 5 分或 7 分。", "A scale has 5 or 7 points."),
+    "surveys.error.points_invalid": ("量表只能是 5 点或 7 点。", "A scale has 5 or 7 points."),
     "surveys.error.wording_invalid": ("未知的量表措辞。", "Unknown scale wording."),
     "surveys.error.options_too_few": (
-        "选择题至少需要两个选项，每个选项都要有中文和英文。",
-        "A choice question needs at least two options, each worded in Chinese and English.",
+        "请至少给出两个选项，每个选项都要有中文和英文（每行一个，中英文行数相同）。",
+        "Give at least two options, each in Chinese and English (one per line, as many English lines as Chinese).",
     ),
-    "surveys.error.options_repeated": ("选择题的选项有重复。", "A choice question repeats an option."),
+    "surveys.error.options_repeated": ("选项不能重复。", "Options must not repeat."),
     "surveys.error.dimension_missing": (
-        "每道量表题、NPS 题和是非题都要说明它衡量什么（维度）；不需要的题目可以取消勾选。",
-        "Every scale, NPS and yes/no question must say what it measures (its dimension); untick the "
-        "questions you do not need.",
+        "请为每道量表题、NPS 题和是非题选择它衡量的维度，或填写自己的维度名称；导入时可取消勾选不需要的题目。",
+        "Every scale, NPS and yes/no question must say what it measures: choose a dimension or type one of "
+        "your own (when importing, untick the questions you do not need).",
     ),
     "surveys.error.question_frozen": (
-        "这道题已有回答，含义不能再改；请新建一个版本。",
-        "The question has answers: its meaning can no longer change. Make a new version instead.",
+        "这个问题已有回答，不能更改它的含义（{detail}），未保存任何内容。请使用“另存为新版本”。",
+        "This question has answers, so its meaning cannot change ({detail}); nothing was saved. Use “Save as a new version”.",
     ),
     "surveys.error.not_answered": (
-        "这道题还没有回答，直接修改即可。",
-        "Nobody has answered the question yet: change it instead.",
+        "这个问题还没有回答，直接保存即可，不需要新版本。",
+        "Nobody has answered this question yet: just save it, no new version needed.",
     ),
-    "surveys.error.survey_empty": ("问卷没有可用的题目。", "The survey has no questions to use."),
+    "surveys.error.survey_empty": (
+        "这份问卷没有可复制的问题。",
+        "The survey has no shown questions to copy.",
+    ),
 }

@@ -1,0 +1,197 @@
+"""Survey builder strings: new surveys, the question list and editor, preview, families, reuse. key: (zh, en)."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # a new survey
+    "surveys.new_from": ("从哪里开始", "Start from"),
+    "surveys.new_from.standard": ("标准问卷（模板）", "The standard questionnaire (template)"),
+    "surveys.new_from.empty": ("空白问卷", "An empty survey"),
+    "surveys.new_from.bank": ("从题库挑选问题", "Questions picked from the bank"),
+    "surveys.empty_explain": (
+        "创建一份没有问题的问卷，然后在“添加问题”中逐个添加。",
+        "Creates a survey without questions; add them one by one under “Add a question”.",
+    ),
+    "surveys.bank_explain": (
+        "勾选要用的问题；每个问题都有中英文措辞，创建后仍可修改。",
+        "Tick the questions to use; each is worded in Chinese and English and can be changed afterwards.",
+    ),
+    "surveys.bank_none": ("请至少勾选一个问题。", "Tick at least one question."),
+    "surveys.bank_group.accuracy": ("准确性", "Accuracy"),
+    "surveys.bank_group.ease_of_use": ("易用性", "Ease of use"),
+    "surveys.bank_group.response_speed": ("响应速度", "Response speed"),
+    "surveys.bank_group.problem_resolution": ("问题解决", "Problem resolution"),
+    "surveys.bank_group.csat": ("总体满意度", "Overall satisfaction"),
+    "surveys.bank_group.nps": ("NPS 净推荐值", "NPS"),
+    "surveys.bank_group.comment": ("开放问题", "Open comment"),
+    # the builder's parts
+    "surveys.read_only": (
+        "您可以查看问卷；只有管理员和分析师可以修改问卷。",
+        "You can look at the surveys; only admins and analysts change them.",
+    ),
+    "surveys.tab_questions": ("问题", "Questions"),
+    "surveys.tab_add": ("添加问题", "Add a question"),
+    "surveys.tab_preview": ("预览", "Preview"),
+    "surveys.tab_families": ("检验族", "Test families"),
+    "surveys.tab_reuse": ("复用于复测", "Reuse for the follow-up"),
+    "surveys.no_questions": (
+        "这份问卷还没有问题。请在“添加问题”中添加。",
+        "This survey has no questions yet. Add some under “Add a question”.",
+    ),
+    # the question list
+    "surveys.col_position": ("序号", "#"),
+    "surveys.col_question": ("问题", "Question"),
+    "surveys.col_dimension": ("维度", "Dimension"),
+    "surveys.col_answers": ("已有回答", "Answers"),
+    "surveys.col_version": ("版本", "Version"),
+    "surveys.col_shown": ("状态", "Status"),
+    "surveys.shown": ("显示", "shown"),
+    "surveys.hidden": ("已隐藏", "hidden"),
+    "surveys.hidden_explain": (
+        "已隐藏的问题不再出现在问卷中，但它们的回答仍然保留，可以恢复。",
+        "Hidden questions are no longer asked; their answers are kept, and they can be restored.",
+    ),
+    "surveys.question_facts": (
+        "{kind} · 维度：{dimension} · {direction} · {required} · 已有 {answers} 个回答 · 第 {version} 版",
+        "{kind} · dimension: {dimension} · {direction} · {required} · {answers} answers · version {version}",
+    ),
+    "surveys.no_dimension": ("无", "none"),
+    "surveys.higher_better": ("越高越好", "higher is better"),
+    "surveys.lower_better": ("越低越好", "lower is better"),
+    "surveys.direction_none": ("不比较方向", "no direction"),
+    "surveys.is_required": ("必答", "required"),
+    "surveys.is_optional": ("选答", "optional"),
+    "surveys.qkind.scale": ("{points} 点量表", "{points}-point scale"),
+    "surveys.qkind.nps": ("NPS 净推荐值（0-10）", "NPS (0-10)"),
+    "surveys.qkind.yes_no": ("是 / 部分 / 否", "Yes / partly / no"),
+    "surveys.qkind.single": ("单选", "Single choice"),
+    "surveys.qkind.multi": ("多选", "Multiple choice"),
+    "surveys.qkind.number": ("数字", "Number"),
+    "surveys.qkind.text": ("开放文本", "Free text"),
+    "surveys.wording.quality": ("好坏（很差……很好）", "Quality (very poor … excellent)"),
+    "surveys.wording.satisfaction": (
+        "满意度（非常不满意……非常满意）",
+        "Satisfaction (very dissatisfied … very satisfied)",
+    ),
+    "surveys.wording.agreement": (
+        "认同度（非常不同意……非常同意）",
+        "Agreement (strongly disagree … strongly agree)",
+    ),
+    # moving, removing, restoring
+    "surveys.move_up": ("上移", "Move up"),
+    "surveys.move_down": ("下移", "Move down"),
+    "surveys.remove": ("移除", "Remove"),
+    "surveys.restore": ("恢复", "Restore"),
+    "surveys.moved": ("已移动问题 {code}。", "Question {code} moved."),
+    "surveys.removed": (
+        "已删除问题 {code}（还没有人回答过）。",
+        "Question {code} deleted (nobody had answered it).",
+    ),
+    "surveys.removed_hidden.one": (
+        "问题 {code} 已隐藏，它的 {n} 个回答保留着。",
+        "Question {code} hidden, its {n} answer is kept.",
+    ),
+    "surveys.removed_hidden": (
+        "问题 {code} 已隐藏，它的 {n} 个回答都保留着。",
+        "Question {code} hidden, its {n} answers are kept.",
+    ),
+    "surveys.restored": (
+        "问题 {code} 已恢复，受访者会再次看到它。",
+        "Question {code} restored; respondents see it again.",
+    ),
+    # the editor
+    "surveys.edit": ("修改", "Edit"),
+    "surveys.text_zh": ("中文措辞", "Wording in Chinese"),
+    "surveys.text_en": ("英文措辞", "Wording in English"),
+    "surveys.required": ("必答", "Required"),
+    "surveys.points": ("量表点数", "Scale points"),
+    "surveys.wording": ("量表措辞", "Scale wording"),
+    "surveys.end_labels": (
+        "可选：自定义两端和中点的标签（留空则用上面措辞的默认词）",
+        "Optional: own labels of the low end, midpoint and high end (blank: the wording's words)",
+    ),
+    "surveys.label_low": ("最低端", "Low end"),
+    "surveys.label_mid": ("中点", "Midpoint"),
+    "surveys.label_high": ("最高端", "High end"),
+    "surveys.label_zh": ("{end}（中文）", "{end} (Chinese)"),
+    "surveys.label_en": ("{end}（英文）", "{end} (English)"),
+    "surveys.dimension": ("维度", "Dimension"),
+    "surveys.dimension_choose": ("— 请选择 —", "— choose —"),
+    "surveys.dimension_own": (
+        "或自定义维度名称（填写后优先）",
+        "Or a dimension of your own (used when filled in)",
+    ),
+    "surveys.dimension_help": (
+        "同一维度的量表题一起检验，并在前后对比中放在一起。",
+        "Scale questions of one dimension are tested together and shown together in the before/after comparison.",
+    ),
+    "surveys.higher_is_better": ("数值越高越好", "Higher is better"),
+    "surveys.higher_is_better_help": (
+        "例如“等待的分钟数”就是越低越好：取消勾选。",
+        "Untick for something like “minutes waited”, where lower is better.",
+    ),
+    "surveys.options_zh": ("选项（中文，每行一个）", "Options in Chinese, one per line"),
+    "surveys.options_en": (
+        "选项（英文，每行一个，与中文逐行对应）",
+        "Options in English, one per line, matching the Chinese lines",
+    ),
+    "surveys.save": ("保存", "Save"),
+    "surveys.saved": ("已保存问题 {code}。", "Question {code} saved."),
+    "surveys.frozen": (
+        "这个问题已有 {n} 个回答，含义已冻结：直接保存只能更改“必答”。要改措辞、量表或选项，请“另存为新版本”——旧版本会隐藏，它的回答保留原来的含义。",
+        "This question has {n} answers, so its meaning is frozen: Save can only change “Required”. To change its wording, scale or options, use “Save as a new version”: the old version is hidden and its answers keep what they meant.",
+    ),
+    "surveys.save_version": ("另存为新版本", "Save as a new version"),
+    "surveys.versioned": (
+        "已创建问题 {old} 的新版本 {code}；旧版本已隐藏，它的回答保留。",
+        "New version {code} of question {old} made; the old version is hidden and its answers kept.",
+    ),
+    # adding a question
+    "surveys.add_from": ("添加", "Add"),
+    "surveys.add_from.bank": ("题库中的问题", "A question from the bank"),
+    "surveys.add_from.new": ("新问题", "A new question"),
+    "surveys.bank_question": ("题库问题", "Bank question"),
+    "surveys.add_kind": ("问题类型", "Kind of question"),
+    "surveys.add": ("添加问题", "Add question"),
+    "surveys.added": ("已添加问题 {code}。", "Question {code} added."),
+    # preview
+    "surveys.preview_lang": ("预览语言", "Preview language"),
+    "surveys.preview_explain": (
+        "受访者看到的样子（只读）。已隐藏的问题不显示。",
+        "What a respondent sees (read-only). Hidden questions are left out.",
+    ),
+    # families
+    "surveys.families_explain": (
+        "检验族：一起检验的一组问题；同一族内的 p 值做 Holm 校正。默认同一维度的量表题为一族，其他问题各自一族。",
+        "A family: questions tested together; p-values are Holm-adjusted within a family. By default the scale questions of one dimension are one family and every other question is a family of its own.",
+    ),
+    "surveys.col_default_family": ("默认检验族", "Default family"),
+    "surveys.col_family": ("检验族", "Family"),
+    "surveys.families_save": ("保存检验族", "Save families"),
+    "surveys.families_saved": (
+        "已保存检验族：{n} 个问题不用默认分组。",
+        "Families saved: {n} questions grouped other than by default.",
+    ),
+    "surveys.families_reset": ("恢复默认分组", "Back to the default grouping"),
+    "surveys.families_were_reset": ("检验族已恢复为默认分组。", "Families are back to the default grouping."),
+    # reuse
+    "surveys.reuse_explain": (
+        "复制这份问卷（已显示的问题及检验族）用于复测批次。问题代码保持不变，所以两批回答可以直接对比。",
+        "Copies this survey (its shown questions and test families) for the follow-up wave. The question codes stay the same, so the two waves' answers compare directly.",
+    ),
+    "surveys.reuse_name": ("新问卷名称", "Name of the copy"),
+    "surveys.reuse_name_default": ("{name}（复测）", "{name} (follow-up)"),
+    "surveys.reuse": ("复用于复测", "Reuse for the follow-up"),
+    "surveys.reused": (
+        "已创建问卷 {name} 并选中它。问题代码与 {source} 相同，两者的批次可以对比。",
+        "Survey {name} created and selected. Its question codes are those of {source}, so their waves stay comparable.",
+    ),
+    # what a frozen question may not change (db.surveys' meaning columns)
+    "surveys.field.kind": ("类型", "kind"),
+    "surveys.field.text_zh": ("中文措辞", "Chinese wording"),
+    "surveys.field.text_en": ("英文措辞", "English wording"),
+    "surveys.field.points": ("量表点数", "scale points"),
+    "surveys.field.wording": ("量表措辞", "scale wording"),
+    "surveys.field.end_labels": ("端点标签", "end labels"),
+    "surveys.field.options": ("选项", "options"),
+    "surveys.field.dimension": ("维度", "dimension"),
+    "surveys.field.higher_is_better": ("方向", "direction"),
+}
