@@ -117,7 +117,7 @@ def test_every_survey_import_reason_problem_layout_and_kind_is_translated(key):
     # Every placeholder is one the import page fills (a reason: value and Rejected.values; a problem:
     # ImportProblem.values; a layout or kind: none).
     filled = {"value", "first_row", "cells", "expected", "limit_mb", "ids", "count", "columns", "column"}
-    filled |= {"question", "points", "file_points"}
+    filled |= {"question", "points", "file_points", "detail"}  # detail: SurveyError.detail
     for text in STRINGS[key]:
         assert _fields(text) <= filled, key
 

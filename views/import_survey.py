@@ -312,7 +312,7 @@ if st.button(t("survey_import.submit"), type="primary", key="survey_import_submi
                 new_survey=new_survey,
             )
     except SurveyError as err:
-        st.error(t(f"surveys.error.{err.code}"))
+        st.error(t(f"surveys.error.{err.code}", detail=err.detail))
         st.caption(t("collect.nothing_stored"))
     except ImportProblem as problem:
         st.error(problem_text(problem))
