@@ -268,6 +268,8 @@ def verdict_sentence(
     """
     zh = lang == "zh"
     label = str(r.get(f"label_{lang if zh else 'en'}") or row_label(r["measure"], r["kind"], top_box, lang))
+    if zh and label and label[-1].isascii():
+        label += " "  # a Latin name ("Accuracy of answers") set off from the Chinese verdict that follows
     status = r["status"]
     if status == "no_variation":
         reason = r["_reason_zh"] if zh else r["_reason_en"]

@@ -324,6 +324,14 @@ def compare_long(
     if missing:
         columns = ", ".join(sorted(missing))
         raise Refused(f"{path.name} lacks the column(s) {columns}", f"{path.name} 缺少列 {columns}")
+    present = list(dict.fromkeys(answers["wave"].astype(str)))
+    for wave in (baseline, follow_up):
+        if wave not in present:  # a typo, not a wave without answers: refuse rather than "not tested"
+            shown = ", ".join(present[:10])
+            raise Refused(
+                f"{path.name} has no wave {wave!r} (its waves: {shown})",
+                f"{path.name} 中没有批次 {wave!r}（文件中的批次：{shown}）",
+            )
     in_waves = answers[answers["wave"].isin([baseline, follow_up])]
     if "kind" in in_waves.columns:
         in_waves = in_waves[in_waves["kind"].astype(str) != "text"]

@@ -27,7 +27,7 @@ from analytics.questions import QuestionSpec
 from analytics.survey_files import SurveyFile, responses_from
 from db.models import Answer, Question, Response, Survey, Wave
 from db.settings import respondent_key_secret
-from db.surveys import ANONYMOUS_KEY, SurveyError, create_survey, open_wave, survey_questions
+from db.surveys import ANONYMOUS_KEY, SurveyError, check_spec, create_survey, open_wave, survey_questions
 from db.users import audit
 from services.collect import is_overall_rating, store_survey_comments
 
@@ -48,7 +48,8 @@ class ImportReport:
     """What an import did.
 
     Attributes:
-        survey_id: The survey the answers went to (new or existing).
+        survey_id: The survey the answers went to (new or existing); None when a new survey was asked
+            for and no row could be stored, so none was made.
         wave_id: The wave they went to; None when nothing was new (no wave was created).
         added: Responses stored.
         already_imported: Rows skipped because the survey holds them already (same fingerprint).
@@ -60,7 +61,7 @@ class ImportReport:
         wave_responses: Responses the wave holds after the import.
     """
 
-    survey_id: int
+    survey_id: int | None
     wave_id: int | None
     added: int
     already_imported: int
@@ -157,6 +158,9 @@ def import_responses(
         if new_survey is None:
             raise SurveyError("survey_unknown")
         name, specs = new_survey
+        trial = responses_from(survey_file, [check_spec(q) for q in specs], mapping, id_column)
+        if trial.answers.empty:  # nothing to store: no survey without answers is left behind
+            return ImportReport(None, None, 0, 0, list(trial.rejected), 0, {}, trial.total_rows)
         survey = create_survey(session, product_id, name, specs, source=survey_file.layout)
     else:
         found = session.get(Survey, survey_id)

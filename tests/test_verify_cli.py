@@ -275,3 +275,14 @@ def test_the_module_runs_as_a_command(tmp_path):
     assert "skipped (free text): 还有什么想告诉我们的？" in done.stderr
     assert done.stdout.startswith("Accuracy improved significantly")  # the one question measuring accuracy
     assert len(pd.read_csv(output)) == len(done.stdout.splitlines())
+
+
+def test_a_wave_the_long_file_does_not_have_is_refused_in_one_line(tmp_path, capsys):
+    source = tmp_path / "answers.csv"
+    rows = [("1", f"r{i}", "accuracy", 3 + i % 2) for i in range(6)] + [
+        ("2", f"r{i}", "accuracy", 4) for i in range(6)
+    ]
+    pd.DataFrame(rows, columns=["wave", "respondent_key", "question", "value"]).to_csv(source, index=False)
+    assert main([str(source), "--baseline", "1", "--follow-up", "3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: answers.csv has no wave '3' (its waves: 1, 2)"]

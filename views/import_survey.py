@@ -149,7 +149,9 @@ def reason_text(problem: Rejected) -> str:
 
 def render_report(report: ImportReport) -> None:
     """What the import stored, skipped and refused."""
-    if report.wave_id is None:
+    if report.wave_id is None and not report.already_imported:
+        st.error(t("survey_import.nothing_readable", n=report.rejected_rows))
+    elif report.wave_id is None:
         st.info(t("survey_import.nothing_new", n=report.already_imported))
     else:
         st.success(t("survey_import.done", added=report.added, wave=report.wave_responses))

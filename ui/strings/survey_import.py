@@ -84,6 +84,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "没有新内容：文件中的 {n} 行此前都已导入。",
         "Nothing new: the file's {n} rows were all imported before.",
     ),
+    "survey_import.nothing_readable": (
+        "文件中没有可以保存的回答（{n} 行被拒绝），未保存任何内容。",
+        "No answer in the file could be stored ({n} rows refused): nothing was stored.",
+    ),
     "survey_import.comments": (
         "{n} 条开放题回答已去除个人信息，并作为问卷评论保存。",
         "{n} free-text answers were redacted and stored as survey comments.",
