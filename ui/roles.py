@@ -21,6 +21,8 @@ STAFF: tuple[str, ...] = (ADMIN, ANALYST, VIEWER)
 EDITORS: tuple[str, ...] = (ADMIN, ANALYST)
 # Accounts, products and rounds; remove the demo, delete a respondent's data.
 ADMINS: tuple[str, ...] = (ADMIN,)
+# A new account's role until an admin raises it: it reads, and changes nothing.
+NEW_USER_ROLE = VIEWER
 
 
 def can_edit(user: SignedIn) -> bool:

@@ -14,7 +14,7 @@ from db.users import (
     update_user,
 )
 from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, list_products
-from ui import nav
+from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
 from ui.resources import transaction
@@ -24,7 +24,12 @@ users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.worksp
 
 
 def render_users() -> None:
-    """The users tab: staff accounts with role and last login; forms to add one or change its role."""
+    """The users tab: staff accounts with role and last login; forms to add one or change its role.
+
+    A change reruns the page, so the table and the list of users to edit show it at once.
+    """
+    if message := st.session_state.pop("admin_users_message", None):
+        st.success(message)
     with transaction() as session:
         rows = [(u.id, u.username, u.role, u.is_active, u.last_login_at) for u in list_users(session)]
     st.dataframe(
@@ -44,15 +49,21 @@ def render_users() -> None:
             help=t("auth.password_help", n=MIN_PASSWORD_LENGTH),
         )
         role = st.selectbox(
-            t("admin.role"), ROLES, format_func=lambda r: t(f"role.{r}"), key="admin_new_role"
+            t("admin.role"),
+            ROLES,
+            index=ROLES.index(roles.NEW_USER_ROLE),  # the least a new account can do; raise it on purpose
+            format_func=lambda r: t(f"role.{r}"),
+            key="admin_new_role",
         )
         if st.form_submit_button(t("admin.create_user")):
             try:
                 with transaction() as session:
                     create_user(session, username, password, role, actor=user.username)
-                st.success(t("admin.user_created", username=username.strip()))
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
+            else:
+                st.session_state["admin_users_message"] = t("admin.user_created", username=username.strip())
+                st.rerun()
     with st.form("admin_edit_user"):
         st.markdown(f"**{t('admin.edit_user')}**")
         names = {uid: name for uid, name, *_ in rows}
@@ -67,9 +78,11 @@ def render_users() -> None:
             try:
                 with transaction() as session:
                     update_user(session, target, actor=user.username, role=new_role, is_active=active)
-                st.success(t("admin.user_updated", username=names[target]))
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
+            else:
+                st.session_state["admin_users_message"] = t("admin.user_updated", username=names[target])
+                st.rerun()
 
 
 def render_workspace() -> None:

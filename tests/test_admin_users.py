@@ -1,0 +1,33 @@
+"""The admin's users tab as an admin uses it: a new account is a viewer unless raised, and shows at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import make_engine, unit_of_work
+from db.models import User
+from tests.apphelpers import PASSWORD, create_admin, open_app, texts
+
+# Slow: runs the app through AppTest (CI runs it).
+pytestmark = pytest.mark.slow
+
+
+def test_a_new_user_is_a_viewer_and_is_listed_and_editable_at_once(monkeypatch, db_url):
+    at = create_admin(open_app(monkeypatch, db_url))
+    at.switch_page("views/admin.py").run()
+    assert at.selectbox(key="admin_new_role").value == "viewer"  # the least a new account can do
+    at.text_input(key="admin_new_username").input("bo")
+    at.text_input(key="admin_new_password").input(PASSWORD)
+    at = next(b for b in at.button if b.label == "Create user").click().run()
+    assert not at.exception
+    assert "User bo created." in texts(at)
+    table = at.dataframe[0].value
+    assert list(table["Username"]) == ["ada", "bo"] and list(table["Role"])[-1] == "viewer"
+    # The edit form lists the new user without another visit to the page.
+    names = at.selectbox(key="admin_edit_id").options
+    assert "bo" in names
+    engine = make_engine(db_url)
+    with unit_of_work(engine) as session:
+        assert session.scalars(select(User.role).where(User.username == "bo")).one() == "viewer"
+    engine.dispose()
