@@ -179,7 +179,8 @@ def render_verdicts(results: pd.DataFrame, analysis: Analysis) -> None:
     for _, options in options_of.groupby(
         options_of["question"].astype(str).str.split(":").str[0], sort=False
     ):
-        question = str(options[f"label_{lang}"].iloc[0]).split(" — ")[0]
+        # "Select all that apply." or "？" and then the string's own colon read badly: the end stop goes.
+        question = str(options[f"label_{lang}"].iloc[0]).split(" — ")[0].rstrip(" .。?？!！:：")
         with st.expander(t("verify.option_verdicts", question=question)):
             for _, row in options.iterrows():
                 render_verdict(row)
@@ -195,9 +196,10 @@ def render_verdicts(results: pd.DataFrame, analysis: Analysis) -> None:
             concerns.setdefault(caveat, []).append(row[f"label_{lang}"])
     if concerns:
         st.markdown(f"**{t('verify.caveats')}**")
-        separator = "、" if lang == "zh" else ", "
+        # English measure names hold commas ("Accuracy, share of answers ≥ 4"): a semicolon between them.
+        separator, colon = ("、", "：") if lang == "zh" else ("; ", ": ")
         st.warning(
-            "\n".join(f"- **{separator.join(labels)}**: {caveat}" for caveat, labels in concerns.items())
+            "\n".join(f"- **{separator.join(labels)}**{colon}{caveat}" for caveat, labels in concerns.items())
         )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import survey_files
 from analytics.importing import ImportProblem, Rejected, report_csv, report_frame
-from analytics.questions import QuestionSpec, dimension_label
+from analytics.questions import YES_NO, QuestionSpec, answer_codes, dimension_label
 from analytics.survey_answers import MIN_ANSWERS
 from db.models import WAVE_KINDS
 from db.surveys import SurveyError, list_surveys, list_waves, survey_questions
@@ -120,6 +120,53 @@ def map_onto(
         if picked is not None:
             mapping[spec.code] = found.questions[picked].columns
     return mapping
+
+
+def answer_text(spec: QuestionSpec, value: object) -> str:
+    """An answer as the preview shows it.
+
+    A number without ".0", yes/partly/no in words, a multiple choice's option ✓ (chosen) or – (not), and
+    nothing for a skipped question.
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    number = float(value)  # type: ignore[arg-type]
+    if spec.kind == "yes_no":
+        return next((zh if lang == "zh" else en for v, zh, en in YES_NO if v == number), f"{number:g}")
+    if spec.kind == "multi":
+        return "✓" if number else "–"
+    return f"{number:g}"
+
+
+def preview_table(answers: pd.DataFrame, questions: tuple[QuestionSpec, ...]) -> pd.DataFrame:
+    """The first respondents' answers as they would be stored.
+
+    A line per question (each option of a multiple choice its own) named by its wording, a column per
+    spreadsheet row.
+    """
+    rows = sorted(set(answers["row"]))[:8]
+    sample = answers[answers["row"].isin(rows)]
+    values = {(r, q): v for r, q, v in zip(sample["row"], sample["question"], sample["value"], strict=True)}
+    present = set(answers["question"])
+    lines = []
+    for spec in questions:
+        options = (
+            [f"{spec.text(lang)} — {o.text(lang)}" for o in spec.options] if spec.kind == "multi" else []
+        )
+        for i, code in enumerate(answer_codes(spec) or (spec.code,)):
+            if code in present:
+                lines.append(
+                    {
+                        t("survey_import.col.question"): options[i] if options else spec.text(lang),
+                        **{
+                            t("survey_import.preview_row", n=r): answer_text(spec, values.get((r, code)))
+                            for r in rows
+                        },
+                    }
+                )
+    return pd.DataFrame(lines)
 
 
 def rejected_frame(rejected: list[Rejected]) -> pd.DataFrame:
@@ -292,9 +339,9 @@ st.caption(
     t("survey_import.preview_counts", ready=ready, rejected=preview.rejected_rows, total=preview.total_rows)
 )
 if not preview.answers.empty:
-    sample = preview.answers[preview.answers["row"].isin(sorted(set(preview.answers["row"]))[:8])]
-    shown = sample.pivot_table(index="row", columns="question", values="value", aggfunc="first")
-    st.dataframe(shown.astype(str), width="stretch")
+    shown = preview_table(preview.answers, questions)
+    # Every question in sight (the table's own height hides the last ones behind a scroll bar).
+    st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3)
 if preview.rejected:
     with st.expander(t("survey_import.rejected", n=preview.rejected_rows)):
         st.dataframe(rejected_frame(preview.rejected), hide_index=True, width="stretch")

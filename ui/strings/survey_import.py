@@ -71,6 +71,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "共 {total} 行：{ready} 行可导入，{rejected} 行有问题将被拒绝。",
         "{total} rows: {ready} can be imported, {rejected} have problems and will be refused.",
     ),
+    "survey_import.preview_row": ("第 {n} 行", "Row {n}"),
     "survey_import.submit": ("导入", "Import"),
     "survey_import.done": (
         "已导入 {added} 份回答；此批次现有 {wave} 份回答。",
