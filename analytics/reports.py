@@ -501,7 +501,10 @@ def _change(row: Mapping[str, Any]) -> str:
     unit = " pp" if share else ""
 
     def signed(v: float) -> str:
-        return f"{scale * v:+.{digits}f}" if math.isfinite(v) else "n/a"
+        if not math.isfinite(v):
+            return "n/a"
+        x = round(scale * v, digits) + 0.0  # rounds to zero: 0, never "-0"
+        return f"{x:+.{digits}f}" if x else f"{x:.{digits}f}"
 
     return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
 

@@ -176,13 +176,17 @@ def signed(x: float, digits: int = 2) -> str:
     """A number with its sign ("+0.52", "−1.62" with a true minus); "n/a" when not finite."""
     if not np.isfinite(x):
         return "n/a"
-    text = f"{x:+.{digits}f}"
+    x = round(float(x), digits) + 0.0  # a value that rounds to zero is 0, never "−0" or "+0"
+    text = f"{x:+.{digits}f}" if x else f"{x:.{digits}f}"
     return text.replace("-", "\u2212") if text.startswith("-") else text
 
 
 def plain(x: float, digits: int = 2) -> str:
     """A number with a true minus sign; "n/a" when not finite."""
-    return f"{x:.{digits}f}".replace("-", "\u2212") if np.isfinite(x) else "n/a"
+    if not np.isfinite(x):
+        return "n/a"
+    x = round(float(x), digits) + 0.0  # a value that rounds to zero is 0, never "−0"
+    return f"{x:.{digits}f}".replace("-", "\u2212")
 
 
 def p_label(adjust: str | None, family_size: int, lang: str) -> str:

@@ -127,7 +127,7 @@ def test_imported_qualtrics_waves_are_compared_on_their_own_questions(monkeypatc
     )
     assert "McNemar's test (exact binomial)" in set(table["Test"])
     families = next(e for e in at.expander if e.label == "Questions tested together (families)")
-    assert "**accuracy**: Accuracy" in "\n".join(m.value for m in families.markdown)
+    assert "- **Accuracy**: Accuracy" in "\n".join(m.value for m in families.markdown)  # named by dimension
     deck = _deck(at)
     assert "Was your problem solved this time?" in deck and "Insurance claims help" in deck
 

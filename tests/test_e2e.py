@@ -472,7 +472,7 @@ def _compare_imported_waves(page, tmp_path: Path) -> None:  # type: ignore[no-un
         has_text="Questions tested together (families)"
     )
     families.get_by_text("Questions tested together (families)").click()
-    expect(families.get_by_text("accuracy", exact=True)).to_be_visible()
+    expect(families.get_by_text("Accuracy", exact=True).first).to_be_visible()  # the family, by dimension
     _settled(page)
     verdicts = _alerts(page)
     _shot(page, "before_after_en.png")

@@ -12,7 +12,7 @@ import streamlit as st
 from analytics import charts_verify, reports
 from analytics.pairing import Analysis, count_respondents
 from analytics.planner import plan_next_wave
-from analytics.questions import QuestionSpec
+from analytics.questions import QuestionSpec, dimension_label
 from analytics.survey_answers import MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import parse_keywords
 from analytics.verdicts import RESULT_TONES, SHARE_KINDS, test_name
@@ -128,8 +128,18 @@ def render_comparability(comparable: verification.Comparable) -> None:
         st.caption(t("verify.only_one", questions=separator.join(comparable.only_one)))
 
 
+def family_name(family: str, labels: list[str]) -> str:
+    """A family as the reader knows it: its dimension, its question, or the name the team gave it."""
+    kind, _, key = family.partition(":")
+    if not key:
+        return family  # a name the team gave
+    if kind == "scale":
+        return dimension_label(key, lang) or key
+    return labels[0].split(" — ")[0]  # one question (or one multiple choice's options)
+
+
 def render_families(results: pd.DataFrame) -> None:
-    """The families the p-values were adjusted in, as the results name them."""
+    """The families the p-values were adjusted in, named as the reader knows them."""
     primary = results[results["kind"] != "top2box"]
     groups: dict[str, list[str]] = {}
     for family, label in zip(primary["family"], primary[f"label_{lang}"], strict=True):
@@ -137,9 +147,10 @@ def render_families(results: pd.DataFrame) -> None:
     with st.expander(t("verify.families")):
         st.caption(t("verify.families_help"))
         separator = "；" if lang == "zh" else "; "
+        colon = "：" if lang == "zh" else ": "
         st.markdown(
             "\n".join(
-                f"- **{family.split(':', 1)[-1] or '–'}**{'：' if lang == 'zh' else ': '}{separator.join(labels)}"
+                f"- **{family_name(family, labels)}**{colon}{separator.join(labels)}"
                 for family, labels in groups.items()
             )
         )
@@ -232,7 +243,10 @@ def _fmt_change(row: pd.Series) -> str:
     )
 
     def signed(v: float) -> str:
-        return "n/a" if pd.isna(v) else f"{scale * v:+.{digits}f}"
+        if pd.isna(v):
+            return "n/a"
+        x = round(scale * v, digits) + 0.0  # rounds to zero: 0, never "-0"
+        return f"{x:+.{digits}f}" if x else f"{x:.{digits}f}"
 
     return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
 
@@ -272,7 +286,11 @@ def render_table(results: pd.DataFrame, analysis: Analysis) -> None:
                 t("verify.col.warnings"): "; ".join(r["warnings_zh" if lang == "zh" else "warnings"]),
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    # The name column wide enough for a survey's own wording ("Which features ... — Lab reports").
+    measure = st.column_config.TextColumn(width="large")
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch", column_config={t("verify.col.measure"): measure}
+    )
     render_sensitivity(results, analysis)
 
 
