@@ -477,6 +477,27 @@ def _table(
     return table
 
 
+def _table_pages(rows: Sequence[Sequence[str]], lang: str, budget: float = 12.0) -> list[tuple[int, int]]:
+    """(start, stop) of the results rows on each slide, so that wrapped rows never run off the slide.
+
+    A row is one unit high, and 0.45 more for each further line its name or test wraps to (about 26
+    Latin or 13 Chinese characters fit a line of those columns); a slide holds ``budget`` units.
+    """
+    per_line = 13 if lang == "zh" else 26
+    pages: list[tuple[int, int]] = []
+    start, used = 0, 0.0
+    for i, row in enumerate(rows):
+        lines = max(math.ceil(len(row[0]) / per_line), math.ceil(len(row[1]) / per_line), 1)
+        height = 1 + 0.45 * (lines - 1)
+        if used + height > budget and i > start:
+            pages.append((start, i))
+            start, used = i, 0.0
+        used += height
+    if start < len(rows):
+        pages.append((start, len(rows)))
+    return pages
+
+
 def _picture(prs: Any, title: str, png: bytes) -> None:
     slide = _title_only(prs, title)
     picture = slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(1.35))
@@ -628,16 +649,16 @@ def build_deck(report: ReviewReport) -> bytes:
     ]
     categories = list(report.results["result"])
     header = [_t(k, lang) for k in ("measure", "test", "n", "before", "after", "change", "p_adj", "result")]
-    for start in range(0, len(rows), 12):
+    for start, stop in _table_pages(rows, lang):
         table = _table(
             prs,
             _t("results", lang),
             header,
-            rows[start : start + 12],
+            rows[start:stop],
             (2.6, 2.4, 1.0, 0.9, 0.9, 2.3, 1.0, 1.4),
             note=respondents,
         )
-        for i, category in enumerate(categories[start : start + 12], start=1):  # the result in its colour
+        for i, category in enumerate(categories[start:stop], start=1):  # the result in its colour
             for paragraph in table.cell(i, len(header) - 1).text_frame.paragraphs:
                 paragraph.font.color.rgb = result_colour(category)
 

@@ -273,3 +273,20 @@ def test_the_deck_and_the_tables_describe_the_primary_respondents(demo, primary)
     svg = reports.chart_images({"nps": charts["nps"]}, scale=1.0)["nps"].svg
     assert label in svg and f"NPS {nps['mean_before']:+.0f}" in svg and f"NPS {nps['mean_after']:+.0f}" in svg
     assert f"NPS {nps['mean_before_all']:+.0f}" not in svg
+
+
+def test_results_rows_with_long_names_spread_over_more_slides_and_short_ones_do_not():
+    from analytics.reports import _table_pages
+
+    short = [["Accuracy", "Wilcoxon signed-rank test"]] * 12
+    assert _table_pages(short, "en") == [(0, 12)]  # the standard questionnaire: one slide, as before
+    long = [
+        ["Which features have you used? Select all that apply. — Insurance claims help", "McNemar's test"]
+    ]
+    pages = _table_pages(long * 10, "en")
+    assert len(pages) > 1 and all(stop - start <= 8 for start, stop in pages)
+    assert (
+        pages[0][0] == 0
+        and pages[-1][1] == 10
+        and all(a[1] == b[0] for a, b in zip(pages, pages[1:], strict=False))
+    )
