@@ -325,10 +325,12 @@ def _import_wave(  # type: ignore[no-untyped-def]
                 re.compile("^(A new survey made from the file's questions|用文件中的题目新建问卷)$")
             ).click()
             expect(new).to_be_checked()
-        name = main.locator('[data-testid="stTextInput"]').nth(0).locator("input")
+        _settled(page)  # the new-survey fields are drawn by the rerun the radio started
+        name = main.get_by_label(re.compile(r"^(Name of the new survey|新问卷名称)$"))
         name.fill(survey)
         name.press("Enter")
         _settled(page)
+        expect(name).to_have_value(survey)
     wave_name = main.get_by_label(re.compile(r"^(Wave name \(optional\)|批次名称（可选）)$"))
     wave_name.fill(wave)
     wave_name.press("Enter")
