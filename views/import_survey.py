@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -321,7 +321,7 @@ else:
         round_id=round_id,
         kind=str(kind),
         name=wave_name.strip() or f"{t(f'wave.{kind}')} · {Path(str(uploaded.name)).stem}"[:120],
-        collected_on=collected if isinstance(collected, type(datetime.now(UTC).date())) else None,
+        collected_on=collected if isinstance(collected, date) else None,
     )
 
 # The preview: what would be stored and what refused, before anything is.
