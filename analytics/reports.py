@@ -530,6 +530,11 @@ def _change(row: Mapping[str, Any]) -> str:
     return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
 
 
+def result_words(result: str, lang: str = "en") -> str:
+    """A result category (``analytics.verdicts.RESULTS``) in words, as the deck and the exports show it."""
+    return _t(result, lang)
+
+
 def result_colour(result: Result) -> RGBColor:
     """The colour of a result category in the deck (``analytics.verdicts.RESULT_COLOURS``)."""
     colour: RGBColor = RGBColor.from_string(RESULT_COLOURS[result].lstrip("#").upper())
