@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import zipfile
 from datetime import date
 
@@ -191,18 +190,18 @@ def primary(demo) -> Comparison:
 
 
 def _fits(shape, size_default: float = 18.0) -> bool:
-    """Whether a text box's paragraphs fit its height (a wide-glyph estimate: CJK 1 em, other 0.55 em)."""
+    """Whether a text box's paragraphs, wrapped with the deck font's metrics, fit its height."""
+    from analytics.slide_text import line_height, wrap
+
     frame = shape.text_frame
     width = (shape.width - frame.margin_left - frame.margin_right) / 12700  # points
     height = (shape.height - frame.margin_top - frame.margin_bottom) / 12700
     needed = 0.0
     for paragraph in frame.paragraphs:
         size = paragraph.font.size.pt if paragraph.font.size else size_default
-        ems = sum(
-            1.0 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 0.55 for ch in paragraph.text
-        )
-        needed += max(1, math.ceil(ems * size / width)) * size * 1.2
-    return needed <= height
+        needed += len(wrap(paragraph.text, width, size, bool(paragraph.font.bold))) * line_height(size)
+        needed += paragraph.space_after.pt if paragraph.space_after is not None else 0
+    return needed <= height + 0.01
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -222,7 +221,7 @@ def test_the_title_slide_names_the_scope_and_the_respondents_and_fits(primary, l
     )
     prs = Presentation(io.BytesIO(deck))
     title = prs.slides[0]
-    boxes = [s for s in title.shapes if s.has_text_frame]
+    boxes = [s for s in title.shapes if s.has_text_frame and s.text_frame.text]
     assert len(boxes) == 2 and all(b.text_frame.text.strip() for b in boxes)
     for box in boxes:
         assert box.left >= 0 and box.left + box.width <= prs.slide_width
@@ -275,18 +274,34 @@ def test_the_deck_and_the_tables_describe_the_primary_respondents(demo, primary)
     assert f"NPS {nps['mean_before_all']:+.0f}" not in svg
 
 
-def test_results_rows_with_long_names_spread_over_more_slides_and_short_ones_do_not():
-    from analytics.reports import _table_pages
+def test_results_rows_with_long_names_spread_evenly_over_more_slides_and_short_ones_do_not():
+    from analytics.slide_layout import paginate, row_height, table_room
 
-    short = [["Accuracy", "Wilcoxon signed-rank test"]] * 12
-    assert _table_pages(short, "en") == [(0, 12)]  # the standard questionnaire: one slide, as before
-    long = [
-        ["Which features have you used? Select all that apply. — Insurance claims help", "McNemar's test"]
+    widths = reports.RESULT_WIDTHS
+    header = ["Measure", "Test", "n", "Before", "After", "Change (95% CI)", "Adjusted p", "Result"]
+    room = table_room(100, header, widths, 12)
+    row = [
+        "Accuracy",
+        "Wilcoxon signed-rank test",
+        "124",
+        "3.35",
+        "3.81",
+        "+0.46 (+0.28, +0.64)",
+        "< 0.001",
+        "Better",
     ]
-    pages = _table_pages(long * 10, "en")
-    assert len(pages) > 1 and all(stop - start <= 8 for start, stop in pages)
+    short = [row_height(row, widths, 12)] * 12
+    assert paginate(short, room) == [(0, 12)]  # the standard questionnaire: one slide, as before
+    long = ["Which features have you used? Select all that apply. — Insurance claims help", *row[1:]]
+    heights = [row_height(long, widths, 12)] * 10
+    pages = paginate(heights, room)
+    # More slides, each holding what fits, and evenly: never a full slide and a lone last row.
+    assert len(pages) > 1 and all(sum(heights[a:b]) <= room for a, b in pages)
+    sizes = [b - a for a, b in pages]
+    assert max(sizes) - min(sizes) <= 1
     assert (
         pages[0][0] == 0
         and pages[-1][1] == 10
         and all(a[1] == b[0] for a, b in zip(pages, pages[1:], strict=False))
     )
+    assert paginate([50.0] * 7, 300.0) == [(0, 4), (4, 7)]  # 4 + 3, not 6 + 1
