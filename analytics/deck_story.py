@@ -48,7 +48,10 @@ def _join(labels: Sequence[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(labels)
 
 
-def _colon(lang: str) -> str:
+def _colon(lang: str, after: str = "") -> str:
+    """A colon after a label; a question's own question mark is enough."""
+    if after.endswith(("?", "？")):
+        return "" if lang == "zh" else " "
     return "：" if lang == "zh" else ": "
 
 
@@ -86,7 +89,9 @@ def headline(
     """
     rows = headline_rows(results).to_dict("records")
     label = f"label_{'zh' if lang == 'zh' else 'en'}"
-    better = [f"{r[label]}{_colon(lang)}{figures(r, lang)}" for r in rows if r["result"] == "better"]
+    better = [
+        f"{r[label]}{_colon(lang, str(r[label]))}{figures(r, lang)}" for r in rows if r["result"] == "better"
+    ]
     others = [
         f"{words(category, lang)}{_colon(lang)}{_join([str(r[label]) for r in rows if r['result'] == category], lang)}"
         for category in RESULTS[1:]

@@ -41,6 +41,7 @@ SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 960 x 540 point
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "deck_title": ("整改效果复盘：满意度前后对比", "Rectification review: satisfaction before and after"),
     "verdicts": ("结论", "Verdicts"),
+    "verdict": ("结论说明", "Verdict"),
     "results": ("检验结果", "Results"),
     "pain_points": ("主要痛点", "Top pain points"),
     "items": ("整改项状态", "Rectification items"),
@@ -641,7 +642,7 @@ def build_deck(report: ReviewReport) -> bytes:
     verdict_rows = [
         [_t(c, lang), str(v)] for c, v in zip(categories, results[f"verdict_{suffix}"], strict=True)
     ]
-    header = [_t("result", lang), _t("verdicts", lang)]
+    header = [_t("result", lang), _t("verdict", lang)]
     for table, start in _paged_tables(
         prs, _t("verdicts", lang), header, verdict_rows, VERDICT_WIDTHS, respondents
     ):

@@ -105,6 +105,14 @@ def test_the_english_deck_tells_the_demo_story(demo):
     assert any("Feedback about dosage fell significantly." in s for s in slides)
     assert slides[-1].startswith("Method and caveats") and "not its cause" in slides[-1]
     assert _pictures(deck) == len(images) == 4
+    # One chart per slide, each under a one-line takeaway of the results it shows.
+    changes = next(s for s in _texts_by_shape(deck) if s[0] == "Changes")
+    assert changes[1] == (
+        "Better: Accuracy, Problem resolution, Overall satisfaction; No significant change: Ease of use, "
+        "Response speed"
+    )
+    nps = next(s for s in _texts_by_shape(deck) if s[0] == "NPS")
+    assert nps[1].startswith("NPS: no significant change")
 
 
 def test_the_chinese_deck_is_in_chinese(demo):
@@ -305,3 +313,60 @@ def test_results_rows_with_long_names_spread_evenly_over_more_slides_and_short_o
         and all(a[1] == b[0] for a, b in zip(pages, pages[1:], strict=False))
     )
     assert paginate([50.0] * 7, 300.0) == [(0, 4), (4, 7)]  # 4 + 3, not 6 + 1
+
+
+# --- the headline, the footer, the takeaways ---------------------------------------------------------
+
+
+def _texts_by_shape(deck: bytes) -> list[list[str]]:
+    """Each slide's text boxes' texts, in order (tables left out)."""
+    return [
+        [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
+        for slide in Presentation(io.BytesIO(deck)).slides
+    ]
+
+
+def test_the_headline_calls_improved_only_what_is_significantly_better(demo):
+    results = demo["results"].copy()
+    # Accuracy loses its significance, response speed turns worse: the headline follows the categories.
+    results.loc[results["measure"] == "accuracy", "result"] = "unclear"
+    results.loc[(results["measure"] == "response_speed") & (results["kind"] == "likert"), "result"] = "worse"
+    deck = reports.build_deck(
+        reports.ReviewReport(
+            "MediAssist", "Round 1", "B", "F", results, items=demo["items"], generated_on=date(2026, 8, 1)
+        )
+    )
+    slides = _texts_by_shape(deck)
+    title, improved_heading, improved, not_heading, not_improved, topics_heading, topics, *footer = slides[1]
+    assert title == "What the results say" and improved_heading == "Improved"
+    assert "Accuracy" not in improved and "Problem resolution: mean 3.41 → 3.69" in improved
+    assert not_heading == "Not improved"
+    assert "Worse: Response speed" in not_improved
+    assert "No significant change: Accuracy, Ease of use, NPS" in not_improved
+    assert topics_heading == "Evidence on the fixed pain points"
+    assert "Fix crash when uploading lab reports: 10.0% → 2.9% (significant)" in topics
+    assert footer == ["MediAssist · 2026-08-01", f"2 / {len(slides)}"]
+    # Nothing better: the headline says so instead of naming any measure improved.
+    none = results.assign(result=results["result"].replace("better", "unclear"))
+    slide = _texts_by_shape(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", none, lang="zh")))[1]
+    assert slide[1:3] == ["显著改善", "没有指标显著改善。"]
+
+
+def test_every_slide_after_the_title_has_the_product_the_date_and_its_number(demo):
+    deck = reports.build_deck(
+        reports.ReviewReport(
+            "MediAssist",
+            "Round 1",
+            "B",
+            "F",
+            demo["results"],
+            items=demo["items"],
+            generated_on=date(2026, 8, 1),
+        )
+    )
+    slides = _texts_by_shape(deck)
+    assert not any(t.endswith(f" / {len(slides)}") for t in slides[0])
+    for n, texts in enumerate(slides[1:], start=2):
+        assert texts[-2:] == ["MediAssist · 2026-08-01", f"{n} / {len(slides)}"]
+    prs = Presentation(io.BytesIO(deck))
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
