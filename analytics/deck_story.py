@@ -44,8 +44,27 @@ def words(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+OPTION = " — "  # between a multiple-choice question and its option in a row's label
+
+
 def _join(labels: Sequence[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(labels)
+    """Labels in a list; a question's options are listed once under the question.
+
+    "Which features have you used? — Lab reports, Medication lookup" instead of the question's
+    wording repeated before each option.
+    """
+    comma = "、" if lang == "zh" else ", "
+    groups: dict[str, list[str]] = {}
+    for label in labels:
+        question, _, option = label.partition(OPTION)
+        groups.setdefault(question if option else label, []).append(option)
+    parts = [
+        f"{question}{OPTION}{comma.join(options)}" if any(options) else question
+        for question, options in groups.items()
+    ]
+    return (
+        ("；" if lang == "zh" else "; ").join(parts) if any(OPTION in p for p in parts) else comma.join(parts)
+    )
 
 
 def _colon(lang: str, after: str = "") -> str:

@@ -143,10 +143,13 @@ def add_fitted_text(
         if size is not None or len(kept) <= 1:
             break
         kept = [*kept[: -2 if kept[-1] == more else -1], more]
-    if size is None:  # one paragraph too long even alone: cut it to the lines that fit
-        lines = wrap(kept[0], box.width - 2 * BOX_PAD_X, smallest, bold)
-        room = max(1, int((box.height - 2 * BOX_PAD_Y) // line_height(smallest)))
-        kept, size = ["".join(lines[:room])[:-1] + "…"], smallest
+    if size is None:  # one paragraph too long even alone: the longest start of it that fits, and "…"
+        text, low, high = kept[0], 0, len(kept[0])
+        while low < high:  # bisect the length
+            middle = (low + high + 1) // 2
+            fits = fitted_size([text[:middle] + "…"], box, smallest, smallest, bold) is not None
+            low, high = (middle, high) if fits else (low, middle - 1)
+        kept, size = [text[:low].rstrip() + "…"], smallest
     return add_text(slide, box, kept, size, bold=bold, colour=colour, spacing=spacing)
 
 

@@ -370,3 +370,20 @@ def test_every_slide_after_the_title_has_the_product_the_date_and_its_number(dem
         assert texts[-2:] == ["MediAssist · 2026-08-01", f"{n} / {len(slides)}"]
     prs = Presentation(io.BytesIO(deck))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
+
+
+def test_the_headline_names_a_questions_options_once_under_the_question(demo):
+    results = demo["results"].copy()
+    unclear = results.index[results["result"] == "unclear"][:3]
+    results.loc[unclear, "label_en"] = [
+        "Which features have you used? — Lab reports",
+        "Which features have you used? — Medication lookup",
+        "Was your problem solved?",
+    ]
+    slide = _texts_by_shape(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", results)))[1]
+    not_improved = slide[4]
+    assert "Which features have you used? — Lab reports, Medication lookup" in not_improved
+    assert (
+        not_improved.count("Which features have you used?") == 1
+        and "Was your problem solved?" in not_improved
+    )
