@@ -554,7 +554,12 @@ def _headline_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
     width = (layout.BODY_W - 2 * gap) / 3
     blocks = (
         ("improved", said.improved, result_colour("better")),
-        ("not_improved", said.not_improved, result_colour("unclear")),
+        # Red when something got worse, grey when nothing did.
+        (
+            "not_improved",
+            said.not_improved,
+            result_colour("worse" if "worse" in set(report.results["result"]) else "unclear"),
+        ),
         ("topics", said.topics, layout.ACCENT),
     )
     headings = [deck_story.words(key, lang) for key, _, _ in blocks]

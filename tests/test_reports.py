@@ -341,6 +341,12 @@ def test_the_headline_calls_improved_only_what_is_significantly_better(demo):
     assert title == "What the results say" and improved_heading == "Improved"
     assert "Accuracy" not in improved and "Problem resolution: mean 3.41 → 3.69" in improved
     assert not_heading == "Not improved"
+    heading = next(
+        s for s in Presentation(io.BytesIO(deck)).slides[1].shapes if s.text_frame.text == "Not improved"
+    )
+    assert (
+        str(heading.text_frame.paragraphs[0].runs[0].font.color.rgb) == "C0392B"
+    )  # something got worse: red
     assert "Worse: Response speed" in not_improved
     assert "No significant change: Accuracy, Ease of use, NPS" in not_improved
     assert topics_heading == "Evidence on the fixed pain points"
