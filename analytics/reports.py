@@ -45,7 +45,6 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "results": ("检验结果", "Results"),
     "pain_points": ("主要痛点", "Top pain points"),
     "items": ("整改项状态", "Rectification items"),
-    "topics": ("主题前后对比", "Topics before and after"),
     "method": ("方法与注意事项", "Method and caveats"),
     "sensitivity": ("敏感性分析", "Sensitivity check"),
     "pain_points_of": ("主要痛点：{scope}", "Top pain points: {scope}"),
@@ -377,7 +376,7 @@ class ReviewReport:
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
         items: Optional frame of rectification items (``db.items.list_items`` columns).
         topic_outcomes: Optional topic share measurements (``analytics.topic_outcome.topic_share``), their
-            verdicts listed.
+            verdicts on the headline slide with the items' evidence.
         analysis: The primary analysis the results, charts and figures describe; its label goes on the
             title, verdict and results slides, and the sensitivity check gets its own slide.
         pain_points_scope: What the pain points were counted over (e.g. "Round 1, 480 analysed items"),
@@ -627,8 +626,8 @@ def build_deck(report: ReviewReport) -> bytes:
     """The review deck as PPTX bytes (16:9).
 
     Title; the headline (what improved, what did not, the evidence on the fixed pain points);
-    verdicts; one chart per slide under its takeaway; results; the sensitivity check; topic
-    outcomes; the compared round's pain points and items; method. Tables spread evenly over as many
+    verdicts; one chart per slide under its takeaway; results; the sensitivity check; the compared
+    round's pain points and items; method. Tables spread evenly over as many
     slides as they need; every slide after the title carries the product, the date and its number.
     With ``report.analysis`` every figure slide names who it describes.
     """
