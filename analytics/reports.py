@@ -499,6 +499,7 @@ def _paged_tables(
     size: float = TABLE_POINTS,
 ) -> list[tuple[Any, int]]:
     """A table spread evenly over as few slides as hold it; (table, index of its first row) per slide."""
+    rows = [[layout.clip(text, w, size) for text, w in zip(row, widths, strict=True)] for row in rows]
     heights = [layout.row_height(r, widths, size) for r in rows]
     room = layout.table_room(layout.body_top(note), header, widths, size)
     pages = layout.paginate(heights, room)

@@ -194,6 +194,22 @@ def add_footer(slide: Any, left: str, page: int, pages: int) -> None:
 # --- tables --------------------------------------------------------------------------------------
 
 
+MAX_CELL_LINES = 8  # a cell longer than this is cut, so that one row never outgrows a slide
+
+
+def clip(text: str, width: float, size: float, lines: int = MAX_CELL_LINES, bold: bool = False) -> str:
+    """``text`` as it fits in ``lines`` lines of a cell ``width`` wide: whole, or its longest start and "…"."""
+    inner = width - 2 * CELL_PAD_X
+    if len(wrap(text, inner, size, bold)) <= lines:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # bisect the length
+        middle = (low + high + 1) // 2
+        fits = len(wrap(text[:middle] + "…", inner, size, bold)) <= lines
+        low, high = (middle, high) if fits else (low, middle - 1)
+    return text[:low].rstrip() + "…"
+
+
 def row_height(cells: Sequence[str], widths: Sequence[float], size: float, bold: bool = False) -> float:
     """The height of a table row: its tallest wrapped cell, margins included (points)."""
     tallest = max(

@@ -393,3 +393,15 @@ def test_the_headline_names_a_questions_options_once_under_the_question(demo):
         not_improved.count("Which features have you used?") == 1
         and "Was your problem solved?" in not_improved
     )
+
+
+def test_a_name_too_long_for_a_slide_is_cut_and_every_table_stays_on_its_slide(demo):
+    results = demo["results"].copy()
+    results.loc[0, "label_en"] = "Tell us everything about the dosage answers you got. " * 40
+    prs = Presentation(io.BytesIO(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", results))))
+    tables = [s for slide in prs.slides for s in slide.shapes if s.has_table]
+    assert tables and all(
+        t.top + t.height <= prs.slide_height - 12700 * 40 for t in tables
+    )  # above the footer
+    cut = next(t.table.cell(1, 0).text for t in tables if t.table.cell(0, 0).text == "Measure")
+    assert cut.startswith("Tell us everything about the dosage") and cut.endswith("…") and len(cut) < 400
