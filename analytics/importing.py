@@ -48,6 +48,7 @@ from analytics.hashing import content_hash, key_hash, normalise
 from analytics.pii import redact
 from analytics.progress import Progress
 from analytics.pseudonym import pseudonymise
+from analytics.spreadsheet_safety import to_csv_bytes
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same as Streamlit's default upload limit
 MAX_TEXT_CHARS = 10_000  # longer "feedback" is almost always a pasted log or a whole chat export
@@ -1090,5 +1091,9 @@ def report_frame(rejected: Sequence[Rejected], reason_text: Callable[[Rejected],
 
 
 def report_csv(frame: pd.DataFrame) -> bytes:
-    """The report as CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
-    return str(frame.to_csv(index=False)).encode("utf-8-sig")
+    """The report as CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese correctly.
+
+    Cells and column names that a spreadsheet would run as formulas (a file's ``=HYPERLINK(...)``
+    quoted back as the offending value, a column named ``@cmd``) are made inert, as in every export.
+    """
+    return to_csv_bytes(frame)
