@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
 
-from analytics import importing
-from analytics.importing import Rejected
+from analytics import importing, survey_files, upload_limits
+from analytics.importing import ImportProblem, Rejected
+from ui.i18n import STRINGS
 
 SECRET = b"test secret"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def t_zh(key: str, **values: object) -> str:
+    return STRINGS[key][0].format(**values)
+
+
+def t_en(key: str, **values: object) -> str:
+    return STRINGS[key][1].format(**values)
 
 
 def report_rows(rejected: list[Rejected]) -> list[dict[str, str]]:
@@ -52,3 +63,192 @@ def test_every_formula_start_is_neutralised_in_report_cells_and_headers(start):
     data = importing.report_csv(importing.report_frame(rejected, lambda r: f"{start}reason"))
     [row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))[1:]
     assert row == ["2", f"'{start}col", f"'{start}reason", f"'{start}1+1"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Crafted workbooks
+# --------------------------------------------------------------------------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SURVEY_HEADER = ("总体满意度", "是否推荐", "问题是否解决")
+
+
+def workbook(sheet_xml: bytes | None = None, rows: list[list[object]] | None = None) -> bytes:
+    """A real workbook made by openpyxl; its sheet replaced by `sheet_xml` when given."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows or [["反馈内容", "评分"], ["回答太慢", 3]]:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if sheet_xml is None:
+        return buffer.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, sheet_xml if info.filename == SHEET else source.read(info))
+    return out.getvalue()
+
+
+def sheet(cells_xml: str, prolog: str = "") -> bytes:
+    """A worksheet part: an optional document type, then a header row and `cells_xml` as row 2."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'{prolog}<worksheet xmlns="{MAIN_NS}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>反馈内容</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{cells_xml}</t></is></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+
+
+XXE = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+LAUGHS = (
+    "<!DOCTYPE worksheet [\n"
+    + '<!ENTITY lol0 "lol">\n'
+    + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">\n' for i in range(1, 10))
+    + "]>\n"
+)
+
+
+def zip_bomb(unpacked_mb: int) -> bytes:
+    """A valid workbook whose sheet unpacks to `unpacked_mb` MB of one row repeated: ~0.4 % on disk."""
+    row = b'<row><c t="inlineStr"><is><t>' + b"A" * 200 + b"</t></is></c></row>"
+    chunk = row * (1024 * 1024 // len(row))
+    head, _, tail = sheet("x").partition(b"</sheetData>")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for info in source.infolist():
+            if info.filename != SHEET:
+                bomb.writestr(info, source.read(info))
+        with bomb.open(SHEET, "w", force_zip64=True) as part:
+            part.write(head)
+            for _ in range(unpacked_mb):
+                part.write(chunk)
+            part.write(b"</sheetData>" + tail)
+    return out.getvalue()
+
+
+def refused(data: bytes, name: str, read=importing.read_table, **options) -> ImportProblem:
+    with pytest.raises(ImportProblem) as caught:
+        read(data, name, **options)
+    return caught.value
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked():
+    data = zip_bomb(300)
+    assert len(data) < 2 * 1024 * 1024  # small on disk, 300 MB unpacked
+    start = time.perf_counter()
+    problem = refused(data, "bomb.xlsx")
+    assert time.perf_counter() - start < 1  # reading it would take minutes and GBs
+    assert problem.code == "compressed_too_much" and problem.values == {"ratio": 100}
+    assert refused(data, "bomb.xlsx", survey_files.read_survey).code == "compressed_too_much"
+    message = t_en("import.problem.compressed_too_much", **problem.values)
+    assert "100 times" in message and "nothing was stored" in message
+
+
+def test_a_workbook_unpacking_past_the_size_setting_is_refused_naming_the_limit(monkeypatch):
+    data = zip_bomb(3)
+    monkeypatch.setenv(upload_limits.UNZIPPED_ENV, "2")
+    monkeypatch.setenv(upload_limits.RATIO_ENV, "100000")
+    problem = refused(data, "big.xlsx")
+    assert problem.code == "unzipped_too_large" and problem.values == {"limit_mb": 2}
+    assert "more than the 2 MB allowed" in t_en("import.problem.unzipped_too_large", **problem.values)
+    assert "解压后超过 2 MB" in t_zh("import.problem.unzipped_too_large", **problem.values)
+    monkeypatch.setenv(upload_limits.UNZIPPED_ENV, "10")
+    assert importing.read_table(data, "big.xlsx").n_rows > 10_000  # within the limit: read
+
+
+def test_a_bad_limit_setting_names_the_variable(monkeypatch):
+    monkeypatch.setenv(upload_limits.ROWS_ENV, "lots")
+    with pytest.raises(ValueError, match="RECTIFY_IMPORT_MAX_ROWS"):
+        upload_limits.Limits.from_env()
+
+
+@pytest.mark.parametrize(
+    ("prolog", "cell"), [(XXE, "&xxe;"), (LAUGHS, "&lol9;")], ids=["xxe", "billion_laughs"]
+)
+@pytest.mark.parametrize("hidden", [False, True], ids=["at_the_top", "behind_a_long_comment"])
+def test_xml_entity_attacks_in_a_workbook_are_refused(prolog, cell, hidden):
+    # Behind 100 kB of comment the quick look at each part misses it, and defusedxml refuses it.
+    padding = f"<!--{'x' * 100_000}-->\n" if hidden else ""
+    data = workbook(sheet(cell, padding + prolog))
+    start = time.perf_counter()
+    problem = refused(data, "attack.xlsx")
+    assert problem.code == "unsafe_xml"
+    assert time.perf_counter() - start < 2
+    assert refused(data, "attack.xlsx", survey_files.read_survey).code == "unsafe_xml"
+    assert "XXE" in t_en("import.problem.unsafe_xml") and "实体声明" in t_zh("import.problem.unsafe_xml")
+
+
+def test_a_plain_workbook_still_reads():
+    table = importing.read_table(workbook(sheet("回答太慢")), "plain.xlsx")
+    assert table.columns == ["反馈内容"] and table.rows == [["回答太慢"]]
+
+
+# --------------------------------------------------------------------------------------------------
+# Row limits
+# --------------------------------------------------------------------------------------------------
+
+
+def tickets_csv(n: int) -> bytes:
+    return ("反馈内容,评分\n" + "".join(f"回答太慢 {i},4\n" for i in range(n))).encode()
+
+
+def test_the_row_limit_refuses_a_longer_csv_and_names_the_limit(monkeypatch):
+    monkeypatch.setenv(upload_limits.ROWS_ENV, "1000")
+    assert importing.read_table(tickets_csv(1000), "t.csv").n_rows == 1000
+    problem = refused(tickets_csv(1001), "t.csv")
+    assert problem.code == "too_many_rows" and problem.values == {"limit": "1,000"}
+    assert "more than the 1,000 rows allowed" in t_en("import.problem.too_many_rows", **problem.values)
+    assert "RECTIFY_IMPORT_MAX_ROWS" in t_zh("import.problem.too_many_rows", **problem.values)
+
+
+def test_the_row_limit_applies_to_jsonl_xlsx_and_survey_exports(monkeypatch):
+    monkeypatch.setenv(upload_limits.ROWS_ENV, "50")
+    jsonl = "".join(f'{{"text": "slow {i}"}}\n' for i in range(51)).encode()
+    assert refused(jsonl, "t.jsonl").code == "too_many_rows"
+    rows: list[list[object]] = [["反馈内容"], *([f"slow {i}"] for i in range(51))]
+    assert refused(workbook(rows=rows), "t.xlsx").code == "too_many_rows"
+    # Survey exports have up to three header rows (Qualtrics): 53 rows under a header of one is too many.
+    survey = [list(SURVEY_HEADER), *([i % 5 + 1, i % 11, "是"] for i in range(53))]
+    assert refused(workbook(rows=survey), "s.xlsx", survey_files.read_survey).code == "too_many_rows"
+    csv_text = ",".join(SURVEY_HEADER) + "\n" + "".join(f"{i % 5 + 1},{i % 11},是\n" for i in range(53))
+    assert refused(csv_text.encode(), "s.csv", survey_files.read_survey).code == "too_many_rows"
+    survey_50 = ",".join(SURVEY_HEADER) + "\n" + "".join(f"{i % 5 + 1},{i % 11},是\n" for i in range(50))
+    assert len(survey_files.read_survey(survey_50.encode(), "s.csv").rows) == 50
+
+
+def test_a_workbook_that_jumps_to_row_two_billion_is_refused_at_once():
+    far = sheet("x").replace(
+        b"</sheetData>", b'<row r="2000000000"><c r="A2000000000"><v>1</v></c></row></sheetData>'
+    )
+    start = time.perf_counter()
+    assert refused(workbook(far), "far.xlsx").code == "too_many_rows"
+    assert time.perf_counter() - start < 10
+
+
+# --------------------------------------------------------------------------------------------------
+# Nested JSON
+# --------------------------------------------------------------------------------------------------
+
+
+def test_json_nested_deeper_than_python_can_read_is_a_rejected_line_not_a_crash():
+    deep = '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    data = "\n".join(['{"text": "回答太慢"}', deep, '{"text": {"detail": [1, {"a": "b"}]}}']).encode()
+    table = importing.read_table(data, "feedback.jsonl")
+    assert [(p.row, p.reason) for p in table.problems] == [(2, "json_too_deep")]
+    prepared = importing.prepare(table, {"text": "text"}, secret=SECRET, now=NOW)
+    assert [r.text for r in prepared.records] == ["回答太慢", '{"detail": [1, {"a": "b"}]}']
+    assert "nested too deeply" in t_en("import.reason.json_too_deep")
+
+
+def test_a_json_array_nested_too_deep_is_refused_with_a_clear_message():
+    data = ("[" + '{"a":' * 50_000 + "1" + "}" * 50_000 + "]").encode()
+    problem = refused(data, "feedback.json")
+    assert problem.code == "json_too_deep"
+    assert "嵌套层数过深" in t_zh("import.problem.json_too_deep")

@@ -53,21 +53,27 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
+def forget_file() -> None:
+    """Drop the file read and the rows checked from the session: a big file holds hundreds of MB."""
+    for key in ("import_table", "import_prepared"):
+        st.session_state.pop(key, None)
+
+
 def read_upload(uploaded: Any) -> tuple[str, importing.Table]:
     """The uploaded file as a table, read once per upload and kept for the reruns that follow."""
     token = f"{uploaded.file_id}:{uploaded.name}:{uploaded.size}"
     cached = st.session_state.get("import_table")
     if cached is None or cached[0] != token:
+        del cached
+        forget_file()  # the previous file's rows, before this one's are read beside them
         try:
             with st.spinner(t("import.reading")):
                 data = uploaded.getvalue()
                 table = importing.read_table(data, uploaded.name, max_bytes=importing.MAX_FILE_BYTES)
         except importing.ImportProblem as problem:
-            st.session_state.pop("import_table", None)
             st.error(t(f"import.problem.{problem.code}", **problem.values))
             st.stop()
         st.session_state["import_table"] = (token, table)
-        st.session_state.pop("import_prepared", None)
     stored: tuple[str, importing.Table] = st.session_state["import_table"]
     return stored
 
@@ -185,6 +191,7 @@ def store_rows(prepared: importing.Prepared, channel: str, file_name: str) -> No
         st.error(t("import.failed"))
         return
     bar.empty()
+    forget_file()  # stored: the file's rows and records need not stay in this session's memory
     st.success(
         t("import.done", added=result.added, already=result.already_stored, rejected=result.rejected_rows)
     )
@@ -204,6 +211,7 @@ channel = st.selectbox(
     key="import_channel",
 )
 if uploaded is None:
+    forget_file()
     st.stop()
 
 token, table = read_upload(uploaded)
