@@ -10,9 +10,13 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analytics import importing, survey_files, upload_limits
 from analytics.importing import ImportProblem, Rejected
+from tests import test_import_page as page
+from tests.conftest import ROOT
+from ui.auth import SignedIn
 from ui.i18n import STRINGS
 
 SECRET = b"test secret"
@@ -252,3 +256,59 @@ def test_a_json_array_nested_too_deep_is_refused_with_a_clear_message():
     problem = refused(data, "feedback.json")
     assert problem.code == "json_too_deep"
     assert "嵌套层数过深" in t_zh("import.problem.json_too_deep")
+
+
+# --------------------------------------------------------------------------------------------------
+# The import pages (AppTest; slow)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workspace(db_url, monkeypatch):
+    """The import page's workspace (tests/test_import_page.py): a product, a user per role."""
+    yield from page.workspace.__wrapped__(db_url, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_import_page_refuses_a_zip_bomb_in_the_users_language_and_stores_nothing(workspace, lang):
+    at = page.upload(page.open_page(workspace, lang=lang), "bomb.xlsx", zip_bomb(300))
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert ("100 times its size" if lang == "en" else "100 倍") in errors
+    assert not any(b.key == "import_check" for b in at.button)
+    assert page.stored(workspace) == []
+
+
+@pytest.mark.slow
+def test_the_import_page_refuses_an_xml_attack_and_stores_nothing(workspace):
+    at = page.upload(page.open_page(workspace), "attack.xlsx", workbook(sheet("&lol9;", LAUGHS)))
+    assert not at.exception
+    assert "declares entities" in " ".join(e.value for e in at.error)
+    assert page.stored(workspace) == []
+
+
+@pytest.mark.slow
+def test_the_import_page_forgets_the_files_rows_once_they_are_stored(workspace):
+    at = page.upload(page.open_page(workspace), "cs_tickets_gbk.csv")
+    at = at.button(key="import_check").click().run()
+    assert "import_table" in at.session_state and "import_prepared" in at.session_state
+    at = at.button(key="import_run").click().run()
+    assert not at.exception
+    assert len(page.stored(workspace)) > 0
+    # What a big file left in the session (hundreds of MB) is gone once it is stored.
+    assert "import_table" not in at.session_state and "import_prepared" not in at.session_state
+
+
+@pytest.mark.slow
+def test_the_survey_import_page_refuses_a_zip_bomb(workspace, monkeypatch):
+    at = AppTest.from_file(str(ROOT / "views" / "import_survey.py"), default_timeout=180)
+    at.session_state["lang"] = "en"
+    at.session_state["auth_user"] = SignedIn(workspace["users"]["analyst"], "ann", "analyst")
+    at.session_state["workspace_product_id"] = workspace["product_id"]
+    at = at.run()
+    at.file_uploader(key="survey_import_upload").set_value(("bomb.xlsx", zip_bomb(300), page.MIME["xlsx"]))
+    at = at.run()
+    assert not at.exception
+    assert "100 times its size" in " ".join(e.value for e in at.error)
+    assert "survey_import_file" not in at.session_state
