@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import tracemalloc
 import zipfile
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import importing, survey_files, upload_limits
 from analytics.importing import ImportProblem, Rejected
+from bench.import_throughput import synthetic_csv
 from tests import test_import_page as page
 from tests.conftest import ROOT
 from ui.auth import SignedIn
@@ -234,6 +236,20 @@ def test_a_workbook_that_jumps_to_row_two_billion_is_refused_at_once():
     start = time.perf_counter()
     assert refused(workbook(far), "far.xlsx").code == "too_many_rows"
     assert time.perf_counter() - start < 10
+
+
+def test_reading_a_big_csv_needs_at_most_four_times_its_size_in_memory():
+    """Before: the whole text, a StringIO copy (4 bytes a character) and a copy of every short value
+    per row: the peak was ten times the file (a 199 MB CSV: 2.2 GB)."""
+    data = synthetic_csv(50_000)  # 6.3 MB of Chinese and English tickets
+    tracemalloc.start()
+    try:
+        table = importing.read_table(data, "tickets.csv")
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert table.n_rows == 50_000
+    assert peak <= 4 * len(data), (peak / len(data), held / len(data))
 
 
 # --------------------------------------------------------------------------------------------------
