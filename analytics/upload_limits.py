@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -106,7 +107,8 @@ def check_workbook(data: bytes, limits: Limits) -> None:
                         prolog = stream.read(_PROLOG_BYTES)
                     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                         raise ImportProblem("unsafe_xml")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as err:
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error) as err:
+        # RuntimeError: an encrypted part; zlib.error: a damaged one; NotImplementedError: an odd method.
         raise ImportProblem("unreadable") from err
 
 

@@ -191,6 +191,16 @@ def test_xml_entity_attacks_in_a_workbook_are_refused(prolog, cell, hidden):
     assert "XXE" in t_en("import.problem.unsafe_xml") and "实体声明" in t_zh("import.problem.unsafe_xml")
 
 
+def test_a_workbook_with_a_damaged_part_is_unreadable_not_a_crash():
+    data = bytearray(workbook(sheet("回答太慢" * 2000)))
+    part = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(SHEET)
+    start = part.header_offset + 30 + len(part.filename) + len(part.extra)  # the deflated bytes
+    for i in range(start + 5, start + 40):
+        data[i] ^= 0xFF
+    assert refused(bytes(data), "damaged.xlsx").code == "unreadable"
+    assert refused(bytes(data), "damaged.xlsx", survey_files.read_survey).code == "unreadable"
+
+
 def test_a_plain_workbook_still_reads():
     table = importing.read_table(workbook(sheet("回答太慢")), "plain.xlsx")
     assert table.columns == ["反馈内容"] and table.rows == [["回答太慢"]]
