@@ -283,7 +283,7 @@ def read_table(
             check_workbook(data, limits)
             table = _read_xlsx(data, limits.max_rows)
         elif kind == "jsonl":
-            table = _read_jsonl(*decode(data), max_rows=limits.max_rows)
+            table = _read_jsonl(data, max_rows=limits.max_rows)
         else:
             table = _read_csv(data, tab=filename.lower().endswith((".tsv", ".tab")), max_rows=limits.max_rows)
     if not table.rows and not table.problems:
@@ -531,22 +531,26 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     raise ImportProblem("no_rows")
 
 
-def _read_jsonl(text: str, encoding: str, *, max_rows: int) -> Table:
+def _read_jsonl(data: bytes, *, max_rows: int) -> Table:
+    data, encoding = encoding_of(data)
+    # Lines end at "\n" only: JSON strings may hold U+2028 and other breaks that are not line ends.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="\n")
+    start = ""
+    while not start and (chunk := stream.read(65536)):
+        start = chunk.lstrip()[:1]
+    stream.seek(0)
     objects: list[tuple[int, dict[str, Any]]] = []
     problems: list[Rejected] = []
-    stripped = text.lstrip()
-    if stripped.startswith("["):  # a JSON array of objects, as some tools export
+    if start == "[":  # a JSON array of objects, as some tools export: read whole
         try:
-            items = json.loads(stripped)
+            items = json.loads(stream.read())
         except json.JSONDecodeError as err:
             raise ImportProblem("unreadable") from err
         except RecursionError as err:  # nested deeper than Python's stack: a crafted file
             raise ImportProblem("json_too_deep") from err
-        del text, stripped
         lines: Iterable[tuple[int, Any]] = enumerate(items if isinstance(items, list) else [items], start=1)
-    else:
-        # Not splitlines(): JSON strings may hold U+2028 and other breaks that are not line ends.
-        lines = _json_lines(text)
+    else:  # one object a line, parsed as it is read
+        lines = _json_lines(stream)
     for number, item in capped(lines, max_rows, header_rows=0):
         if isinstance(item, dict):
             try:
@@ -570,9 +574,9 @@ def _read_jsonl(text: str, encoding: str, *, max_rows: int) -> Table:
 _TOO_DEEP = object()
 
 
-def _json_lines(text: str) -> Iterator[tuple[int, Any]]:
+def _json_lines(text: Iterable[str]) -> Iterator[tuple[int, Any]]:
     """Each non-blank line parsed: a value, None when it is not JSON, _TOO_DEEP when nested too deep."""
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+    for number, line in enumerate(text, start=1):  # a "\r" before the "\n" is JSON whitespace
         if not line.strip():
             continue
         try:

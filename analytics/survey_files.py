@@ -3,7 +3,7 @@
 Three steps, all pure (no Streamlit, no database):
 
 1. :func:`read_survey` reads a CSV or XLSX (UTF-8, UTF-8 with a mark, GBK/GB18030; decoding is
-   :func:`analytics.importing.decode`) and recognises the tool that wrote it from its header (see
+   :func:`analytics.importing.encoding_of`, read as a stream) and recognises the tool that wrote it from its header (see
    :data:`LAYOUTS`): the metadata columns (ids, times, e-mails), the question columns with their
    question text, the respondent-id candidates, and a proposed :class:`~analytics.questions.QuestionSpec`
    for every logical question (a multiple-choice question spread over 0/1 sub-columns is one question).
