@@ -2,9 +2,9 @@
 
 Three steps, all pure (no Streamlit, no database):
 
-1. :func:`read_survey` reads a CSV or XLSX (UTF-8, UTF-8 with a mark, GBK/GB18030; decoding is
-   :func:`analytics.importing.encoding_of`, read as a stream) and recognises the tool that wrote it from its header (see
-   :data:`LAYOUTS`): the metadata columns (ids, times, e-mails), the question columns with their
+1. :func:`read_survey` reads a CSV or XLSX (UTF-8, UTF-8 with a mark, GBK/GB18030; decoded as it is
+   read, :func:`analytics.importing.csv_records`; limits from :mod:`analytics.upload_limits`) and
+   recognises the tool that wrote it from its header (see :data:`LAYOUTS`): the metadata columns (ids, times, e-mails), the question columns with their
    question text, the respondent-id candidates, and a proposed :class:`~analytics.questions.QuestionSpec`
    for every logical question (a multiple-choice question spread over 0/1 sub-columns is one question).
 2. :func:`match_columns` proposes which file columns answer which questions of an existing survey, by
