@@ -307,6 +307,13 @@ def test_the_import_page_refuses_a_zip_bomb_in_the_users_language_and_stores_not
 
 
 @pytest.mark.slow
+def test_the_import_page_names_the_row_limit_before_any_upload(workspace, monkeypatch):
+    monkeypatch.setenv(upload_limits.ROWS_ENV, "20000")
+    assert "up to 200 MB and 20,000 rows" in page.texts(page.open_page(workspace))
+    assert "200 MB、20,000 行" in page.texts(page.open_page(workspace, lang="zh"))
+
+
+@pytest.mark.slow
 def test_the_import_page_refuses_an_xml_attack_and_stores_nothing(workspace):
     at = page.upload(page.open_page(workspace), "attack.xlsx", workbook(sheet("&lol9;", LAUGHS)))
     assert not at.exception

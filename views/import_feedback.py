@@ -6,7 +6,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import IntegrityError
 
-from analytics import importing
+from analytics import importing, upload_limits
 from db.feedback import IMPORT_CHANNELS
 from db.settings import respondent_key_secret
 from services.feedback_import import import_file
@@ -37,6 +37,7 @@ st.caption(
     t(
         "import.intro",
         limit_mb=LIMIT_MB,
+        max_rows=f"{upload_limits.Limits.from_env().max_rows:,}",
         max_chars=f"{importing.MAX_TEXT_CHARS:,}",
         product=selection.product_name,
     )

@@ -10,11 +10,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No product yet. An admin creates one on the Admin page, or load the demo workspace on the Overview.",
     ),
     "import.intro": (
-        "支持 CSV（UTF-8、带 BOM 的 UTF-8、Excel 导出的 GBK/GB18030）、XLSX 和 JSONL，最大 {limit_mb} MB，"
-        "每条内容最多 {max_chars} 个字符。"
+        "支持 CSV（UTF-8、带 BOM 的 UTF-8、Excel 导出的 GBK/GB18030）、XLSX 和 JSONL，最大 {limit_mb} MB、"
+        "{max_rows} 行，每条内容最多 {max_chars} 个字符。"
         "导入到产品“{product}”。个人信息在保存前会被脱敏，客户 ID 只以假名形式保存。",
-        "CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 as Chinese Excel saves it), XLSX and JSONL, up to {limit_mb} MB; "
-        "each text up to {max_chars} characters. "
+        "CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 as Chinese Excel saves it), XLSX and JSONL, up to {limit_mb} MB "
+        "and {max_rows} rows; each text up to {max_chars} characters. "
         "Rows go to the product “{product}”. Personal data is redacted before anything is stored, and customer ids "
         "are kept only as pseudonyms.",
     ),
