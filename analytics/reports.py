@@ -3,9 +3,9 @@
 Everything here returns bytes (or text) and never touches Streamlit or the database; the page
 offers the files and records each export in the audit log.
 
-Spreadsheet exports are safe against formula injection (OWASP "CSV injection"): a text cell that
-starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote, so
-Excel and LibreOffice show it as text instead of running it. Numbers stay numbers.
+Spreadsheet exports are safe against formula injection (:mod:`analytics.spreadsheet_safety`): a text
+cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single
+quote, so Excel and LibreOffice show it as text instead of running it. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -31,9 +31,12 @@ from analytics import deck_story
 from analytics import slide_layout as layout
 from analytics.evidence import TopicEvidence, is_completed_test
 from analytics.pairing import Analysis
+from analytics.spreadsheet_safety import FORMULA_PREFIXES as FORMULA_PREFIXES
+from analytics.spreadsheet_safety import safe_cell as safe_cell
+from analytics.spreadsheet_safety import safe_frame as safe_frame
+from analytics.spreadsheet_safety import to_csv_bytes as to_csv_bytes
 from analytics.verdicts import RESULT_COLOURS, SHARE_KINDS, Result, test_name
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 CHART_FONT = "Noto Sans CJK SC"  # covers Chinese and Latin; vl-convert falls back when it is missing
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 960 x 540 points
@@ -121,38 +124,6 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 
 # --- formula-injection safety ---------------------------------------------------------------------
-
-
-def safe_cell(value: Any) -> Any:
-    """The value, with a leading single quote when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell (and column name) made safe; tuples and lists become "; "-joined text."""
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            value = "; ".join(str(v) for v in value)
-        return safe_cell(value)
-
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(cell).astype(object)
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    return out
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark (so Excel reads Chinese), formula-safe, CRLF rows (RFC 4180).
-
-    CRLF also makes the writer quote any cell holding a lone carriage return.
-    """
-    text: str = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
-    return text.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:

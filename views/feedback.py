@@ -15,7 +15,7 @@ from db.workspace import find_product
 from services.collect import MAX_TEXT, InAppFeedback, SubmissionError, submit_in_app_feedback
 from ui.i18n import current_language, t
 from ui.resources import engine, transaction
-from ui.respondent import FORM_WIDTH, heading, render_redaction_note
+from ui.respondent import FORM_WIDTH, heading, link_param, render_redaction_note
 
 st.session_state.setdefault("inapp_token", uuid.uuid4().hex)
 params = st.query_params
@@ -38,7 +38,7 @@ def render_receipt(receipt: dict[str, Any]) -> None:
     st.button(t("inapp.another"), key="inapp_another", on_click=new_form)
 
 
-product_ref = str(params.get("product", "")).strip()
+product_ref = link_param("product")
 with transaction() as session:
     product = find_product(session, product_ref) if product_ref else None
     product_id, product_name = (product.id, product.name) if product else (None, None)

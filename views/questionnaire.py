@@ -11,10 +11,10 @@ from services.collect import MAX_TEXT, SubmissionError, has_responded, submit_re
 from ui.i18n import current_language, t
 from ui.questions import render_question
 from ui.resources import engine, transaction
-from ui.respondent import FORM_WIDTH, heading, render_redaction_note
+from ui.respondent import FORM_WIDTH, heading, link_param, render_redaction_note
 
 lang = current_language()
-wave_ref = str(st.query_params.get("wave", "")).strip()
+wave_ref = link_param("wave")
 raw_key = str(st.query_params.get("key", "")).strip()
 
 

@@ -46,6 +46,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "此反馈链接没有指明产品（缺少 ?product=）。请从产品内的反馈入口打开。",
         "This feedback link names no product (?product= is missing). Please open it from the product's feedback button.",
     ),
+    "respondent.bad_link": (
+        "此链接中的 {name}= 值无效，不是可用的编号或名称。请检查链接是否完整，或向发送链接的人索取新链接。",
+        "The {name}= value in this link is not valid: it is no usable id or name. Check that the link is complete, or ask whoever sent it for a new one.",
+    ),
     "inapp.error.product_unknown": (
         "此反馈链接中的产品不存在。请检查链接，或从产品内的反馈入口重新打开。",
         "The product in this feedback link does not exist here. Check the link or open it again from the product.",
