@@ -36,15 +36,20 @@ for i, spec in enumerate(nav.pages_for(user.role if user else None, has_users)):
         st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=i == 0)
     )
 
-if user is not None:
-    with st.sidebar:
-        workspace.picker()
-        st.caption(t("auth.signed_in_as", username=user.username, role=t(f"role.{user.role}")))
-        if st.button(t("auth.logout"), key="app_logout", icon=":material/logout:"):
-            auth.sign_out()
-            st.rerun()
+# Respondent pages open by link or inside the product: no staff navigation, login link or sidebar there.
+# Which page the URL asks for is known only from st.navigation, so it is first called hidden.
+current = st.navigation(pages, position="hidden")
+if not nav.is_respondent_page(current.url_path):
+    current = st.navigation(pages)
+    if user is not None:
+        with st.sidebar:
+            workspace.picker()
+            st.caption(t("auth.signed_in_as", username=user.username, role=t(f"role.{user.role}")))
+            if st.button(t("auth.logout"), key="app_logout", icon=":material/logout:"):
+                auth.sign_out()
+                st.rerun()
 
 try:
-    st.navigation(pages).run()
+    current.run()
 except DatabaseProblem as problem:  # e.g. the file turned read-only or the server went away mid-session
     show_database_problem(problem)

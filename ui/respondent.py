@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import streamlit as st
 
-from ui.i18n import current_language, t
+from analytics.pii import PLACEHOLDERS
+from ui.i18n import current_language, t, t_in
 
 # Forms of the respondent pages: at most this wide on a desktop, the full width of a phone.
 FORM_WIDTH = 720
+# The browser's own token for a wave's anonymous link (one response per browser), kept a year.
+BROWSER_COOKIE = "rectify_respondent"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def is_embedded() -> bool:
@@ -35,9 +43,66 @@ def render_redaction_note(pii_counts: dict[str, int]) -> None:
     st.caption(t("collect.redacted", types=names))
 
 
-def _pii_name(kind: str) -> str:
+def _pii_name(kind: str, lang: str | None = None) -> str:
     key = f"collect.pii_{kind.lower()}"
     try:
-        return t(key)
+        return t_in(lang, key) if lang else t(key)
     except KeyError:  # a type added to analytics.pii later: its code is still clear
         return kind
+
+
+def _shown_placeholders(lang: str) -> dict[str, str]:
+    """Stored placeholder -> as a reader of `lang` sees it: Chinese readers get Chinese names."""
+    if lang != "zh":
+        return {}
+    return {stored: f"[{_pii_name(kind, 'zh')}]" for kind, stored in PLACEHOLDERS.items()}
+
+
+def show_placeholders(text: str, lang: str) -> str:
+    """Stored text for a respondent: redaction placeholders named in their language ([电话号码] ...)."""
+    for stored, shown in _shown_placeholders(lang).items():
+        text = text.replace(stored, shown)
+    return text
+
+
+def store_placeholders(text: str, lang: str) -> str:
+    """The reverse of :func:`show_placeholders`: a changed answer keeps the stored placeholders."""
+    for stored, shown in _shown_placeholders(lang).items():
+        text = text.replace(shown, stored)
+    return text
+
+
+def has_placeholders(text: str, lang: str) -> bool:
+    """Whether `text` (as the respondent sees it) holds a redaction placeholder."""
+    shown = _shown_placeholders(lang) or {p: p for p in PLACEHOLDERS.values()}
+    return any(placeholder in text for placeholder in shown.values())
+
+
+def render_placeholder_note() -> None:
+    """Say what the bracketed words in a stored text stand for."""
+    lang = current_language()
+    example = show_placeholders(next(iter(PLACEHOLDERS.values())), lang)
+    st.caption(t("collect.placeholder_note", example=example))
+
+
+def browser_token() -> str:
+    """This browser's token for anonymous links: from its cookie, else a new one the browser keeps.
+
+    The cookie is read when the page connects, so a new token is also kept in the session: the same
+    tab answers under it until the browser sends the cookie. A browser that refuses the cookie (or a
+    private window, or another browser) gets a new token, which is why an anonymous link is weaker
+    than personal links.
+    """
+    cookie = str(st.context.cookies.get(BROWSER_COOKIE) or "")
+    if _TOKEN.fullmatch(cookie):
+        st.session_state["respondent_token"] = cookie
+        return cookie
+    token = str(st.session_state.setdefault("respondent_token", uuid.uuid4().hex))
+    # Inside the product's page (an iframe of another site) a cookie must be SameSite=None; Secure.
+    st.html(
+        "<script>document.cookie = "
+        f"'{BROWSER_COOKIE}={token}; path=/; max-age={_COOKIE_MAX_AGE}' + "
+        "(location.protocol === 'https:' ? '; SameSite=None; Secure' : '; SameSite=Lax');</script>",
+        unsafe_allow_javascript=True,
+    )
+    return token
