@@ -4,20 +4,30 @@ the respondent's language, and a wave's anonymous link (one response per browser
 
 from __future__ import annotations
 
+import csv
+import io
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 import pytest
+import segno
+from PIL import Image
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from analytics.pseudonym import pseudonymise
 from analytics.questions import QuestionSpec
 from db import migrate
 from db.engine import make_engine, unit_of_work
 from db.models import Answer, Feedback, Question, Response, Survey
+from db.settings import respondent_key_secret
 from db.surveys import add_response, create_survey, create_survey_from_template, open_wave
 from db.users import create_user
 from db.waves import wave_answers
 from db.workspace import create_product, create_round
 from tests.apphelpers import PASSWORD, log_in, open_app, texts
 from tests.conftest import ROOT
+from ui.auth import SignedIn
+from ui.respondent_links import links_csv, parse_keys, qr_png
 
 # Slow: runs the pages through AppTest: seconds a test (CI runs it).
 pytestmark = pytest.mark.slow
@@ -251,3 +261,84 @@ def test_the_anonymous_link_takes_one_response_per_browser_and_never_pairs(monke
         frame = wave_answers(session, [wave_id])
     engine.dispose()
     assert len(frame) == 12 and frame["respondent_key"].isna().all()  # never paired with another wave
+
+
+# links for staff to hand out
+
+
+def _surveys_page(monkeypatch, url: str, lang: str = "en") -> AppTest:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "views" / "surveys.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["auth_user"] = SignedIn(1, "ada", "admin")
+    at.session_state["workspace_product_id"] = 1
+    at.session_state["workspace_round_id"] = 1
+    return at.run()
+
+
+def test_staff_get_an_anonymous_link_with_its_qr_code_and_personal_links_for_keys(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'rectify.db'}"
+    wave_id = _wave(url)
+    at = _surveys_page(monkeypatch, url)
+    assert not at.exception
+    links = [c.value for c in at.code]
+    anonymous = next(link for link in links if "anonymous" in link)
+    assert anonymous.endswith(f"/questionnaire?wave={wave_id}&anonymous=1")
+    assert "weaker than personal links" in texts(at)
+    (qr,) = at.get("image")
+    assert qr.proto.imgs[0].caption == "QR code of the anonymous link"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download the QR code (PNG)"]  # no keys yet: no CSV
+
+    at.text_area(key="surveys_keys").input("u-1\n\n  u-2 \nu-1\n张三&co\n").run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download personal links (CSV, 3)", "Download the QR code (PNG)"]
+
+    at.text_area(key="surveys_keys").input("u-1\n" + "x" * 201).run()
+    assert "These keys are longer than 200 characters and cannot be used: " + "x" * 40 in texts(at)
+    assert [b.label for b in at.get("download_button")] == ["Download the QR code (PNG)"]
+
+
+def test_the_personal_links_csv_gives_each_key_a_link_that_opens_its_own_answers(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'rectify.db'}"
+    wave_id = _wave(url)
+    keys = parse_keys("u-1\n\n  u-2 \nu-1\n张三&co=1 #2\n")
+    data = links_csv(
+        keys,
+        lambda key: f"https://rectify.example/questionnaire?{urlencode({'wave': wave_id, 'key': key})}",
+        ("标识", "链接"),
+    )
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese header and keys
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["标识", "链接"]
+    assert [r[0] for r in rows[1:]] == ["u-1", "u-2", "张三&co=1 #2"]
+    # Each link, opened as it is, answers under its own key.
+    for key, link in rows[1:]:
+        query = parse_qs(urlsplit(link).query)
+        assert query["key"] == [key] and query["wave"] == [str(wave_id)]
+    at = _page(monkeypatch, url, **{k: v[0] for k, v in parse_qs(urlsplit(rows[3][1]).query).items()})
+    at = _answer_all(at)
+    secret_rows = _rows(url, select(Response.respondent_key))
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        expected = pseudonymise("张三&co=1 #2", respondent_key_secret(session))
+    engine.dispose()
+    assert secret_rows == [(expected,)]
+
+
+def test_the_qr_code_image_is_the_code_of_the_anonymous_link():
+    link = "https://rectify.example/questionnaire?wave=12&anonymous=1"
+    image = Image.open(io.BytesIO(qr_png(link))).convert("L")
+    matrix = segno.make(link, error="m", micro=False).matrix
+    size, border = len(matrix), 4
+    scale = image.width // (size + 2 * border)
+    assert image.width == image.height == (size + 2 * border) * scale
+    read = [
+        [
+            image.getpixel(((border + x) * scale + scale // 2, (border + y) * scale + scale // 2)) < 128
+            for x in range(size)
+        ]
+        for y in range(size)
+    ]
+    assert read == [[bool(cell) for cell in row] for row in matrix]

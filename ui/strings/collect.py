@@ -179,7 +179,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Respondent link: replace RESPONDENT_KEY with each respondent's key in the product (a user id, say). The same key pairs their baseline and follow-up answers; it is pseudonymised (a keyed hash) before it is stored.",
     ),
     "surveys.path": ("受访者页面的路径：{path}", "Path of the respondent page: {path}"),
-    "surveys.links": ("受访者链接", "Respondent links"),
     "surveys.personal_links": ("个人链接", "Personal links"),
     "surveys.anonymous_link": ("匿名链接", "Anonymous link"),
     "surveys.anonymous_help": (
@@ -194,7 +193,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "User ids from the product, say. You get a CSV with each respondent's personal link; the key is only in the link and is pseudonymised when answers are stored.",
     ),
     "surveys.links_csv": ("下载个人链接（CSV，{n} 个）", "Download personal links (CSV, {n})"),
-    "surveys.links_none": ("请至少输入一个标识。", "Enter at least one key."),
     "surveys.keys_too_long": (
         "以下标识超过 {n} 个字符，无法使用：{keys}",
         "These keys are longer than {n} characters and cannot be used: {keys}",
