@@ -94,9 +94,21 @@ def test_staff_navigation_and_sidebar_are_gone_on_respondent_pages(monkeypatch, 
     for page in ("views/questionnaire.py", "views/feedback.py"):
         ada.switch_page(page).run()
         assert not ada.exception
-        assert not ada.sidebar.button and not ada.sidebar.caption and not ada.sidebar.selectbox
+        assert not ada.sidebar.children  # nothing in it, so no sidebar and no toggle to open it
+        assert ada.main.button_group(key="lang_switch").value == "en"  # the page's own switch
     ada.switch_page("views/home.py").run()
     assert [b.label for b in ada.sidebar.button] == ["Log out"]
+    assert ada.sidebar.button_group(key="lang_switch").value == "en"
+
+
+def test_a_respondent_switches_the_language_on_the_page(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'rectify.db'}"
+    wave_id = _wave(url)
+    at = _page(monkeypatch, url, "zh", wave=str(wave_id), key="u1")
+    assert at.title[0].value == "MediAssist 满意度调查"
+    at.button_group(key="lang_switch").set_value("en").run()
+    assert at.title[0].value == "MediAssist satisfaction survey"
+    assert at.radio(key="questionnaire_csat").label.startswith("Overall, how satisfied are you?")
 
 
 # scale words

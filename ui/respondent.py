@@ -8,7 +8,7 @@ import uuid
 import streamlit as st
 
 from analytics.pii import PLACEHOLDERS
-from ui.i18n import current_language, t, t_in
+from ui.i18n import current_language, language_switch, t, t_in
 
 # Forms of the respondent pages: at most this wide on a desktop, the full width of a phone.
 FORM_WIDTH = 720
@@ -27,10 +27,15 @@ def is_embedded() -> bool:
 
 
 def heading(text: str) -> None:
-    """The page's title; a smaller one when embedded, where every line of height counts."""
+    """The page's title; a smaller one when embedded, where every line of height counts.
+
+    Opened by link, the page has its own language switch above the title (respondent pages have no
+    sidebar); embedded, the product sets the language with ?lang=.
+    """
     if is_embedded():
         st.subheader(text, anchor=False)
     else:
+        language_switch(st.container(horizontal_alignment="right"))
         st.title(text, anchor=False)
 
 
