@@ -177,7 +177,7 @@ def test_staff_hand_out_links(app_url: str, page, tmp_path: Path) -> None:  # ty
     anonymous = main.locator('[data-testid="stCode"]').filter(has_text="anonymous=1").inner_text()
     assert anonymous.strip() == f"{app_url}/questionnaire?wave={wave_id}&anonymous=1"
     expect(main.locator('[data-testid="stImage"] img')).to_be_visible()  # the QR code
-    keys = main.get_by_label("受访者标识（每行一个）")
+    keys = main.get_by_role("textbox", name="受访者标识（每行一个）")
     keys.fill("u-1\nu-2\n张三")
     keys.press("Control+Enter")
     _settled(page)
