@@ -189,3 +189,18 @@ def test_staff_hand_out_links(app_url: str, page, tmp_path: Path) -> None:  # ty
     assert rows[3][1] == f"{app_url}/questionnaire?wave={wave_id}&key=%E5%BC%A0%E4%B8%89"
     main.get_by_text("匿名链接", exact=True).scroll_into_view_if_needed()
     _shot(page, "respondent_links_zh.png")
+
+    # The file uploader of a Chinese page: its button and limits in Chinese, none of Streamlit's English.
+    page.get_by_role("link", name="导入反馈", exact=True).click()
+    uploader = main.locator('[data-testid="stFileUploader"]')
+    expect(uploader).to_be_visible()
+    _settled(page)
+    shown = uploader.locator("button").first.evaluate(
+        "b => getComputedStyle(b.firstElementChild, '::after').content"
+    )
+    assert shown == '"上传"'
+    limits = uploader.locator('[data-testid="stFileUploaderDropzoneInstructions"] > div')
+    assert limits.evaluate("d => getComputedStyle(d, '::after').content").startswith('"每个文件最大 ')
+    for english in ("Upload", "per file", "Drag and drop", "Browse files"):
+        assert english not in uploader.inner_text(), english
+    page.screenshot(path=str(ARTIFACTS / "respondent_uploader_zh.png"))
