@@ -229,13 +229,36 @@ def test_placeholders_read_in_chinese_and_are_stored_as_they_were(monkeypatch, t
     at = _answer_all(at, comment="请打电话 13812345678 给我")
     at = at.button(key="questionnaire_change").click().run()
     assert at.text_area(key="questionnaire_comment").value == "请打电话 [电话号码] 给我"
-    assert "方括号中的词（例如 [密钥]）代替了为保护隐私而删除的个人信息。" in texts(at)
+    assert "方括号中的词（例如 [电话号码]）代替了为保护隐私而删除的个人信息。" in texts(at)
     at.radio(key="questionnaire_nps").set_value(3)
     at = _submit(at)
     assert "您之前的回答已更新" in texts(at)
     stored = _rows(url, select(Answer.value_text).where(Answer.value_text.is_not(None)))
     assert stored == [("请打电话 [PHONE] 给我",)]
     assert _rows(url, select(Feedback.text)) == [("请打电话 [PHONE] 给我",)]
+
+
+def test_in_app_feedback_shows_the_stored_comment_with_chinese_placeholders(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'rectify.db'}"
+    _wave(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "views" / "feedback.py"), default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.query_params["product"] = "MediAssist"
+    at = at.run()
+    at.feedback[0].set_value(1)
+    at.text_area(key="inapp_comment").input("打我电话 13812345678 或写信 li@example.com")
+    at = _submit_in_app(at)
+    assert not at.exception
+    assert [el.value for el in at.text] == ["打我电话 [电话号码] 或写信 [邮箱]"]
+    assert "方括号中的词（例如 [电话号码]）代替了为保护隐私而删除的个人信息。" in texts(at)
+    assert _rows(url, select(Feedback.text)) == [("打我电话 [PHONE] 或写信 [EMAIL]",)]
+
+
+def _submit_in_app(at: AppTest) -> AppTest:
+    (button,) = [b for b in at.button if b.label == "提交"]
+    return button.click().run()
 
 
 def test_the_forms_do_not_offer_the_english_keyboard_hint(monkeypatch, tmp_path):

@@ -7,7 +7,7 @@ import uuid
 
 import streamlit as st
 
-from analytics.pii import PLACEHOLDERS
+from analytics.pii import PHONE, PLACEHOLDERS
 from ui.i18n import current_language, language_switch, t, t_in
 
 # Forms of the respondent pages: at most this wide on a desktop, the full width of a phone.
@@ -86,7 +86,7 @@ def has_placeholders(text: str, lang: str) -> bool:
 def render_placeholder_note() -> None:
     """Say what the bracketed words in a stored text stand for."""
     lang = current_language()
-    example = show_placeholders(next(iter(PLACEHOLDERS.values())), lang)
+    example = show_placeholders(PLACEHOLDERS[PHONE], lang)
     st.caption(t("collect.placeholder_note", example=example))
 
 
