@@ -53,6 +53,14 @@ def _choose(tab, wording: str, value: str) -> None:  # type: ignore[no-untyped-d
     ).first.click()
 
 
+def _rows_of(radio) -> int:  # type: ignore[no-untyped-def]
+    """On how many lines the options of a radio question are drawn."""
+    tops = radio.locator('[data-testid="stRadioOption"]').evaluate_all(
+        "options => options.map(o => Math.round(o.getBoundingClientRect().top))"
+    )
+    return len(set(tops))
+
+
 def _visible_text(tab) -> str:  # type: ignore[no-untyped-def]
     return str(tab.locator("body").inner_text())
 
@@ -86,6 +94,9 @@ def test_a_respondent_on_a_phone(app_url: str, page, tmp_path: Path) -> None:  #
     expect(_question(me, "它解决了我的问题。")).to_contain_text("非常同意")
     expect(_question(me, "总体满意度")).to_contain_text("非常满意")
     expect(_question(me, "它解决了我的问题。")).not_to_contain_text("很好")
+    # On the phone the worded points stack, one a line; the 0-10 digits stay side by side.
+    assert _rows_of(_question(me, "它解决了我的问题。")) == 5
+    assert _rows_of(_question(me, "您有多大可能向朋友或同事推荐？")) <= 2
 
     # Everything but one required question, and a comment with a phone number (typed: the form's
     # own hints would show now).
@@ -204,3 +215,8 @@ def test_staff_hand_out_links(app_url: str, page, tmp_path: Path) -> None:  # ty
     for english in ("Upload", "per file", "Drag and drop", "Browse files"):
         assert english not in uploader.inner_text(), english
     page.screenshot(path=str(ARTIFACTS / "respondent_uploader_zh.png"))
+
+    # A desktop keeps each scale on one line.
+    page.goto(f"{app_url}/questionnaire?wave={wave_id}&key=desk-1&lang=zh")
+    expect(_question(page, "它解决了我的问题。")).to_be_visible()
+    assert _rows_of(_question(page, "它解决了我的问题。")) == 1

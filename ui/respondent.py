@@ -26,12 +26,23 @@ def is_embedded() -> bool:
     return bool(st.context.is_embedded)
 
 
+# On a phone, a scale whose points carry words stacks them, one point a line: side by side the words
+# wrap into a second row. Plain digits (0-10) stay side by side; desktops keep every scale in a row.
+_PHONE_SCALES = (
+    "<style>@media (max-width: 640px) {"
+    "[data-testid='stRadioGroup'][aria-orientation='horizontal']:has([data-testid='stRadioCaption'])"
+    " {flex-direction: column; align-items: flex-start; gap: 0.25rem}"
+    "}</style>"
+)
+
+
 def heading(text: str) -> None:
     """The page's title; a smaller one when embedded, where every line of height counts.
 
     Opened by link, the page has its own language switch above the title (respondent pages have no
     sidebar); embedded, the product sets the language with ?lang=.
     """
+    st.html(_PHONE_SCALES)
     if is_embedded():
         st.subheader(text, anchor=False)
     else:
