@@ -182,8 +182,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "surveys.personal_links": ("个人链接", "Personal links"),
     "surveys.anonymous_link": ("匿名链接", "Anonymous link"),
     "surveys.anonymous_help": (
-        "任何拿到此链接的人都可以回答，不需要用户标识。每个浏览器只算一份回答（靠浏览器 Cookie 识别）：换浏览器、用无痕窗口或清除 Cookie 就能再答一次，所以它比个人链接弱。匿名回答不会与其他批次配对，前后对比只能按独立样本计算。",
-        "Anyone with this link can answer; no respondent key is needed. One response per browser (recognised by a browser cookie): another browser, a private window or cleared cookies can answer again, so it is weaker than personal links. Anonymous answers are never paired with another wave: before/after compares them as independent samples.",
+        "任何拿到此链接的人都可以回答，不需要用户标识。每个浏览器只算一份回答（靠浏览器 Cookie 识别）：换浏览器、用无痕窗口或清除 Cookie 就能再答一次，所以它比个人链接弱。匿名回答永远不会与其他批次的回答配对。",
+        "Anyone with this link can answer; no respondent key is needed. One response per browser (recognised by a browser cookie): another browser, a private window or cleared cookies can answer again, so it is weaker than personal links. Anonymous answers are never paired with another wave's answers.",
     ),
     "surveys.qr": ("匿名链接的二维码", "QR code of the anonymous link"),
     "surveys.qr_download": ("下载二维码（PNG）", "Download the QR code (PNG)"),
