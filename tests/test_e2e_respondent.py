@@ -122,6 +122,7 @@ def test_a_respondent_on_a_phone(app_url: str, page, tmp_path: Path) -> None:  #
     )
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text("响应速度如何？")
+    expect(marked).to_be_in_viewport()  # brought into view: it is screens above the button
     expect(_question(me, "它解决了我的问题。").locator("input:checked")).to_have_count(1)
     _shot(me, "respondent_phone_missing_zh.png")
     _choose(me, "响应速度如何？", "3")

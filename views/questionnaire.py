@@ -62,6 +62,17 @@ def fill_in_previous_answers(form: Questionnaire) -> None:
         )
 
 
+def scroll_to_first_marked_question() -> None:
+    """Bring the first unanswered required question into view: on a phone it is screens above the button."""
+    st.html(
+        "<script>setTimeout(() => document.querySelector("
+        "'[data-testid=\"stWidgetLabel\"] .stMarkdownColoredText')"
+        "?.closest('[data-testid=\"stElementContainer\"]')"
+        "?.scrollIntoView({block: 'center'}), 300);</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 if not wave_ref:
     heading(t("nav.questionnaire"))
     st.error(t("questionnaire.no_wave"))
@@ -138,3 +149,4 @@ if submitted:
 elif flagged:
     st.error(t("questionnaire.error.missing", questions=question_list(questionnaire, flagged)))
     st.caption(t("collect.nothing_stored"))
+    scroll_to_first_marked_question()
