@@ -160,6 +160,20 @@ def test_a_respondent_on_a_phone(app_url: str, page, tmp_path: Path) -> None:  #
     expect(me.get_by_text("You answered this survey before.")).to_be_visible()
     expect(me.locator('[data-testid="stRadio"] input:checked')).to_have_count(6)
     _shot(me, "respondent_phone_anonymous_again_en.png")
+    # The in-app feedback page the product embeds: the same, and the stored comment read in Chinese.
+    me.goto(f"{app_url}/feedback?product=MediAssist&key=phone-1&lang=zh&embed=true")
+    expect(me.get_by_text("意见反馈")).to_be_visible()
+    _no_staff_chrome(me)
+    me.locator('[data-testid="stFeedback"] button').nth(1).click()
+    comment = me.locator("textarea")
+    comment.fill("请回电 13812345678")
+    comment.focus()
+    me.wait_for_timeout(500)
+    for english in ENGLISH_UI:
+        assert english not in _visible_text(me), english
+    me.get_by_role("button", name="提交").click()
+    expect(me.get_by_text("请回电 [电话号码]")).to_be_visible()
+    _shot(me, "respondent_phone_feedback_zh.png")
     phone.close()
 
     engine = make_engine(url)
