@@ -11,6 +11,7 @@ from db.feedback import IMPORT_CHANNELS
 from db.settings import respondent_key_secret
 from services.feedback_import import import_file
 from ui import nav
+from ui.file_upload import file_uploader
 from ui.i18n import t
 from ui.page import open_page
 from ui.resources import transaction
@@ -199,11 +200,8 @@ def store_rows(prepared: importing.Prepared, channel: str, file_name: str) -> No
     st.toast(t("import.toast", added=result.added), icon=":material/check_circle:")
 
 
-uploaded = st.file_uploader(
-    t("import.file"),
-    type=["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"],
-    key="import_file",
-    max_upload_size=LIMIT_MB,
+uploaded = file_uploader(
+    t("import.file"), ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"], "import_file", LIMIT_MB
 )
 channel = st.selectbox(
     t("import.channel"),

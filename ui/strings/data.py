@@ -19,6 +19,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "are kept only as pseudonyms.",
     ),
     "import.file": ("选择文件", "Choose a file"),
+    # Streamlit's file uploader, redrawn in Chinese (ui/file_upload.py)
+    "upload.button": ("上传", "Upload"),
+    "upload.limits": ("每个文件最大 {n} MB · {types}", "{n}MB per file • {types}"),
     "import.reading": ("正在读取文件…", "Reading the file…"),
     "import.channel": ("来源渠道", "Channel"),
     "import.read": (
