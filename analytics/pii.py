@@ -24,7 +24,23 @@ placeholder     what it replaces
 ``[PHONE]``     Chinese mobiles (optional +86 / 0086 / 86), Chinese landlines (``010-12345678``,
                 ``(010)12345678``), international ``+CC`` numbers, North American ``415-555-0132``
 ``[NAME]``      person names next to a cue: "my name is ...", "Dr. ...", "我叫...", "...医生"
+``[IBAN]``      international bank account numbers with a right mod-97 check (python-stdnum)
+``[SSN]``       US social security numbers 123-45-6789 (area 000, 666 and 9xx, group 00 and serial
+                0000 are never issued and survive); 9 digits without dashes only after "SSN"
+``[PASSPORT]``  mainland passports (E/G + 8 digits, E + letter + 7 digits); other passports only
+                right after 护照 / passport
+``[QQ]``        QQ numbers (5-11 digits) right after "QQ" / "qq号"
+``[WECHAT]``    WeChat ids right after 微信 / wechat / wx / vx (a plain English word only when marked
+                as an id: "微信号：", "wechat id is"), and internal ``wxid_...`` ids anywhere
+``[LICENSE_PLATE]`` mainland car plates, 京A12345 and the 8-character new-energy 粤BD12345
+``[BIRTH_DATE]`` a full date (or 年/月) right after 出生 / 生日 / DOB / date of birth / born
+``[ADDRESS]``   mainland addresses down to a house number or a building (省/市/区 ... 路 88 号, 小区 3 栋)
+                and English street addresses (1600 Pennsylvania Avenue, Apt 4B, City, ST 12345)
 ==============  ===============================================================================
+
+Hong Kong identity cards (A123456(3), the bracketed check character right) and Taiwan IDs
+(A123456789, check digit right) are ``[ID_NUMBER]`` too; without brackets a Hong Kong number needs an
+ID word before it.
 
 Decisions worth knowing:
 
@@ -50,8 +66,11 @@ Decisions worth knowing:
   given-name characters, and jieba's dictionary turns away ordinary words (高兴, 信息, 陈述). A name
   without a cue survives, and so does a bare surname with a title (王老师, 李医生); ``Dr. Li`` is
   redacted.
-* Fullwidth digits and letters (``１３８``, ``＠``) are read as ASCII; offsets still refer to the
-  original text.
+* Fullwidth digits and letters (``１３８``, ``＠``), mathematical digits (``𝟏𝟑𝟖``) and other scripts'
+  decimal digits are read as ASCII, and characters that show nothing (zero-width space and joiners,
+  BOM, soft hyphen, bidi marks, variation selectors) are skipped, so "138\u200b0013\u200b8000" is a
+  phone number. Offsets still refer to the original text, and those characters stay where they were
+  outside the spans found.
 
 Entities record the type and the span in the original text, never the value, so nothing personal
 outlives the call.
