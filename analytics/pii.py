@@ -363,7 +363,15 @@ _INVISIBLE: Final = (
     "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
 )
 _INVISIBLE_RE: Final = re.compile(f"[{_INVISIBLE}]")
-_NEEDS_MAPPING: Final = re.compile(f"[{_INVISIBLE}\U0001d400-\U0001d7ff\ufe6b]|(?![0-9\uff10-\uff19])\\d")
+# The decimal digits of the scripts most likely in Rectify's feedback (Arabic-Indic, Persian, Devanagari,
+# Bengali, Thai, Myanmar): one character class is searched ten times faster than a test of every \\d.
+_OTHER_DIGITS: Final = "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59\u1040-\u1049"
+_NEEDS_MAPPING: Final = re.compile(f"[{_INVISIBLE}{_OTHER_DIGITS}\U0001d400-\U0001d7ff\ufe6b]")
+# Any character of the two above, in one search: most texts have none, and then this is all they cost.
+# (A plain class: the alternation with "（[0-9]" made every text's search three times slower.)
+_ANY_ODD: Final = re.compile(
+    f"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b{_INVISIBLE}{_OTHER_DIGITS}\U0001d400-\U0001d7ff\ufe6b]"
+)
 
 # ASCII-only boundaries: in Python's re, \b and \w treat Han characters as word characters, so
 # "电话13800138000" would otherwise have no boundary before the number.
@@ -376,6 +384,7 @@ _ASCII_LETTER: Final = re.compile("[A-Za-z]")
 # Every phone, ID and card number has at least seven digits with at most two separators between any two.
 _NUMBERISH: Final = re.compile(r"[0-9](?:[ ()\-.]{0,2}[0-9]){6}")
 _CAPITAL_DIGIT: Final = re.compile("[A-Z][0-9]")
+_ASCII_UPPER: Final = re.compile("[A-Z]")
 _IP_GATE: Final = re.compile(r"[0-9]\.[0-9]|[0-9A-Fa-f]?::?[0-9A-Fa-f]")
 
 _URL_USERINFO: Final = re.compile(r"(?i)(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]*://[^\s/?#@:]+:([^\s/?#@]+)@")
@@ -505,7 +514,7 @@ _BIRTH_DATE_RE: Final = re.compile(
     rf"|[0-9]{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)[0-9]{{2}}"
     r")(?![0-9])"
 )
-_BIRTH_GATE: Final = re.compile(r"(?i)出生|生日|dob|d\.o\.b|birth|born")
+_EN_BIRTH_CUES: Final = ("dob", "d.o.b", "birth", "born")
 # Mainland addresses: optional province / city / district / town, then a road and a house number
 # ("朝阳区建国路88号"), or an estate and a building ("阳光小区3栋"); then any unit, floor and room.
 # Place names are kept short (2-4 characters) so that the words before an address stay outside it.
@@ -520,7 +529,7 @@ _ZH_ADDRESS_RE: Final = re.compile(
 )
 # Words that lead into an address and are not part of it ("住在", "寄到", "地址是").
 _ZH_ADDRESS_LEAD: Final = frozenset(
-    "在是到于送寄住去往从的了址为不也都还就要想请把给让被和与跟向搬回我你他她家：:，, "
+    "在是到于送寄住去往从的了址为不也都还就要想请把给让被和与跟向搬回有我你他她家：:，, "
 )
 _EN_STREET_RE: Final = re.compile(
     r"(?<![0-9A-Za-z])[0-9]{1,5}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
@@ -529,9 +538,10 @@ _EN_STREET_RE: Final = re.compile(
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?\s*#?[0-9A-Za-z\-]{1,6})?"
     r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,?\s+[A-Z]{2}\s+[0-9]{5}(?:-[0-9]{4})?)?)?"
 )
-_ADDRESS_GATE: Final = re.compile(
-    r"[0-9](?:[号弄栋幢座]|号楼)|[0-9]{1,5}[A-Z]?\s+(?:[NSEW]\.?\s+)?[A-Z][a-z]"
-)
+# Where a mainland address ends in a number: the address pattern runs only in a window before each.
+_ZH_ADDRESS_ANCHOR: Final = re.compile(r"[0-9](?:-[0-9]{1,4})?(?:[号弄栋幢座])")
+_ZH_ADDRESS_REACH: Final = 32  # characters before the number: province, city, district, town and road
+_EN_STREET_GATE: Final = re.compile(r"[0-9]\s+(?:[NSEW]\.?\s+)?[A-Z][a-z]")
 
 # --- English names ---------------------------------------------------------------------------------
 _EN_NAME = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
@@ -814,18 +824,19 @@ def _find_ibans(s: str, found: _Found) -> None:
             text = text[: text.rfind(" ")] if " " in text else ""
 
 
-def _find_ssns(s: str, found: _Found) -> None:
-    for m in _SSN_RE.finditer(s):
-        if _ssn.is_valid(m.group()):
-            found.add(SSN, m.start(), m.end())
-    if "ss" in s.lower() or "ecurity" in s:
+def _find_ssns(s: str, lower: str, found: _Found) -> None:
+    if "-" in s:
+        for m in _SSN_RE.finditer(s):
+            if _ssn.is_valid(m.group()):
+                found.add(SSN, m.start(), m.end())
+    if "ssn" in lower or "security" in lower:
         for m in _SSN_CUED_RE.finditer(s):
             if _ssn.is_valid(m.group(1).replace(" ", "")):
                 found.add(SSN, m.start(1), m.end(1))
 
 
 def _find_other_ids(s: str, found: _Found) -> None:
-    """Hong Kong and Taiwan identity cards (ID_NUMBER) and passports."""
+    """Hong Kong and Taiwan identity cards (ID_NUMBER) and mainland passports: letters before digits."""
     for m in _HK_ID_RE.finditer(s):
         prefix, digits, bracketed, bare = m.groups()
         check = bracketed or bare
@@ -838,9 +849,11 @@ def _find_other_ids(s: str, found: _Found) -> None:
             found.add(ID_NUMBER, m.start(), m.end())
     for m in _CN_PASSPORT_RE.finditer(s):
         found.add(PASSPORT, m.start(), m.end())
-    if "护照" in s or "assport" in s or "ASSPORT" in s:
-        for m in _PASSPORT_CUED_RE.finditer(s):
-            found.add(PASSPORT, m.start(1), m.end(1))
+
+
+def _find_cued_passports(s: str, found: _Found) -> None:
+    for m in _PASSPORT_CUED_RE.finditer(s):
+        found.add(PASSPORT, m.start(1), m.end(1))
 
 
 def _is_date_number(digits: str) -> bool:
@@ -854,8 +867,8 @@ def _is_date_number(digits: str) -> bool:
     return True
 
 
-def _find_messaging_ids(s: str, found: _Found) -> None:
-    lower = s.lower()
+def _find_messaging_ids(s: str, lower: str, found: _Found) -> None:
+    """QQ and WeChat accounts; ``lower`` is ``s.lower()``, or "" when ``s`` has no Latin letter."""
     if "qq" in lower:
         for m in _QQ_RE.finditer(s):
             if not _is_date_number(m.group(1)):
@@ -889,14 +902,19 @@ def _find_birth_dates(s: str, found: _Found) -> None:
         found.add(BIRTH_DATE, m.start("date"), m.end("date"))
 
 
-def _find_addresses(s: str, found: _Found) -> None:
-    if _HAN.search(s):
-        for m in _ZH_ADDRESS_RE.finditer(s):
-            start = m.start()
-            while s[start] in _ZH_ADDRESS_LEAD:
-                start += 1
-            found.add(ADDRESS, start, m.end())
-    if _ASCII_LETTER.search(s):
+def _find_addresses(s: str, latin: bool, found: _Found) -> None:
+    # Searching the whole text costs 20 us for a review (every position may open a province);
+    # a window before each house or building number costs a fraction of that.
+    for anchor in _ZH_ADDRESS_ANCHOR.finditer(s):
+        lo = max(0, anchor.start() - _ZH_ADDRESS_REACH)
+        m = _ZH_ADDRESS_RE.search(s, lo, min(len(s), anchor.end() + 24))
+        if m is None or m.end() <= anchor.start():
+            continue
+        start = m.start()
+        while s[start] in _ZH_ADDRESS_LEAD:
+            start += 1
+        found.add(ADDRESS, start, m.end())
+    if latin and _EN_STREET_GATE.search(s):
         for m in _EN_STREET_RE.finditer(s):
             found.add(ADDRESS, m.start(), m.end())
 
@@ -1034,6 +1052,8 @@ def _normalised(text: str) -> tuple[str, list[int] | None]:
 
     None for the positions means they are the same (no character was dropped or expanded).
     """
+    if text.isascii() or not (_ANY_ODD.search(text) or ("（" in text and _FULLWIDTH.search(text))):
+        return text, None
     s = text.translate(_FULLWIDTH_TABLE) if _FULLWIDTH.search(text) else text
     if not _NEEDS_MAPPING.search(s):
         return s, None
@@ -1084,26 +1104,32 @@ def redact(text: str, *, names: bool = True) -> Redaction:
         _find_secrets(s, found)
     if "@" in s:
         _find_emails(s, found)
+    latin = _ASCII_LETTER.search(s) is not None
+    lower = s.lower() if latin else ""
     if _DIGIT.search(s):
         if ("." in s or ":" in s) and _IP_GATE.search(s):
             _find_ips(s, found)
-        if _CAPITAL_DIGIT.search(s):
+        capital_digit = latin and _CAPITAL_DIGIT.search(s) is not None
+        if capital_digit:
             _find_ibans(s, found)
-        if _NUMBERISH.search(s):
+        numberish = _NUMBERISH.search(s) is not None
+        if numberish:
             _find_id_numbers(s, found)
-        if _CAPITAL_DIGIT.search(s) or "护照" in s or "assport" in s:
+        if capital_digit:
             _find_other_ids(s, found)
-        if _NUMBERISH.search(s):
-            _find_ssns(s, found)
+        if "护照" in s or "passport" in lower:
+            _find_cued_passports(s, found)
+        if numberish:
+            _find_ssns(s, lower, found)
             _find_bank_cards(s, found)
             _find_phones(s, found)
-        if _HAN.search(s):
+        han = _HAN.search(s) is not None
+        if han and _ASCII_UPPER.search(s):
             _find_plates(s, found)
-        if _BIRTH_GATE.search(s):
+        if "出生" in s or "生日" in s or any(cue in lower for cue in _EN_BIRTH_CUES):
             _find_birth_dates(s, found)
-        if _ADDRESS_GATE.search(s):
-            _find_addresses(s, found)
-    _find_messaging_ids(s, found)
+        _find_addresses(s, latin, found)
+    _find_messaging_ids(s, lower, found)
     if names:
         if _maybe_english_name(s):
             _find_english_names(s, found)

@@ -1216,16 +1216,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print()
     print(
-        f"{'type':<10} {'gold':>5} {'found':>5} {'TP':>4} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'F1':>6}"
+        f"{'type':<14} {'gold':>5} {'found':>5} {'TP':>4} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'F1':>6}"
     )
     totals = [0, 0, 0]
     for kind, (tp, fp, fn) in score(cases).items():
         p, r, f = prf(tp, fp, fn)
         totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
-        print(f"{kind:<10} {tp + fn:>5} {tp + fp:>5} {tp:>4} {fp:>3} {fn:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}")
+        print(f"{kind:<14} {tp + fn:>5} {tp + fp:>5} {tp:>4} {fp:>3} {fn:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}")
     p, r, f = prf(*totals)
     print(
-        f"{'all':<10} {totals[0] + totals[2]:>5} {totals[0] + totals[1]:>5} {totals[0]:>4} {totals[1]:>3} {totals[2]:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}"
+        f"{'all':<14} {totals[0] + totals[2]:>5} {totals[0] + totals[1]:>5} {totals[0]:>4} {totals[1]:>3} {totals[2]:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}"
     )
 
     rows = benchmark_rows(args.rows)
