@@ -19,13 +19,14 @@ from services.survey_import import ImportReport, WaveTarget, import_responses
 from ui import nav
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 ctx = open_page(
     nav.IMPORT_SURVEY, title_key="survey_import.title", no_workspace_key="survey_import.no_product"
 )
 user, lang, selection = ctx.user, ctx.lang, ctx.selection
-st.caption(t("survey_import.intro", product=selection.product_name))
+st.caption(t("survey_import.intro", product=plain(selection.product_name)))
 NONE = ""  # the "no column" choice
 
 
