@@ -90,6 +90,7 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 from stdnum import iban as _iban
+from stdnum.iso7064 import mod_97_10 as _mod_97_10
 from stdnum.us import ssn as _ssn
 
 _phonenumbers: Any
@@ -696,20 +697,25 @@ def _jieba() -> _Jieba:
 class _Found:
     """Accepted spans so far; a new span is taken only if it overlaps none of them."""
 
-    __slots__ = ("spans",)
+    __slots__ = ("kept", "spans")
 
     def __init__(self) -> None:
         self.spans: list[Entity] = []
+        self.kept: list[tuple[int, int]] = []  # checked and found not personal: no later detector takes it
 
     def add(self, kind: str, start: int, end: int) -> bool:
-        for e in self.spans:
-            if start < e.end and e.start < end:
-                return False
+        if not self.free(start, end):
+            return False
         self.spans.append(Entity(kind, start, end))
         return True
 
+    def keep(self, start: int, end: int) -> None:
+        self.kept.append((start, end))
+
     def free(self, start: int, end: int) -> bool:
-        return all(not (start < e.end and e.start < end) for e in self.spans)
+        return all(not (start < e.end and e.start < end) for e in self.spans) and all(
+            not (start < b and a < end) for a, b in self.kept
+        )
 
 
 def _find_secrets(s: str, found: _Found) -> None:
@@ -813,6 +819,13 @@ def _find_phones(s: str, found: _Found) -> None:
             found.add(PHONE, m.start(), m.end())
 
 
+def _is_iban_with_wrong_check(text: str) -> bool:
+    """An IBAN in the right format for its country whose check digits are wrong (a typo or a test value)."""
+    compact = text.replace(" ", "")
+    right = _mod_97_10.calc_check_digits(compact[4:] + compact[:2])
+    return right != compact[2:4] and _iban.is_valid(compact[:2] + right + compact[4:])
+
+
 def _find_ibans(s: str, found: _Found) -> None:
     for m in _IBAN_RE.finditer(s):
         text = m.group()
@@ -820,6 +833,10 @@ def _find_ibans(s: str, found: _Found) -> None:
         while len(text) >= 15:
             if _iban.is_valid(text):
                 found.add(IBAN, m.start(), m.start() + len(text))
+                break
+            if _is_iban_with_wrong_check(text):
+                # Its digits are not a card or phone number either: the check says what it is not.
+                found.keep(m.start(), m.start() + len(text))
                 break
             text = text[: text.rfind(" ")] if " " in text else ""
 

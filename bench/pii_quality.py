@@ -476,8 +476,9 @@ def iban(rng: random.Random) -> str:
 
 def bad_iban(rng: random.Random) -> str:
     value = iban(rng).replace(" ", "")
-    wrong = f"{(int(value[2:4]) + rng.randint(1, 96)) % 97 + 2:02d}"
-    return value[:2] + (wrong if wrong != value[2:4] else f"{(int(wrong) + 1) % 97 + 2:02d}") + value[4:]
+    # Check digits run 02-98, one value per remainder: any other value in that range is wrong.
+    wrong = (int(value[2:4]) - 2 + rng.randint(1, 96)) % 97 + 2
+    return f"{value[:2]}{wrong:02d}{value[4:]}"
 
 
 def ssn(rng: random.Random) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import random
 import re
 import subprocess
 import sys
@@ -525,3 +526,35 @@ def test_tw_id(value: str, valid: bool) -> None:
 )
 def test_more_identifiers(text: str, expected: str | None) -> None:
     assert pii.redact(text).text == (text if expected is None else expected)
+
+
+def test_generated_identifiers_are_found_and_their_near_misses_survive() -> None:
+    """200 draws of each identifier from the benchmark's generators (check digits computed there, not here)."""
+    from bench import pii_quality as gen
+
+    rng = random.Random(7)
+    makers = {
+        pii.IBAN: gen.iban,
+        pii.SSN: gen.ssn,
+        pii.ID_NUMBER: lambda r: gen.hk_id(r) if r.random() < 0.5 else gen.tw_id(r),
+        pii.PASSPORT: gen.cn_passport,
+        pii.LICENSE_PLATE: gen.plate,
+    }
+    near_misses = [
+        gen.bad_iban,
+        gen.bad_ssn,
+        lambda r: gen.hk_id(r, valid=False),
+        lambda r: gen.tw_id(r, valid=False),
+    ]
+    missed, touched = [], []
+    for _ in range(200):
+        for kind, make in makers.items():
+            value = make(rng)
+            result = pii.redact(f"请核对 {value} 谢谢")
+            if result.text != f"请核对 {pii.PLACEHOLDERS[kind]} 谢谢":
+                missed.append((kind, value, result.text))
+        for make in near_misses:
+            value = make(rng)
+            if pii.redact(f"单号 {value} 已关闭").text != f"单号 {value} 已关闭":
+                touched.append(value)
+    assert missed == [] and touched == []
