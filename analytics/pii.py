@@ -7,36 +7,36 @@ digits) with one optional dictionary look-up for Chinese names; it needs no mode
 
 Found spans are replaced by typed placeholders:
 
-==============  ===============================================================================
-placeholder     what it replaces
-==============  ===============================================================================
-``[SECRET]``    the password in ``scheme://user:password@host``, the value of secret-looking URL
-                query parameters (``token=``, ``access_token=``, ``api_key=``, ``key=``,
-                ``password=``, ``secret=``, ``sig=``, ``signature=``, ``auth=`` ...), bearer tokens
-                and a few well-known API key shapes (``sk-...``, ``ghp_...``, ``AKIA...``); the
-                rest of the URL is kept
-``[EMAIL]``     e-mail addresses
-``[IP]``        IPv4 (every octet <= 255) and IPv6 addresses (validated by :mod:`ipaddress`)
-``[ID_NUMBER]`` Chinese resident ID numbers: 18 characters with a valid ISO 7064 MOD 11-2 check
-                character, or the old 15-digit form; both need a real province code and birth date
-``[BANK_CARD]`` 13-19 digit card numbers, ungrouped or grouped by spaces or dashes, Luhn-valid and
-                starting like a payment card (2-series Mastercard, 3, 4, 5, 6 or 9)
-``[PHONE]``     Chinese mobiles (optional +86 / 0086 / 86), Chinese landlines (``010-12345678``,
-                ``(010)12345678``), international ``+CC`` numbers, North American ``415-555-0132``
-``[NAME]``      person names next to a cue: "my name is ...", "Dr. ...", "我叫...", "...医生"
-``[IBAN]``      international bank account numbers with a right mod-97 check (python-stdnum)
-``[SSN]``       US social security numbers 123-45-6789 (area 000, 666 and 9xx, group 00 and serial
-                0000 are never issued and survive); 9 digits without dashes only after "SSN"
-``[PASSPORT]``  mainland passports (E/G + 8 digits, E + letter + 7 digits); other passports only
-                right after 护照 / passport
-``[QQ]``        QQ numbers (5-11 digits) right after "QQ" / "qq号"
-``[WECHAT]``    WeChat ids right after 微信 / wechat / wx / vx (a plain English word only when marked
-                as an id: "微信号：", "wechat id is"), and internal ``wxid_...`` ids anywhere
-``[LICENSE_PLATE]`` mainland car plates, 京A12345 and the 8-character new-energy 粤BD12345
-``[BIRTH_DATE]`` a full date (or 年/月) right after 出生 / 生日 / DOB / date of birth / born
-``[ADDRESS]``   mainland addresses down to a house number or a building (省/市/区 ... 路 88 号, 小区 3 栋)
-                and English street addresses (1600 Pennsylvania Avenue, Apt 4B, City, ST 12345)
-==============  ===============================================================================
+====================  ===============================================================================
+placeholder           what it replaces
+====================  ===============================================================================
+``[SECRET]``          the password in ``scheme://user:password@host``, the value of secret-looking URL
+                      query parameters (``token=``, ``access_token=``, ``api_key=``, ``key=``,
+                      ``password=``, ``secret=``, ``sig=``, ``signature=``, ``auth=`` ...), bearer tokens
+                      and a few well-known API key shapes (``sk-...``, ``ghp_...``, ``AKIA...``); the
+                      rest of the URL is kept
+``[EMAIL]``           e-mail addresses
+``[IP]``              IPv4 (every octet <= 255) and IPv6 addresses (validated by :mod:`ipaddress`)
+``[ID_NUMBER]``       Chinese resident ID numbers: 18 characters with a valid ISO 7064 MOD 11-2 check
+                      character, or the old 15-digit form; both need a real province code and birth date
+``[BANK_CARD]``       13-19 digit card numbers, ungrouped or grouped by spaces or dashes, Luhn-valid and
+                      starting like a payment card (2-series Mastercard, 3, 4, 5, 6 or 9)
+``[PHONE]``           Chinese mobiles (optional +86 / 0086 / 86), Chinese landlines (``010-12345678``,
+                      ``(010)12345678``), international ``+CC`` numbers, North American ``415-555-0132``
+``[NAME]``            person names next to a cue: "my name is ...", "Dr. ...", "我叫...", "...医生"
+``[IBAN]``            international bank account numbers with a right mod-97 check (python-stdnum)
+``[SSN]``             US social security numbers 123-45-6789 (area 000, 666 and 9xx, group 00 and serial
+                      0000 are never issued and survive); 9 digits without dashes only after "SSN"
+``[PASSPORT]``        mainland passports (E/G + 8 digits, E + letter + 7 digits); other passports only
+                      right after 护照 / passport
+``[QQ]``              QQ numbers (5-11 digits) right after "QQ" / "qq号"
+``[WECHAT]``          WeChat ids right after 微信 / wechat / wx / vx (a plain English word only when marked
+                      as an id: "微信号：", "wechat id is"), and internal ``wxid_...`` ids anywhere
+``[LICENSE_PLATE]``   mainland car plates, 京A12345 and the 8-character new-energy 粤BD12345
+``[BIRTH_DATE]``      a full date (or 年/月) right after 出生 / 生日 / DOB / date of birth / born
+``[ADDRESS]``         mainland addresses down to a house number or a building (省/市/区 ... 路 88 号, 小区 3 栋)
+                      and English street addresses (1600 Pennsylvania Avenue, Apt 4B, City, ST 12345)
+====================  ===============================================================================
 
 Hong Kong identity cards (A123456(3), the bracketed check character right) and Taiwan IDs
 (A123456789, check digit right) are ``[ID_NUMBER]`` too; without brackets a Hong Kong number needs an
@@ -44,8 +44,10 @@ ID word before it.
 
 Decisions worth knowing:
 
-* Order matters: secrets, e-mails and IPs first, then ID numbers before bank cards before phones,
-  then names. A span never overlaps one found earlier.
+* Order matters (:data:`ENTITY_TYPES`): secrets, e-mails and IPs first, then IBANs, ID numbers, SSNs
+  and passports before bank cards before phones, then the cued and shaped types (QQ, WeChat, plates,
+  dates of birth, addresses), then names. A span never overlaps one found earlier, nor an IBAN-shaped
+  number whose check digits are wrong.
 * A number that fails its check (an 18-digit order number with a wrong MOD 11-2 character, a 16-digit
   order number that fails Luhn) survives unchanged, as do versions, prices, dates, times, durations,
   percentages, model names, counts, hashes and status codes. An 18-digit number laid out like an ID
