@@ -6,6 +6,7 @@ from db.engine import DatabaseProblem
 from db.users import count_users, get_user
 from ui import auth, nav, workspace
 from ui.i18n import language_switch, t
+from ui.plain_text import plain
 from ui.resources import engine, show_database_problem, transaction
 
 st.set_page_config(page_title="Rectify", page_icon=":material/fact_check:", layout="wide")
@@ -46,7 +47,7 @@ if not nav.is_respondent_page(current.url_path):
     if user is not None:
         with st.sidebar:
             workspace.picker()
-            st.caption(t("auth.signed_in_as", username=user.username, role=t(f"role.{user.role}")))
+            st.caption(t("auth.signed_in_as", username=plain(user.username), role=t(f"role.{user.role}")))
             if st.button(t("auth.logout"), key="app_logout", icon=":material/logout:"):
                 auth.sign_out()
                 st.rerun()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,11 +94,47 @@ class FeedbackReceipt:
     pii_counts: dict[str, int] = field(default_factory=dict)
 
 
-def _clip(value: str | None, length: int) -> str | None:
-    # Versions and segments come from the embedding product, not the respondent: keep the feedback
-    # and cut an overlong label to the column's length rather than lose the submission.
-    value = (value or "").strip()
-    return value[:length] or None
+# An app version as products print it: 8.0.47, v2.3.1-beta.2, 1.4.0+build.77, 3.2 (1204). No group of
+# seven or more digits, so a phone or ID number cannot pass for one.
+_APP_VERSION = re.compile(
+    r"(?![^\n]*[0-9]{7})[vV]?[0-9]{1,6}(?:\.[0-9]{1,6}){0,4}(?:[-+][0-9A-Za-z.\-]{1,30})?(?: ?\([0-9A-Za-z.\-]{1,20}\))?"
+)
+
+
+@dataclass(frozen=True)
+class LinkLabels:
+    """App version, model version and segment from the link, fit to store, and what was redacted in them."""
+
+    app_version: str | None
+    model_version: str | None
+    segment: str | None
+    pii_counts: dict[str, int] = field(default_factory=dict)
+
+
+def link_labels(app_version: str | None, model_version: str | None, segment: str | None) -> LinkLabels:
+    """Check and redact the labels a product puts in the feedback link before they are stored.
+
+    Anyone can edit a link, so its labels are respondent input like the comment. An app version must
+    look like one, else it is left out (the feedback is kept); the model version and the segment are
+    free labels and are redacted like the comment. Each is cut to its column's length afterwards.
+    """
+    counts: Counter[str] = Counter()
+
+    def redacted(value: str | None, length: int) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        redaction = redact(value)
+        counts.update(redaction.counts)
+        return redaction.text[:length] or None  # cut after redacting: a cut number could slip through
+
+    version = (app_version or "").strip()
+    return LinkLabels(
+        app_version=version if _APP_VERSION.fullmatch(version) and len(version) <= 40 else None,
+        model_version=redacted(model_version, 80),
+        segment=redacted(segment, 60),
+        pii_counts=dict(counts),
+    )
 
 
 def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> FeedbackReceipt:
@@ -122,11 +160,13 @@ def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> Feedbac
         raise SubmissionError("product_unknown")
     source_ref = f"in-app:{feedback.token.strip()}"
     redaction = redact(comment)
+    labels = link_labels(feedback.app_version, feedback.model_version, feedback.segment)
+    pii_counts = dict(Counter(redaction.counts) + Counter(labels.pii_counts))
     stored_before = session.scalar(
         select(Feedback.id).where(Feedback.channel == "in_app", Feedback.source_ref == source_ref)
     )
     if stored_before is not None:
-        return FeedbackReceipt(True, redaction.text, redaction.counts)
+        return FeedbackReceipt(True, redaction.text, pii_counts)
     item = FeedbackIn(
         product_id=feedback.product_id,
         channel="in_app",
@@ -136,16 +176,16 @@ def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> Feedbac
         language=feedback.language,
         round_id=current_round_id(session, feedback.product_id),
         respondent_key=respondent_pseudonym(session, feedback.respondent_key),
-        app_version=_clip(feedback.app_version, 40),
-        model_version=_clip(feedback.model_version, 80),
-        segment=_clip(feedback.segment, 60),
+        app_version=labels.app_version,
+        model_version=labels.model_version,
+        segment=labels.segment,
         source_ref=source_ref,
         category=feedback.category,
         category_source="respondent" if feedback.category else None,
-        pii_counts=redaction.counts,
+        pii_counts=pii_counts,
     )
     added = store_feedback(session, [item])
-    return FeedbackReceipt(added == 0, redaction.text, redaction.counts)
+    return FeedbackReceipt(added == 0, redaction.text, pii_counts)
 
 
 def submit_in_app_feedback(engine: Engine, feedback: InAppFeedback) -> FeedbackReceipt:

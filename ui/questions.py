@@ -7,6 +7,7 @@ import streamlit as st
 from analytics.questions import YES_NO, QuestionSpec
 from services.collect import MAX_TEXT
 from ui.i18n import t_in
+from ui.plain_text import plain
 
 
 def render_question(
@@ -33,7 +34,8 @@ def render_question(
 
 
 def _widget(question: QuestionSpec, lang: str, key_prefix: str, disabled: bool, flagged: bool) -> object:
-    label = question.text(lang) + (" \\*" if question.required else "")
+    # Widget labels, options and captions render Markdown: survey authors' words are shown as typed.
+    label = plain(question.text(lang)) + (" \\*" if question.required else "")
     if flagged:  # the sign is outside the wording, so no wording can break the markup
         label = f":red[:material/error:] {label}"
     key = f"{key_prefix}{question.code}"
@@ -43,7 +45,7 @@ def _widget(question: QuestionSpec, lang: str, key_prefix: str, disabled: bool, 
         return st.number_input(label, value=None, key=key, disabled=disabled)
     if question.kind in ("single", "multi"):
         numbers = list(range(1, len(question.options) + 1))
-        words = {i: question.options[i - 1].text(lang) for i in numbers}
+        words = {i: plain(question.options[i - 1].text(lang)) for i in numbers}
         if question.kind == "single":
             return st.radio(
                 label, numbers, index=None, format_func=words.__getitem__, key=key, disabled=disabled
@@ -70,7 +72,7 @@ def _widget(question: QuestionSpec, lang: str, key_prefix: str, disabled: bool, 
     low, high = (int(v) for v in question.value_range or (0, 10))
     options = list(range(low, high + 1))
     if question.kind == "scale":  # every point named
-        captions = list(question.point_words(lang))
+        captions = [plain(word) for word in question.point_words(lang)]
         return st.radio(
             label, options, index=None, horizontal=True, captions=captions, key=key, disabled=disabled
         )

@@ -13,6 +13,7 @@ from services.respondents import respondent_keys
 from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 PAGE_SIZE = 50
@@ -23,8 +24,8 @@ user, selection = ctx.user, ctx.selection
 st.caption(
     t(
         "browser.scope",
-        product=selection.product_name,
-        round=selection.round_name or t("workspace.all_rounds"),
+        product=plain(selection.product_name),
+        round=plain(selection.round_name) if selection.round_name else t("workspace.all_rounds"),
     )
 )
 st.session_state.setdefault("browser_page", 1)

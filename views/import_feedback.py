@@ -1,6 +1,5 @@
 """Import customer-service records and community posts: upload, match columns, check, store."""
 
-import re
 from typing import Any
 
 import streamlit as st
@@ -14,6 +13,7 @@ from ui import nav
 from ui.file_upload import file_uploader
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 TIMEZONES = (
@@ -48,11 +48,6 @@ st.caption(
 def show(bar: Any, done: int, total: int, key: str) -> None:
     """Move a progress bar to done of total, labelled with the string `key`."""
     bar.progress(done / max(total, 1), text=t(key))
-
-
-def plain(text: str) -> str:
-    """Text from a file, safe inside a markdown message (no formatting, links or HTML)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def forget_file() -> None:

@@ -20,13 +20,14 @@ from ui import nav
 from ui.file_upload import file_uploader
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 ctx = open_page(
     nav.IMPORT_SURVEY, title_key="survey_import.title", no_workspace_key="survey_import.no_product"
 )
 user, lang, selection = ctx.user, ctx.lang, ctx.selection
-st.caption(t("survey_import.intro", product=selection.product_name))
+st.caption(t("survey_import.intro", product=plain(selection.product_name)))
 NONE = ""  # the "no column" choice
 
 

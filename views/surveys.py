@@ -17,6 +17,7 @@ from services.collect import MAX_KEY
 from ui import nav
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 from ui.respondent_links import KeysTooLong, links_csv, parse_keys, qr_png
 from ui.roles import can_build_surveys
@@ -25,7 +26,7 @@ from ui.survey_builder import SURVEY_KEY, SurveyRef, error_text, render_builder,
 ctx = open_page(nav.SURVEYS, title_key="surveys.title", no_workspace_key="surveys.no_product")
 user, selection = ctx.user, ctx.selection
 can_build = can_build_surveys(user)
-st.caption(t("surveys.product", product=selection.product_name))
+st.caption(t("surveys.product", product=plain(selection.product_name)))
 
 
 def respondent_url(page: str, **query: object) -> str:
@@ -70,7 +71,7 @@ def render_open_wave(survey_id: int) -> None:
                         wave.id,
                         {"name": wave.name, "kind": kind},
                     )
-                st.success(t("surveys.opened", name=name))
+                st.success(t("surveys.opened", name=plain(name)))
             except SurveyError as err:
                 st.error(error_text(err))
 
