@@ -14,6 +14,7 @@ from analytics.vocabulary import CATEGORIES
 from db.workspace import find_product
 from services.collect import MAX_TEXT, InAppFeedback, SubmissionError, submit_in_app_feedback
 from ui.i18n import current_language, t
+from ui.plain_text import plain
 from ui.resources import engine, transaction
 from ui.respondent import (
     FORM_WIDTH,
@@ -66,7 +67,7 @@ if receipt is not None and receipt["product_id"] == product_id:
 
 # enter_to_submit off: no "Press Ctrl+Enter to submit form" (English, and no use on a phone).
 with st.form("inapp_form", border=False, width=FORM_WIDTH, enter_to_submit=False):
-    st.markdown(t("inapp.intro", product=product_name))
+    st.markdown(t("inapp.intro", product=plain(product_name)))
     stars = st.feedback("stars", key="inapp_rating")
     category = st.pills(
         t("inapp.category"), CATEGORIES, format_func=lambda c: t(f"inapp.kind.{c}"), key="inapp_category"

@@ -16,6 +16,7 @@ from services.collect import (
     submit_response,
 )
 from ui.i18n import current_language, t
+from ui.plain_text import plain
 from ui.questions import render_question
 from ui.resources import engine, transaction
 from ui.respondent import (
@@ -86,7 +87,7 @@ if questionnaire is None:
     heading(t("nav.questionnaire"))
     st.error(t("questionnaire.error.wave_unknown"))
     st.stop()
-heading(t("questionnaire.title", product=questionnaire.product_name))
+heading(t("questionnaire.title", product=plain(questionnaire.product_name)))
 if not questionnaire.is_open:
     st.info(t("questionnaire.error.wave_closed"))
     st.stop()
