@@ -10,10 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import ROLES, AuditEvent, User
+from db.models import ROLES, AppSetting, AuditEvent, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+FIRST_ADMIN_SETTING = "first_admin"  # written once, by the setup that created the first admin
 
 
 class AccountError(ValueError):
@@ -52,9 +53,20 @@ def create_user(session: Session, username: str, password: str, role: str, actor
 
 
 def create_first_admin(session: Session, username: str, password: str) -> User:
-    """The first account of a new installation; refused once any account exists."""
+    """The first account of a new installation; refused once any account exists.
+
+    Two first-run screens pressed at once both see no account, so the count alone is not enough:
+    the setup also writes one fixed settings row, whose primary key lets only one transaction
+    commit. The other fails (IntegrityError, or SQLite's stale-snapshot lock), and run again through
+    `db.engine.retrying` it sees the account and is refused with "already_set_up".
+
+    Raises:
+        AccountError: already_set_up, or any code of `create_user`.
+    """
     if count_users(session) > 0:
         raise AccountError("already_set_up")
+    session.add(AppSetting(key=FIRST_ADMIN_SETTING, value=username.strip()))
+    session.flush()  # claim the setup now: a concurrent first run waits here, then fails
     return create_user(session, username, password, "admin", actor=username.strip())
 
 
