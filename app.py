@@ -1,9 +1,11 @@
 """Rectify: entry point. Page config, database check, language, login and role-aware navigation."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from db.engine import DatabaseProblem
-from db.users import count_users, get_user
+from db.users import count_users
 from ui import auth, nav, workspace
 from ui.i18n import language_switch, t
 from ui.resources import engine, show_database_problem, transaction
@@ -16,26 +18,41 @@ try:
     engine()
     with transaction() as session:
         has_users = count_users(session) > 0
-        signed_in = auth.current_user()
-        if signed_in is not None:
-            fresh = get_user(session, signed_in.id)
-            if fresh is None or not fresh.is_active:
-                auth.sign_out()
-            elif fresh.role != signed_in.role:
-                auth.sign_in(fresh.id, fresh.username, fresh.role)  # role changed by an admin
+    user = auth.restore() if has_users else None
 except DatabaseProblem as problem:
     st.title("Rectify")
     show_database_problem(problem)
     st.stop()
 
-user = auth.current_user()
+
+def _forbidden() -> None:
+    # A page of another role, opened by URL or bookmark: say so, and keep the user signed in.
+    st.error(t("auth.forbidden"))
+
+
 pages: dict[str, list[st.Page]] = {}
 for i, spec in enumerate(nav.pages_for(user.role if user else None, has_users)):
     section = t(spec.section) if spec.section and user is not None else ""
     pages.setdefault(section, []).append(
         st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=i == 0)
     )
+# Staff pages outside the navigation keep their address: a visitor who is not signed in gets the
+# login form there (and the page itself once signed in), a role that may not open it a message.
+if has_users:
+    for spec in nav.STAFF_PAGES:
+        if user is not None and user.role in spec.roles:
+            continue
+        pages.setdefault("", []).append(
+            st.Page(
+                nav.LOGIN.path if user is None else _forbidden,
+                title=t(spec.title_key),
+                url_path=Path(spec.path).stem,
+                visibility="hidden",
+            )
+        )
 
+auth.show_notice()
+auth.follow_pending()
 if user is not None:
     with st.sidebar:
         workspace.picker()

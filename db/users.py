@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import staff_sessions
 from db.models import ROLES, AppSetting, AuditEvent, User
 
 _hasher = PasswordHasher()
@@ -88,6 +89,23 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def set_password(session: Session, user_id: int, password: str, actor: str) -> User:
+    """Give `user_id` a new password and end all of that user's sign-ins, on every device.
+
+    Raises:
+        AccountError: user_unknown, password_short.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("user_unknown")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_short")
+    user.password_hash = _hasher.hash(password)
+    ended = staff_sessions.end_all(session, user.id)
+    audit(session, actor, "user.password", "user", user.id, {"sessions_ended": ended})
+    return user
+
+
 def list_users(session: Session) -> list[User]:
     """Every staff account, disabled ones included, by username."""
     return list(session.scalars(select(User).order_by(User.username)))
@@ -117,6 +135,8 @@ def update_user(
         user.role = role
     if is_active is not None:
         user.is_active = is_active
+    if is_active is False:
+        staff_sessions.end_all(session, user.id)  # a disabled account is signed out everywhere
     audit(session, actor, "user.update", "user", user.id, {"role": user.role, "active": user.is_active})
     return user
 

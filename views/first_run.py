@@ -3,7 +3,7 @@
 import streamlit as st
 
 from db.users import MIN_PASSWORD_LENGTH, AccountError
-from services.accounts import set_up_first_admin
+from services.accounts import open_session, set_up_first_admin
 from ui import auth
 from ui.i18n import t
 from ui.resources import engine
@@ -31,5 +31,7 @@ if submitted:
     except AccountError as err:
         st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
         st.stop()
-    auth.sign_in(admin.id, admin.username, admin.role)  # only once the account is committed
+    session_id, ticket = open_session(engine(), admin.id)
+    auth.sign_in(admin.id, admin.username, admin.role, session_id)  # only once the account is committed
+    auth.hand_to_browser(ticket)
     st.rerun()

@@ -13,7 +13,8 @@ from db.models import WAVE_KINDS
 from db.surveys import SurveyError, list_surveys, list_waves, open_wave, set_wave_open
 from db.users import audit
 from db.workspace import list_rounds
-from ui import nav
+from ui import nav, roles
+from ui.auth import guarded
 from ui.i18n import t
 from ui.page import open_page
 from ui.resources import transaction
@@ -73,6 +74,7 @@ def render_open_wave(survey_id: int) -> None:
                 st.error(error_text(err))
 
 
+@guarded(*roles.EDITORS)
 def toggle_wave(wave_id: int, name: str, is_open: bool) -> None:
     """Close or reopen a wave (a button callback, so the table drawn after it is current)."""
     with transaction() as session:

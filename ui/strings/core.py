@@ -79,6 +79,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "first_run.create": ("创建管理员", "Create admin"),
     "login.title": ("登录 Rectify", "Log in to Rectify"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "login.locked": (
+        "登录失败次数过多，请在 {seconds} 秒后（UTC {at} 之后）再试。",
+        "Too many failed logins. Try again in {seconds} s (after {at} UTC).",
+    ),
+    "auth.session_ended": (
+        "您的登录已结束（已退出、超时或密码已更改），请重新登录。",
+        "Your sign-in has ended (logged out, timed out or password changed). Please log in again.",
+    ),
+    "auth.role_changed": (
+        "您的角色已被管理员更改，此操作未执行。",
+        "An admin has changed your role; this action was not carried out.",
+    ),
+    "auth.account_disabled": (
+        "您的账号已停用或登录已结束，此操作未执行。",
+        "Your account was disabled or your sign-in ended; this action was not carried out.",
+    ),
     # workspace
     "workspace.product": ("产品", "Product"),
     "workspace.round": ("整改轮次", "Rectification round"),
