@@ -51,8 +51,9 @@ if has_users:
             )
         )
 
+if auth.follow_pending():
+    st.stop()  # the browser is on its way through the cookie route and back
 auth.show_notice()
-auth.follow_pending()
 if user is not None:
     with st.sidebar:
         workspace.picker()

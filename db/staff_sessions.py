@@ -103,3 +103,8 @@ def end_all(session: Session, user_id: int) -> int:
     """Revoke every sign-in of `user_id` (password change, deactivation); returns how many ended."""
     result = session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def end_by_token(session: Session, token: str) -> None:
+    """Revoke the sign-in a cookie token belongs to (the logout route, which knows only the cookie)."""
+    session.execute(delete(StaffSession).where(StaffSession.token_hash == _hash(token)))

@@ -22,7 +22,7 @@ import streamlit as st
 from db import staff_sessions
 from db.users import get_user
 from services.accounts import session_limits
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.resources import transaction
 
 USER_KEY = "auth_user"  # session key of the signed-in staff user
@@ -66,18 +66,24 @@ def _go(url: str) -> None:
     st.session_state[GO_KEY] = url
 
 
-def follow_pending() -> None:
-    """Send the browser through the cookie route a sign-in or logout asked for (a full navigation)."""
+def follow_pending() -> bool:
+    """Send the browser through the cookie route a sign-in or logout asked for (a full navigation).
+
+    Returns:
+        Whether it did; the caller then draws nothing more, the page is about to be left.
+    """
     url = st.session_state.pop(GO_KEY, None)
     if url:
         st.html(f"<script>window.location.replace({json.dumps(url)});</script>", unsafe_allow_javascript=True)
+    return bool(url)
 
 
 def requested_path() -> str:
     """The path (and query) of the page the browser is on; "/" when unknown."""
     url = st.context.url
     path = (urlsplit(url).path if url else "") or "/"
-    query = urlencode(st.query_params.to_dict())
+    # The language chosen in this tab survives the reload (a new session reads ?lang=).
+    query = urlencode({**st.query_params.to_dict(), "lang": current_language()})
     return f"{path}?{query}" if query else path
 
 
@@ -94,7 +100,7 @@ def sign_out() -> None:
         with transaction() as session:
             staff_sessions.end(session, user.session_id)
     if _routes_mounted():
-        _go(LOGOUT_ROUTE)  # clears the cookie; the session behind it is gone already
+        _go(f"{LOGOUT_ROUTE}?lang={current_language()}")  # clears the cookie; its session is gone already
 
 
 def _notice(key: str) -> None:
