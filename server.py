@@ -148,7 +148,9 @@ async def end_session(request: Request) -> Response:
 
 
 os.environ[ROUTES_ENV] = "1"  # tells ui/auth.py, in this process, that the routes exist
-session_limits()  # a bad RECTIFY_SESSION_* value stops the server at start, with its name
+# A bad setting stops the server at start, naming the variable, rather than at the first request.
+session_limits()
+embed_origins()
 
 app = st.App(
     "app.py",
