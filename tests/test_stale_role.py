@@ -93,3 +93,26 @@ def test_a_demoted_admin_cannot_create_a_user_from_the_open_admin_page(monkeypat
     with unit_of_work(engine) as session:
         assert session.scalars(select(User).where(User.username == "mallory")).first() is None
     engine.dispose()
+
+
+def test_a_new_password_signs_the_user_out_of_an_open_tab(monkeypatch, db_url):
+    """Issue 10: a password change revokes the user's sessions; their open tab is told at its next click."""
+    open_app(monkeypatch, db_url)
+    _workspace(db_url)
+    ann = log_in(open_app(monkeypatch, db_url), "ann")
+    assert "Signed in as ann (analyst)" in texts(ann)
+
+    ada = log_in(open_app(monkeypatch, db_url), "ada")
+    ada.switch_page("views/admin.py").run()
+    ada.selectbox(key="admin_edit_id").select_index(1)  # users by name: ada, ann
+    ada.selectbox(key="admin_edit_role").set_value("analyst")
+    ada.text_input(key="admin_edit_password").input("a brand new passphrase")
+    ada = next(b for b in ada.button if b.label == "Save").click().run()
+    assert "User ann updated." in texts(ada)
+
+    ann = ann.run()  # ann's next click, in the tab that was open all along
+    assert "Your sign-in has ended" in texts(ann)
+    assert "Log in to Rectify" in texts(ann) and "Signed in as" not in texts(ann)
+    assert "Signed in as ada (admin)" in texts(ada.run())  # the admin's own sign-in goes on
+    ann = log_in(ann, "ann", "a brand new passphrase")
+    assert "Signed in as ann (analyst)" in texts(ann)

@@ -199,6 +199,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin.user_created": ("已创建用户 {username}。", "User {username} created."),
     "admin.edit_user": ("修改用户", "Change a user"),
     "admin.save": ("保存", "Save"),
+    "admin.new_password": ("新密码（留空则不变）", "New password (leave empty to keep it)"),
+    "admin.new_password_help": (
+        "至少 {n} 个字符。保存后该用户在所有设备上的登录都会结束。",
+        "At least {n} characters. Saving ends that user's sign-ins on every device.",
+    ),
     "admin.user_updated": ("已更新用户 {username}。", "User {username} updated."),
     "admin.new_product": ("新产品", "New product"),
     "admin.product_name": ("产品名称", "Product name"),
