@@ -38,6 +38,7 @@ from ui.nav import RESPONDENT_PAGES
 
 EMBED_ENV = "RECTIFY_EMBED_ORIGINS"
 SECURE_ENV = "RECTIFY_COOKIE_SECURE"
+SSO_COOKIE = "_streamlit_user"  # the identity cookie st.login sets
 RESPONDENT_PATHS = frozenset(f"/{Path(page.path).stem}" for page in RESPONDENT_PAGES)
 _ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
 
@@ -141,7 +142,10 @@ async def end_session(request: Request) -> Response:
     if token:
         await run_in_threadpool(_revoke, token)
     lang = request.query_params.get("lang", "")
-    response = RedirectResponse(f"/?lang={lang}" if lang in ("zh", "en") else "/", status_code=303)
+    target = f"/?lang={lang}" if lang in ("zh", "en") else "/"
+    if SSO_COOKIE in request.cookies:  # signed in through st.login: Streamlit's logout ends that too
+        target = "/auth/logout"
+    response = RedirectResponse(target, status_code=303)
     response.headers["Cache-Control"] = "no-store"
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
     return response

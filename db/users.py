@@ -31,12 +31,24 @@ def count_users(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
-def create_user(session: Session, username: str, password: str, role: str, actor: str) -> User:
+def create_user(
+    session: Session, username: str, password: str, role: str, actor: str, email: str | None = None
+) -> User:
     """Create a staff account.
 
+    Args:
+        session: The unit of work.
+        username: The login name; case and surrounding spaces do not matter.
+        password: At least MIN_PASSWORD_LENGTH characters.
+        role: One of ROLES.
+        actor: Who creates it, for the audit log.
+        email: For single sign-on (optional); stored lowercased.
+
     Raises:
-        AccountError: codes username_empty, username_taken, password_short, role_unknown.
+        AccountError: codes username_empty, username_taken, password_short, role_unknown,
+            email_invalid, email_taken.
     """
+    email = _checked_email(session, email)
     username = username.strip()
     if not username:
         raise AccountError("username_empty")
@@ -46,10 +58,44 @@ def create_user(session: Session, username: str, password: str, role: str, actor
         raise AccountError("password_short")
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
         raise AccountError("username_taken")
-    user = User(username=username, password_hash=_hasher.hash(password), role=role)
+    user = User(username=username, email=email, password_hash=_hasher.hash(password), role=role)
     session.add(user)
     session.flush()
     audit(session, actor, "user.create", "user", user.id, {"username": username, "role": role})
+    return user
+
+
+def _checked_email(session: Session, email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or any(c.isspace() for c in email) or len(email) > 254:
+        raise AccountError("email_invalid")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("email_taken")
+    return email
+
+
+def user_for_sso(session: Session, email: str | None, verified: bool) -> User:
+    """The active account whose e-mail an identity provider vouches for (single sign-on).
+
+    Only a verified e-mail counts: an unverified one could be anybody's. The sign-in is audited.
+
+    Raises:
+        AccountError: sso_unverified (no e-mail, or not verified), sso_unknown (no account has
+            it), sso_disabled (the account is disabled).
+    """
+    address = (email or "").strip().lower()
+    if not address or not verified:
+        raise AccountError("sso_unverified")
+    user = session.scalar(select(User).where(User.email == address))
+    if user is None:
+        raise AccountError("sso_unknown")
+    if not user.is_active:
+        raise AccountError("sso_disabled")
+    user.last_login_at = datetime.now(UTC)
+    audit(session, user.username, "login.sso", "user", user.id)
     return user
 
 

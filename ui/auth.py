@@ -20,8 +20,10 @@ from urllib.parse import quote, urlencode, urlsplit
 import streamlit as st
 
 from db import staff_sessions
+from db.models import User
 from db.users import get_user
 from services.accounts import session_limits
+from ui import sso
 from ui.i18n import current_language, t
 from ui.resources import transaction
 
@@ -124,31 +126,42 @@ def restore() -> SignedIn | None:
     user = current_user()
     now = datetime.now(UTC)
     with transaction() as session:
-        if user is not None and user.session_id:
-            fresh = staff_sessions.check(session, user.session_id, now, session_limits())
-            if fresh is None:
-                st.session_state.pop(USER_KEY, None)
-                _notice("auth.session_ended")
-                return None
-        elif user is not None:  # a tab-only sign-in: follow the account
-            fresh = get_user(session, user.id)
-            if fresh is None or not fresh.is_active:
-                st.session_state.pop(USER_KEY, None)
-                return None
-        else:
+        if user is None:
             token = st.context.cookies.get(COOKIE)
             resumed = (
                 staff_sessions.resume(session, token, now, session_limits())
                 if isinstance(token, str) and token
                 else None
             )
-            if resumed is None:
+            if resumed is not None:
+                session_id, account = resumed
+                sign_in(account.id, account.username, account.role, session_id)
+                return current_user()
+        else:
+            fresh: User | None
+            if user.session_id:
+                fresh = staff_sessions.check(session, user.session_id, now, session_limits())
+            else:  # a tab-only sign-in: follow the account
+                found = get_user(session, user.id)
+                fresh = found if found is not None and found.is_active else None
+            if fresh is None:
+                st.session_state.pop(USER_KEY, None)
+                if user.session_id:
+                    _notice("auth.session_ended")
                 return None
-            session_id, fresh = resumed
-            sign_in(fresh.id, fresh.username, fresh.role, session_id)
+            if fresh.role != user.role:  # role changed by an admin
+                sign_in(fresh.id, fresh.username, fresh.role, user.session_id)
             return current_user()
-        if fresh.role != user.role:  # role changed by an admin
-            sign_in(fresh.id, fresh.username, fresh.role, user.session_id)
+    return _from_single_sign_on()  # outside the transaction above: it opens its own
+
+
+def _from_single_sign_on() -> SignedIn | None:
+    opened = sso.sign_in_from_identity()
+    if opened is None:
+        return None
+    user_id, username, role, session_id, ticket = opened
+    sign_in(user_id, username, role, session_id)
+    hand_to_browser(ticket)
     return current_user()
 
 

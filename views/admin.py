@@ -49,6 +49,7 @@ def render_users() -> None:
             key="admin_new_password",
             help=t("auth.password_help", n=MIN_PASSWORD_LENGTH),
         )
+        email = st.text_input(t("admin.email"), key="admin_new_email")
         role = st.selectbox(
             t("admin.role"),
             ROLES,
@@ -59,7 +60,7 @@ def render_users() -> None:
         if st.form_submit_button(t("admin.create_user")):
             try:
                 with transaction() as session:
-                    create_user(session, username, password, role, actor=user.username)
+                    create_user(session, username, password, role, actor=user.username, email=email)
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from services.accounts import sign_in
-from ui import auth
+from ui import auth, sso
 from ui.i18n import t
 from ui.resources import engine
 
@@ -15,6 +15,7 @@ with st.form("login_form"):
     username = st.text_input(t("auth.username"), key="login_username")
     password = st.text_input(t("auth.password"), type="password", key="login_password")
     submitted = st.form_submit_button(t("auth.login"), type="primary")
+sso.login_button()
 
 if submitted:
     # Signed in only once the login (its audit event and its session) is committed.

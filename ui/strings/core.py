@@ -64,6 +64,23 @@ STRINGS: dict[str, tuple[str, str]] = {
         "An admin account exists already; please log in.",
     ),
     "account.user_unknown": ("用户不存在。", "No such user."),
+    "account.email_invalid": ("邮箱地址无效。", "That is not a valid e-mail address."),
+    "account.email_taken": ("该邮箱已属于另一个账号。", "That e-mail belongs to another account."),
+    "account.sso_unverified": (
+        "身份提供方没有提供已验证的邮箱，无法登录。",
+        "Your identity provider did not confirm a verified e-mail, so you cannot sign in with it.",
+    ),
+    "account.sso_unknown": (
+        "没有账号使用邮箱 {email}。请管理员为您创建账号并填写此邮箱。",
+        "No Rectify account has the e-mail {email}. Ask an admin to create one with this e-mail.",
+    ),
+    "account.sso_disabled": (
+        "邮箱 {email} 对应的账号已停用。",
+        "The account with the e-mail {email} is disabled.",
+    ),
+    "sso.login": ("使用单点登录", "Sign in with single sign-on"),
+    "sso.logout": ("退出单点登录", "Sign out of single sign-on"),
+    "admin.email": ("邮箱（用于单点登录，可选）", "E-mail (for single sign-on, optional)"),
     "account.last_admin": (
         "不能降级或停用最后一位管理员。",
         "The last active admin cannot be demoted or disabled.",

@@ -7,7 +7,8 @@ Create Date: 2026-12-03 10:00:00
 A sign-in lived only in the browser tab's memory: a reload logged everyone out. ``staff_sessions``
 keeps each sign-in server-side (hashes of its one-time ticket and cookie token only), so a reload or a
 bookmarked page keeps it until it idles out or reaches its absolute limit, and logout or a password
-change deletes it. ``login_throttle`` counts failed sign-ins per username and per client.
+change deletes it. ``login_throttle`` counts failed sign-ins per username and per client. A user's
+``email`` lets single sign-on map a verified identity onto the account.
 """
 
 from collections.abc import Sequence
@@ -22,6 +23,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("email", sa.String(length=254), nullable=True))
+        batch_op.create_unique_constraint("uq_users_email", ["email"])
     op.create_table(
         "login_throttle",
         sa.Column("key", sa.String(length=200), nullable=False),
@@ -52,3 +56,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staff_sessions_user_id"))
     op.drop_table("staff_sessions")
     op.drop_table("login_throttle")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_users_email", type_="unique")
+        batch_op.drop_column("email")
