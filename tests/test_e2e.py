@@ -101,6 +101,8 @@ def test_a_sign_in_survives_reloads_and_deep_links_until_logout(app_url: str, pa
     expect(page.get_by_text("Signed in as vic (viewer)")).to_be_visible()
     page.reload()
     expect(page.get_by_text("Signed in as vic (viewer)")).to_be_visible()
+    # The page is drawn (not just the sidebar) before the switch is pressed, or it reruns the default.
+    expect(page.get_by_text("Your role does not have access to this page.")).to_be_visible()
     page.get_by_role("radio", name="中文").click()
     expect(page.get_by_text("您的角色无权访问此页面。")).to_be_visible()
 
