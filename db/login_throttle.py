@@ -51,6 +51,12 @@ def lock_after(kind: str, failures: int) -> timedelta | None:
 def record_failure(session: Session, keys: Iterable[str], now: datetime) -> datetime | None:
     """Count one failed sign-in against each key; returns until when the attempt's keys are locked."""
     keys = list(keys)
+    # Guesses at made-up usernames leave rows; forget those nobody is locked by any more.
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < now - FORGET_AFTER - LONGEST_LOCK, LoginThrottle.key.not_in(keys)
+        )
+    )
     for key in keys:
         row = session.get(LoginThrottle, key, with_for_update=True)
         if row is None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from db.engine import make_engine, unit_of_work
 from db.login_throttle import FREE_FAILURES
+from db.models import LoginThrottle
 from db.users import create_user
 from services.accounts import sign_in
 from tests.apphelpers import PASSWORD, log_in, open_app, texts
@@ -66,6 +68,11 @@ def test_old_failures_are_forgotten(ann):
         sign_in(ann, "ann", f"guess {i}", None, now=T0)
     later = T0 + timedelta(hours=2)
     assert sign_in(ann, "ann", "one more guess", None, now=later).locked_until is None
+    # Rows of long-past guesses at other names are dropped, so made-up names do not pile up.
+    sign_in(ann, "nobody", "guess", None, now=T0)
+    sign_in(ann, "ann", "again", None, now=T0 + timedelta(hours=3))
+    with unit_of_work(ann) as session:
+        assert session.scalars(select(LoginThrottle.key)).all() == ["user:ann"]
 
 
 @pytest.mark.slow
