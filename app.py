@@ -8,6 +8,7 @@ from db.engine import DatabaseProblem
 from db.users import count_users
 from ui import auth, nav, workspace
 from ui.i18n import language_switch, t
+from ui.own_password import own_password_form
 from ui.resources import engine, show_database_problem, transaction
 
 st.set_page_config(page_title="Rectify", page_icon=":material/fact_check:", layout="wide")
@@ -61,6 +62,7 @@ if user is not None:
         if st.button(t("auth.logout"), key="app_logout", icon=":material/logout:"):
             auth.sign_out()
             st.rerun()
+        own_password_form(user)
 
 try:
     st.navigation(pages).run()

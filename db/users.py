@@ -152,6 +152,17 @@ def set_password(session: Session, user_id: int, password: str, actor: str) -> U
     return user
 
 
+def password_matches(session: Session, user_id: int, password: str) -> bool:
+    """Whether `password` is the current password of `user_id` (before a user changes their own)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return False
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def list_users(session: Session) -> list[User]:
     """Every staff account, disabled ones included, by username."""
     return list(session.scalars(select(User).order_by(User.username)))

@@ -12,7 +12,14 @@ from db import login_throttle, staff_sessions
 from db.engine import retrying, unit_of_work
 from db.models import User
 from db.staff_sessions import Limits
-from db.users import authenticate, create_first_admin
+from db.users import (
+    AccountError,
+    authenticate,
+    create_first_admin,
+    get_user,
+    password_matches,
+    set_password,
+)
 
 
 def set_up_first_admin(engine: Engine, username: str, password: str) -> User:
@@ -112,4 +119,21 @@ def sign_in(
 def open_session(engine: Engine, user_id: int) -> tuple[int, str]:
     """A new sign-in for `user_id` (after the first-run setup); returns its id and one-time ticket."""
     with unit_of_work(engine) as session:
+        return staff_sessions.start(session, user_id, datetime.now(UTC))
+
+
+def change_own_password(engine: Engine, user_id: int, current: str, new: str) -> tuple[int, str]:
+    """A user replaces their own password: every sign-in of theirs ends, this tab gets a fresh one.
+
+    Returns:
+        The new sign-in's id and one-time ticket, for the tab the change was made in.
+
+    Raises:
+        db.users.AccountError: wrong_password when `current` is not the password, password_short.
+    """
+    with unit_of_work(engine) as session:
+        user = get_user(session, user_id)
+        if user is None or not password_matches(session, user_id, current):
+            raise AccountError("wrong_password")
+        set_password(session, user_id, new, actor=user.username)
         return staff_sessions.start(session, user_id, datetime.now(UTC))
