@@ -88,3 +88,19 @@ def through_app(at: AppTest) -> AppTest:
     with contextlib.suppress(ValueError):
         at.switch_page("app.py")
     return at.run()
+
+
+def ensure_staff(db_url: str, user) -> None:  # type: ignore[no-untyped-def]
+    """Store the account a test signs in as by setting session state, if it is not stored yet.
+
+    Callbacks that change data re-read the signed-in user from the database (issue 17.8), so a test
+    that puts a SignedIn into session state needs the matching row. No audit event is written.
+    """
+    from db.engine import make_engine, unit_of_work
+    from db.models import User
+
+    engine = make_engine(db_url)
+    with unit_of_work(engine) as session:
+        if session.get(User, user.id) is None:
+            session.add(User(id=user.id, username=user.username, password_hash="-", role=user.role))
+    engine.dispose()

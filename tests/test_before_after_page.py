@@ -22,7 +22,7 @@ from db.engine import make_engine, unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.models import AuditEvent, Feedback, FeedbackTopic, Topic, TopicRun
 from db.workspace import create_product, create_round
-from tests.apphelpers import texts
+from tests.apphelpers import ensure_staff, texts
 from tests.conftest import ROOT
 from tests.verify_support import SmallWorkspace, demo_database_url, likert_rows, small_workspace
 from ui.auth import SignedIn
@@ -48,6 +48,7 @@ def open_page(
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["lang"] = lang
     if role:
+        ensure_staff(url, SignedIn(1, "ada", role))
         at.session_state["auth_user"] = SignedIn(1, "ada", role)
     if product_id is not None:
         at.session_state[PRODUCT_KEY] = product_id

@@ -21,7 +21,7 @@ from db.surveys import SurveyError, create_survey_from_template, open_wave, set_
 from db.users import create_user
 from db.workspace import create_product, create_round
 from services.collect import SubmissionError
-from tests.apphelpers import PASSWORD, log_in, open_app, texts
+from tests.apphelpers import PASSWORD, ensure_staff, log_in, open_app, texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 from ui.i18n import STRINGS
@@ -360,6 +360,7 @@ def test_the_questionnaire_in_chinese(monkeypatch, sqlite_site):
 
 
 def _admin_page(monkeypatch, site: Site, user: SignedIn, lang: str = "en") -> AppTest:
+    ensure_staff(site.url, user)
     monkeypatch.setenv("DATABASE_URL", site.url)
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "views" / "surveys.py"), default_timeout=60)

@@ -7,14 +7,10 @@ then Chinese) -> the before/after page on them -> the review deck downloaded and
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import ROOT
+from tests.serverhelpers import running_server
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -38,54 +35,11 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:
-    """A real `streamlit run app.py` on an empty SQLite file."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'rectify.db'}"}
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail("streamlit did not start:\n" + (tmp_path / "streamlit.log").read_text())
-            time.sleep(0.5)
+    """A real `streamlit run server.py` (app.py with its session routes) on an empty SQLite file."""
+    with running_server(tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture
@@ -99,6 +53,58 @@ def page(tmp_path: Path):  # type: ignore[no-untyped-def]
         context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
         yield context.new_page()
         browser.close()
+
+
+def test_a_sign_in_survives_reloads_and_deep_links_until_logout(app_url: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: sign in, reload, still signed in on the same typed page; logout, reload, signed out."""
+    from playwright.sync_api import expect
+
+    from db.engine import make_engine, unit_of_work
+    from db.users import create_user
+
+    page.set_default_timeout(60_000)
+    expect.set_options(timeout=60_000)
+    page.goto(app_url)
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_label("Confirm password").fill("correct horse battery")
+    page.get_by_role("button", name="Create admin").click()
+    expect(page.get_by_text("Signed in as ada (admin)")).to_be_visible()
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "rectify_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["expires"] > time.time() + 3600
+
+    # A typed address opens that page, and a reload keeps both the sign-in and the page.
+    page.goto(f"{app_url}/admin")
+    expect(page.get_by_role("tab", name="Audit log")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Signed in as ada (admin)")).to_be_visible()
+    expect(page.get_by_role("tab", name="Audit log")).to_be_visible()
+    assert page.url.split("?")[0] == f"{app_url}/admin"
+
+    # Logout ends it: a reload and the typed address ask for a login, on the page asked for.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("Log in to Rectify")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Log in to Rectify")).to_be_visible()
+    page.goto(f"{app_url}/admin")
+    expect(page.get_by_text("Log in to Rectify")).to_be_visible()
+    assert not page.get_by_text("Page not found").is_visible()
+    engine = make_engine(f"sqlite:///{tmp_path / 'rectify.db'}")
+    with unit_of_work(engine) as session:
+        create_user(session, "vic", "correct horse battery", "viewer", actor="ada")
+    engine.dispose()
+    page.get_by_label("Username").fill("vic")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    # A viewer on the admin address: told, in the page's language, and still signed in.
+    expect(page.get_by_text("Your role does not have access to this page.")).to_be_visible()
+    expect(page.get_by_text("Signed in as vic (viewer)")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Signed in as vic (viewer)")).to_be_visible()
+    # The page is drawn (not just the sidebar) before the switch is pressed, or it reruns the default.
+    expect(page.get_by_text("Your role does not have access to this page.")).to_be_visible()
+    page.get_by_role("radio", name="中文").click()
+    expect(page.get_by_text("您的角色无权访问此页面。")).to_be_visible()
 
 
 def test_first_run_to_demo_home_in_chinese(app_url: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -30,6 +30,8 @@ TABLES = {
     "users",
     "audit_events",
     "app_settings",
+    "login_throttle",
+    "staff_sessions",
 }
 
 

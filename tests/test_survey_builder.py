@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.questions import BANK, KINDS, WORDINGS, Option, QuestionSpec
 from db import migrate
 from db.engine import make_engine, unit_of_work
-from db.models import AuditEvent, Survey
+from db.models import AuditEvent, Survey, User
 from db.surveys import (
     SurveyError,
     add_response,
@@ -52,6 +52,8 @@ def _site(url: str, survey: bool = True) -> Site:
     engine = make_engine(url)
     migrate.upgrade(engine)
     with unit_of_work(engine) as session:
+        for user in (ADA, ANN, VIC):  # the signed-in users exist: callbacks re-read them (issue 17.8)
+            session.add(User(id=user.id, username=user.username, password_hash="-", role=user.role))
         product = create_product(session, "MediAssist", "medical")
         rnd = create_round(session, product.id, "Round 1")
         survey_id = wave_id = 0

@@ -52,12 +52,13 @@ from db.surveys import (
     update_question,
 )
 from db.users import audit
-from ui.auth import SignedIn
+from ui.auth import SignedIn, guarded
 from ui.i18n import LANGUAGES, current_language, t, t_in
 from ui.plain_text import plain
 from ui.questions import render_question
 from ui.resources import transaction
 from ui.respondent import FORM_WIDTH
+from ui.roles import EDITORS
 
 SURVEY_KEY = "surveys_survey_id"  # the survey picked on the page
 _FLASH = "surveys_flash"  # messages a callback leaves for the next run: (where, kind, text)
@@ -218,6 +219,7 @@ def render_new_survey(user: SignedIn, product_id: int, expanded: bool) -> None:
         )
 
 
+@guarded(*EDITORS)
 def _create_survey(user: SignedIn, product_id: int) -> None:
     start = st.session_state.get("surveys_new_from", "standard")
     name = str(st.session_state.get("surveys_new_name", ""))
@@ -358,6 +360,7 @@ def render_question_actions(user: SignedIn, q: StoredQuestion) -> None:
     row.button(t("surveys.remove"), key=f"sb_remove_{q.id}", on_click=_remove, args=(user, q))
 
 
+@guarded(*EDITORS)
 def _move(user: SignedIn, q: StoredQuestion, step: int) -> None:
     def do(session: Session) -> str:
         move_question(session, q.id, step)
@@ -367,6 +370,7 @@ def _move(user: SignedIn, q: StoredQuestion, step: int) -> None:
     _change(do, f"q{q.id}")
 
 
+@guarded(*EDITORS)
 def _remove(user: SignedIn, q: StoredQuestion) -> None:
     where = [f"q{q.id}"]
 
@@ -390,6 +394,7 @@ def _remove(user: SignedIn, q: StoredQuestion) -> None:
     _change(do, f"q{q.id}", where)
 
 
+@guarded(*EDITORS)
 def _restore(user: SignedIn, q: StoredQuestion) -> None:
     def do(session: Session) -> str:
         restore_question(session, q.id)
@@ -535,6 +540,7 @@ def render_editor(user: SignedIn, q: StoredQuestion, dimensions: Sequence[str]) 
             st.form_submit_button(t("surveys.save"), type="primary", on_click=_save, args=(user, q, prefix))
 
 
+@guarded(*EDITORS)
 def _save(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
     spec = spec_from_fields(prefix, q.spec.kind, q.spec.code)
 
@@ -546,6 +552,7 @@ def _save(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
     _change(do, f"q{q.id}")
 
 
+@guarded(*EDITORS)
 def _save_version(user: SignedIn, q: StoredQuestion, prefix: str) -> None:
     spec = spec_from_fields(prefix, q.spec.kind, q.spec.code)
 
@@ -629,12 +636,14 @@ def _add(user: SignedIn, survey_id: int, spec: QuestionSpec, wanted: str, origin
     return _change(do, "add")
 
 
+@guarded(*EDITORS)
 def _add_from_bank(user: SignedIn, survey_id: int) -> None:
     code = str(st.session_state.get("sb_add_bank") or "")
     spec = bank_question(code)
     _add(user, survey_id, spec, spec.code, "bank")
 
 
+@guarded(*EDITORS)
 def _add_new(user: SignedIn, survey_id: int, kind: Kind, prefix: str) -> None:
     spec = spec_from_fields(prefix, kind, "q")
     if _add(user, survey_id, spec, spec.dimension or "q", "new"):
@@ -745,6 +754,7 @@ def render_families(
         )
 
 
+@guarded(*EDITORS)
 def _reset_families(user: SignedIn, survey_id: int) -> None:
     def do(session: Session) -> str:
         set_families(session, survey_id, None)
@@ -770,6 +780,7 @@ def render_reuse(user: SignedIn, survey: SurveyRef) -> None:
     st.button(t("surveys.reuse"), type="primary", key="sb_reuse", on_click=_reuse, args=(user, survey))
 
 
+@guarded(*EDITORS)
 def _reuse(user: SignedIn, survey: SurveyRef) -> None:
     name = str(st.session_state.get(f"sb_reuse_name_{survey.id}", ""))
 

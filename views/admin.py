@@ -11,6 +11,7 @@ from db.users import (
     create_user,
     list_users,
     recent_audit,
+    set_password,
     update_user,
 )
 from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, list_products
@@ -49,6 +50,7 @@ def render_users() -> None:
             key="admin_new_password",
             help=t("auth.password_help", n=MIN_PASSWORD_LENGTH),
         )
+        email = st.text_input(t("admin.email"), key="admin_new_email")
         role = st.selectbox(
             t("admin.role"),
             ROLES,
@@ -59,7 +61,7 @@ def render_users() -> None:
         if st.form_submit_button(t("admin.create_user")):
             try:
                 with transaction() as session:
-                    create_user(session, username, password, role, actor=user.username)
+                    create_user(session, username, password, role, actor=user.username, email=email)
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:
@@ -75,10 +77,18 @@ def render_users() -> None:
             t("admin.role"), ROLES, format_func=lambda r: t(f"role.{r}"), key="admin_edit_role"
         )
         active = st.checkbox(t("admin.active"), value=True, key="admin_edit_active")
+        new_password = st.text_input(
+            t("admin.new_password"),
+            type="password",
+            key="admin_edit_password",
+            help=t("admin.new_password_help", n=MIN_PASSWORD_LENGTH),
+        )
         if st.form_submit_button(t("admin.save")):
             try:
                 with transaction() as session:
                     update_user(session, target, actor=user.username, role=new_role, is_active=active)
+                    if new_password:  # ends every sign-in of that user, this one too if it is theirs
+                        set_password(session, target, new_password, actor=user.username)
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:

@@ -22,7 +22,8 @@ from analytics.wave_compare import Comparison, compare_primary
 from db.engine import database_url
 from db.waves import WaveInfo
 from services import verification
-from ui import nav, workspace
+from ui import nav, roles, workspace
+from ui.auth import guarded
 from ui.i18n import t
 from ui.page import open_page
 from ui.plain_text import plain
@@ -530,6 +531,7 @@ def render_topic(
     return outcome
 
 
+@guarded(*roles.STAFF)
 def record_export(kind: str, detail: dict[str, Any]) -> None:
     """Audit one download (a download-button callback)."""
     with transaction() as session:

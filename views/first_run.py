@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from db.users import MIN_PASSWORD_LENGTH, AccountError, create_first_admin
+from db.users import MIN_PASSWORD_LENGTH, AccountError
+from services.accounts import open_session, set_up_first_admin
 from ui import auth
 from ui.i18n import t
-from ui.resources import transaction
+from ui.resources import engine
 
 st.title(t("first_run.title"))
 st.write(t("first_run.intro"))
@@ -26,10 +27,11 @@ if submitted:
         st.error(t("auth.password_mismatch"))
         st.stop()
     try:
-        with transaction() as session:
-            admin = create_first_admin(session, username, password)
+        admin = set_up_first_admin(engine(), username, password)
     except AccountError as err:
         st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
         st.stop()
-    auth.sign_in(admin.id, admin.username, admin.role)  # only once the account is committed
+    session_id, ticket = open_session(engine(), admin.id)
+    auth.sign_in(admin.id, admin.username, admin.role, session_id)  # only once the account is committed
+    auth.hand_to_browser(ticket)
     st.rerun()

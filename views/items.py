@@ -32,7 +32,8 @@ from db.items import (
 from db.users import audit
 from db.workspace import WorkspaceError, create_next_round
 from services.item_evidence import measure_topic_evidence
-from ui import nav
+from ui import nav, roles
+from ui.auth import guarded
 from ui.i18n import t
 from ui.page import open_page
 from ui.plain_text import plain
@@ -142,6 +143,7 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
     )
 
 
+@guarded(*roles.STAFF)
 def record_download(rows: int) -> None:
     """Record in the audit log that `rows` items were exported as CSV."""
     assert selection is not None

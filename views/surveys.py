@@ -14,7 +14,8 @@ from db.surveys import SurveyError, list_surveys, list_waves, open_wave, set_wav
 from db.users import audit
 from db.workspace import list_rounds
 from services.collect import MAX_KEY
-from ui import nav
+from ui import nav, roles
+from ui.auth import guarded
 from ui.i18n import t
 from ui.page import open_page
 from ui.plain_text import plain
@@ -76,6 +77,7 @@ def render_open_wave(survey_id: int) -> None:
                 st.error(error_text(err))
 
 
+@guarded(*roles.EDITORS)
 def toggle_wave(wave_id: int, name: str, is_open: bool) -> None:
     """Close or reopen a wave (a button callback, so the table drawn after it is current)."""
     with transaction() as session:

@@ -68,6 +68,32 @@ STRINGS: dict[str, tuple[str, str]] = {
         "An admin account exists already; please log in.",
     ),
     "account.user_unknown": ("用户不存在。", "No such user."),
+    "account.email_invalid": ("邮箱地址无效。", "That is not a valid e-mail address."),
+    "account.email_taken": ("该邮箱已属于另一个账号。", "That e-mail belongs to another account."),
+    "account.sso_unverified": (
+        "身份提供方没有提供已验证的邮箱，无法登录。",
+        "Your identity provider did not confirm a verified e-mail, so you cannot sign in with it.",
+    ),
+    "account.sso_unknown": (
+        "没有账号使用邮箱 {email}。请管理员为您创建账号并填写此邮箱。",
+        "No Rectify account has the e-mail {email}. Ask an admin to create one with this e-mail.",
+    ),
+    "account.sso_disabled": (
+        "邮箱 {email} 对应的账号已停用。",
+        "The account with the e-mail {email} is disabled.",
+    ),
+    "account.wrong_password": ("当前密码不正确。", "The current password is wrong."),
+    "own_password.title": ("修改我的密码", "Change my password"),
+    "own_password.current": ("当前密码", "Current password"),
+    "own_password.new": ("新密码", "New password"),
+    "own_password.save": ("修改密码", "Change password"),
+    "own_password.done": (
+        "密码已修改；您在其他设备上的登录已结束。",
+        "Password changed; your sign-ins on other devices have ended.",
+    ),
+    "sso.login": ("使用单点登录", "Sign in with single sign-on"),
+    "sso.logout": ("退出单点登录", "Sign out of single sign-on"),
+    "admin.email": ("邮箱（用于单点登录，可选）", "E-mail (for single sign-on, optional)"),
     "account.last_admin": (
         "不能降级或停用最后一位管理员。",
         "The last active admin cannot be demoted or disabled.",
@@ -83,6 +109,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "first_run.create": ("创建管理员", "Create admin"),
     "login.title": ("登录 Rectify", "Log in to Rectify"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "login.locked": (
+        "登录失败次数过多，请在 {seconds} 秒后（UTC {at} 之后）再试。",
+        "Too many failed logins. Try again in {seconds} s (after {at} UTC).",
+    ),
+    "auth.session_ended": (
+        "您的登录已结束（已退出、超时或密码已更改），请重新登录。",
+        "Your sign-in has ended (logged out, timed out or password changed). Please log in again.",
+    ),
+    "auth.role_changed": (
+        "您的角色已被管理员更改，此操作未执行。",
+        "An admin has changed your role; this action was not carried out.",
+    ),
+    "auth.account_disabled": (
+        "您的账号已停用或登录已结束，此操作未执行。",
+        "Your account was disabled or your sign-in ended; this action was not carried out.",
+    ),
     # workspace
     "workspace.product": ("产品", "Product"),
     "workspace.round": ("整改轮次", "Rectification round"),
@@ -187,6 +229,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin.user_created": ("已创建用户 {username}。", "User {username} created."),
     "admin.edit_user": ("修改用户", "Change a user"),
     "admin.save": ("保存", "Save"),
+    "admin.new_password": ("新密码（留空则不变）", "New password (leave empty to keep it)"),
+    "admin.new_password_help": (
+        "至少 {n} 个字符。保存后该用户在所有设备上的登录都会结束。",
+        "At least {n} characters. Saving ends that user's sign-ins on every device.",
+    ),
     "admin.user_updated": ("已更新用户 {username}。", "User {username} updated."),
     "admin.new_product": ("新产品", "New product"),
     "admin.product_name": ("产品名称", "Product name"),
