@@ -90,14 +90,14 @@ def test_staff_navigation_and_sidebar_are_gone_on_respondent_pages(monkeypatch, 
         create_user(session, "ada", PASSWORD, "admin", actor="test")
     engine.dispose()
     ada = log_in(open_app(monkeypatch, url), "ada")
-    assert [b.label for b in ada.sidebar.button] == ["Log out"]  # a staff page: the staff sidebar
+    assert [b.label for b in ada.sidebar.button] == ["Log out", "Change password"]  # a staff page
     for page in ("views/questionnaire.py", "views/feedback.py"):
         ada.switch_page(page).run()
         assert not ada.exception
         assert not ada.sidebar.children  # nothing in it, so no sidebar and no toggle to open it
         assert ada.main.button_group(key="lang_switch").value == "en"  # the page's own switch
     ada.switch_page("views/home.py").run()
-    assert [b.label for b in ada.sidebar.button] == ["Log out"]
+    assert [b.label for b in ada.sidebar.button] == ["Log out", "Change password"]
     assert ada.sidebar.button_group(key="lang_switch").value == "en"
 
 
