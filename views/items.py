@@ -501,6 +501,10 @@ def render_add() -> None:
 # ---------------------------------------------------------------------------------------------
 # The page
 
+# A link from the overview (?item=5) opens that item; the parameter goes once read, so the picker rules.
+linked = str(st.query_params.pop("item", ""))
+if linked.isdigit():
+    st.session_state["items_pick_next"] = int(linked)
 message = st.session_state.pop("items_notice", None)
 if message:
     st.success(message)
