@@ -118,7 +118,7 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page, tmp_path: Path) -
     page.get_by_role("radio", name="中文").click()
     expect(page.get_by_text("已登录：ada（管理员）")).to_be_visible()
     # Only the admin sees the admin page in the navigation; the language holds across pages.
-    page.get_by_role("link", name="管理", exact=True).click()
+    page.get_by_role("link", name="账号与工作区", exact=True).click()
     expect(page.get_by_role("tab", name="审计日志")).to_be_visible()
     expect(page.get_by_role("radio", name="中文")).to_have_attribute("aria-checked", "true")
     page.get_by_role("link", name="概览", exact=True).click()
@@ -358,7 +358,7 @@ def test_team_lead_imports_survey_exports_and_compares_them(app_url: str, page, 
 
     # A product with its first round, made on the admin page (quicker than the demo, and the
     # before/after page then holds only the imported waves).
-    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Accounts and workspaces", exact=True).click()
     main.get_by_role("tab", name="Products and rounds").click()
     main.get_by_label("Product name").fill("MediAssist")
     main.get_by_role("button", name="Create product").click()

@@ -1,7 +1,7 @@
 """Feedback browser: filter, search and read feedback; an admin deletes one respondent's data."""
 
 import math
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -62,11 +62,13 @@ def read_filters() -> FeedbackFilter:
         product_id=selection.product_id,
         round_id=selection.round_id,
         channels=tuple(channels),
-        # The days the user picks are the workspace's days, not UTC's.
-        created_from=None if date_from is None else datetime.combine(date_from, time(), selection.zone),
+        # The days the user picks are the workspace's days; the database compares UTC times.
+        created_from=None
+        if date_from is None
+        else datetime.combine(date_from, time(), selection.zone).astimezone(UTC),
         created_before=None
         if date_to is None
-        else datetime.combine(date_to + timedelta(days=1), time(), selection.zone),
+        else datetime.combine(date_to + timedelta(days=1), time(), selection.zone).astimezone(UTC),
         categories=tuple(None if c == "none" else c for c in categories),
         rating_min=None if full_range else float(low),
         rating_max=None if full_range else float(high),

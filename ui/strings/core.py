@@ -6,10 +6,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.first_run": ("初始设置", "First run"),
     "nav.login": ("登录", "Log in"),
     "nav.home": ("概览", "Overview"),
-    "nav.admin": ("管理", "Admin"),
+    "nav.admin": ("账号与工作区", "Accounts and workspaces"),
     "nav.section_collect": ("收集", "Collect"),
     "nav.section_analyse": ("分析与验证", "Analyse and verify"),
-    "nav.section_admin": ("管理", "Administration"),
+    "nav.section_admin": ("管理", "Manage"),
     "nav.section_respondents": ("受访者页面", "Respondent pages"),
     # database problems: never a traceback, the password is masked in {where}
     "db.bad_url": (
@@ -73,8 +73,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.viewer": ("查看者", "viewer"),
     "first_run.title": ("欢迎使用 Rectify", "Welcome to Rectify"),
     "first_run.intro": (
-        "这是一个新的安装。请创建第一个管理员账号；之后可以在“管理”页添加分析师和查看者。",
-        "This is a new installation. Create the first admin account; you can add analysts and viewers on the Admin page afterwards.",
+        "这是一个新的安装。请创建第一个管理员账号；之后可以在“管理 › 账号与工作区”页添加分析师和查看者。",
+        "This is a new installation. Create the first admin account; you can add analysts and viewers on the Manage › Accounts and workspaces page afterwards.",
     ),
     "first_run.create": ("创建管理员", "Create admin"),
     "login.title": ("登录 Rectify", "Log in to Rectify"),
@@ -103,8 +103,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # home
     "home.title": ("概览", "Overview"),
     "home.empty": (
-        "还没有产品。加载演示工作区来浏览 Rectify，或由管理员在“管理”页创建产品。",
-        "No product yet. Load the demo workspace to explore Rectify, or an admin creates a product on the Admin page.",
+        "还没有产品。加载演示工作区来浏览 Rectify，或由管理员在“管理 › 账号与工作区”页创建产品。",
+        "No product yet. Load the demo workspace to explore Rectify, or an admin creates a product on the Manage › Accounts and workspaces page.",
     ),
     "home.scope": ("范围：{round} · 时区 {zone}", "Scope: {round} · time zone {zone}"),
     "home.now_heading": ("现在该做什么", "What to do now"),
@@ -113,7 +113,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.overdue_owner": (" · 负责人 {owner}", " · owner {owner}"),
     "home.none_overdue": ("没有逾期的整改事项。", "No rectification item is overdue."),
     "home.change_heading": ("与上一批次相比", "Change since the previous wave"),
-    "home.change_waves": ("{baseline} → {follow_up}；{who}", "{baseline} → {follow_up}; {who}"),
+    "home.change_waves": (
+        "比较 {baseline} → {follow_up}；{who}",
+        "Compared: {baseline} → {follow_up}; {who}",
+    ),
     "home.no_change": (
         "还没有两个可比较的问卷批次。",
         "There are not yet two survey waves to compare.",
@@ -224,7 +227,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "demo.count.topic_runs": ("{n} 次主题分析", "{n} topic analyses"),
     "demo.count.topic_runs.one": ("{n} 次主题分析", "{n} topic analysis"),
     # admin
-    "admin.title": ("管理", "Admin"),
+    "admin.title": ("账号与工作区", "Accounts and workspaces"),
     "admin.users": ("用户", "Users"),
     "admin.workspace": ("产品与轮次", "Products and rounds"),
     "admin.audit": ("审计日志", "Audit log"),

@@ -6,8 +6,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # import
     "import.title": ("导入客服记录与社区帖子", "Import customer-service records and community posts"),
     "import.no_product": (
-        "还没有产品。请先由管理员在“管理”页创建产品，或在概览页加载演示工作区。",
-        "No product yet. An admin creates one on the Admin page, or load the demo workspace on the Overview.",
+        "还没有产品。请先由管理员在“管理 › 账号与工作区”页创建产品，或在概览页加载演示工作区。",
+        "No product yet. An admin creates one on the Manage › Accounts and workspaces page, or load the demo workspace on the Overview.",
     ),
     "import.intro": (
         "支持 CSV（UTF-8、带 BOM 的 UTF-8、Excel 导出的 GBK/GB18030）、XLSX 和 JSONL，最大 {limit_mb} MB，"

@@ -8,8 +8,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Each item has an owner, a metric, a target and a due date. Status: open → in progress → resolved → verified (needs evidence: the topic's share of feedback before vs after the fix); what this round does not finish is carried over to the next.",
     ),
     "items.no_product": (
-        "还没有产品。请管理员在“管理”页创建产品，或在概览页加载演示数据。",
-        "There is no product yet. An admin creates one on the Admin page, or loads the demo from the overview.",
+        "还没有产品。请管理员在“管理 › 账号与工作区”页创建产品，或在概览页加载演示数据。",
+        "There is no product yet. An admin creates one on the Manage › Accounts and workspaces page, or loads the demo from the overview.",
     ),
     "items.scope": ("产品：{product} · 轮次：{round}", "Product: {product} · Round: {round}"),
     "items.none": (
