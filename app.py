@@ -8,7 +8,12 @@ from ui import auth, nav, workspace
 from ui.i18n import language_switch, t
 from ui.resources import engine, show_database_problem, transaction
 
-st.set_page_config(page_title="Rectify", page_icon=":material/fact_check:", layout="wide")
+st.set_page_config(
+    page_title="Rectify",
+    page_icon=":material/fact_check:",
+    layout="wide",
+    initial_sidebar_state=workspace.SIDEBAR_WIDTH,
+)
 language_switch()
 
 

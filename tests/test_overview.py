@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, unit_of_work
@@ -63,6 +64,10 @@ def test_the_overview_says_what_to_do_now_on_the_demo(monkeypatch, db_url):
     assert verdicts["Accuracy"] == verdicts["Problem resolution"] == "significantly better"
     assert verdicts["Ease of use"] == "no significant change"
     assert changes[0].proto.delta.startswith("+")
+    # Only a tested change is coloured: response speed's small drop is grey, not an alarm in red.
+    colour = {m.label: m.proto.color for m in changes}
+    assert colour["Accuracy"] == MetricProto.MetricColor.GREEN
+    assert changes[2].proto.delta.startswith("-") and colour["Response speed"] == MetricProto.MetricColor.GRAY
     assert "Round 1 baseline → " in texts(at) and "Paired: " in texts(at)
     sentences = {m.label: m.proto.help for m in changes}
 

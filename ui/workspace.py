@@ -23,6 +23,9 @@ from ui.resources import transaction
 PRODUCT_KEY = "workspace_product_id"
 ROUND_KEY = "workspace_round_id"
 ALL_ROUNDS = 0  # not None: a None option confuses widget state
+# Pixels: a round name in both languages ("2026 Q3 整改 / Rectification round 2") shows whole in the
+# picker; Streamlit's 300 cut it off. Only the session's first page config sets it (app.py).
+SIDEBAR_WIDTH = 390
 
 
 @dataclass(frozen=True)

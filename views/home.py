@@ -187,7 +187,14 @@ def render_change(selection: workspace.Selection) -> None:
                 str(row[f"label_{lang}"]),
                 value,
                 delta,
-                delta_color="normal" if row["higher_is_better"] is not False else "inverse",
+                # Coloured only when the test says it changed: a grey −0.03 is no alarm.
+                delta_color=(
+                    "off"
+                    if row["result"] not in ("better", "worse")
+                    else "normal"
+                    if row["higher_is_better"] is not False
+                    else "inverse"
+                ),
                 help=str(row[f"verdict_{lang}"]),
             )
             result = str(row["result"])

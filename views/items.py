@@ -117,7 +117,7 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
                 for s, lost in zip(items["status"], items["verification_lost"], strict=True)
             ],
             t("items.col.due"): items["due_on"],
-            t("items.col.overdue"): late,
+            t("items.col.overdue"): [t("items.overdue_yes") if is_late else "" for is_late in late],
             t("items.col.evidence"): [reports.evidence_text(e, lang) for e in items["evidence"]],
             t("items.col.baseline"): items["baseline"],
             t("items.col.target"): items["target"],

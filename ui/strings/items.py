@@ -35,6 +35,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "items.col.due": ("截止日期", "Due"),
     "items.col.status": ("状态", "Status"),
     "items.col.overdue": ("逾期", "Overdue"),
+    "items.overdue_yes": ("已逾期", "overdue"),
     "items.col.evidence": ("证据", "Evidence"),
     "items.download": ("下载事项表 (CSV)", "Download items (CSV)"),
     "items.pick": ("查看或处理事项", "Item to view or work on"),
