@@ -3,7 +3,7 @@
 Each item keeps the evidence that it worked; unfinished items are carried over to the next round.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -509,11 +509,12 @@ message = st.session_state.pop("items_notice", None)
 if message:
     st.success(message)
 items = load()
-late = overdue(items, datetime.now().date())
+today = selection.today()  # the workspace's day: the overview counts "overdue" the same way
+late = overdue(items, today)
 if items.empty:
     st.info(t("items.none"))
 else:
-    render_summary(items, datetime.now().date())
+    render_summary(items, today)
     render_table(items, late)
     render_detail(items, late)
 if can_edit:
