@@ -1,5 +1,7 @@
 """Home: what to do now (change since the last wave, top pain points, overdue items), then the figures."""
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -158,6 +160,14 @@ def change_text(row: pd.Series) -> tuple[str, str]:
     return f"{row['mean_after']:.2f}", f"{row['diff']:+.2f}"
 
 
+def delta_colour(row: pd.Series) -> Literal["normal", "inverse", "off"]:
+    """Coloured only when the test says it got better or worse: a grey −0.03 is no alarm."""
+    if row["result"] not in ("better", "worse"):
+        return "off"
+    lower_is_better = pd.notna(row["higher_is_better"]) and not bool(row["higher_is_better"])
+    return "inverse" if lower_is_better else "normal"
+
+
 def render_change(selection: workspace.Selection) -> None:
     """The change between the default waves per measure, with the verdict of the before/after page."""
     st.markdown(f"**{t('home.change_heading')}**")
@@ -187,14 +197,7 @@ def render_change(selection: workspace.Selection) -> None:
                 str(row[f"label_{lang}"]),
                 value,
                 delta,
-                # Coloured only when the test says it changed: a grey −0.03 is no alarm.
-                delta_color=(
-                    "off"
-                    if row["result"] not in ("better", "worse")
-                    else "normal"
-                    if row["higher_is_better"] is not False
-                    else "inverse"
-                ),
+                delta_color=delta_colour(row),
                 help=str(row[f"verdict_{lang}"]),
             )
             result = str(row["result"])
