@@ -252,7 +252,7 @@ def render_top_pain_points(selection: workspace.Selection) -> None:
                 min_value=0.0, max_value=1.0, format="%.2f", help=t("pp.help.priority")
             ),
             t("home.col.weekly"): st.column_config.LineChartColumn(
-                y_min=0.0, help=t("home.help.weekly"), width="medium"
+                y_min=0.0, help=t("home.help.weekly"), width="small"
             ),
         },
     )

@@ -143,11 +143,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.trend.down": ("↓ 下降 {pct}", "↓ down {pct}"),
     "home.trend.flat": ("→ 持平", "→ steady"),
     "home.trend.new": ("新出现", "new"),
-    "home.trend.too_little_recent": (
-        "{since} 以来反馈太少，无法判断",
-        "too little feedback since {since} to tell",
-    ),
-    "home.trend.too_little_previous": ("之前的反馈太少，无法判断", "too little earlier feedback to tell"),
+    "home.trend.too_little_recent": ("{since} 起反馈太少，无法判断", "too few since {since} to tell"),
+    "home.trend.too_little_previous": ("之前反馈太少，无法判断", "too few before to tell"),
     "home.trend.no_dates": ("反馈没有日期，无法判断", "feedback has no dates: cannot tell"),
     "home.top_link": ("查看全部痛点", "See all pain points"),
     "home.small_sample": (
