@@ -162,3 +162,10 @@ def set_time_zone(session: Session, product_id: int, name: str, actor: str) -> s
         row.value = name
     audit(session, actor, "product.time_zone", "product", product_id, {"from": before, "to": name})
     return name
+
+
+def forget_time_zone(session: Session, product_id: int) -> None:
+    """Drop the product's time zone setting, with the product (a later product may get its id)."""
+    row = session.get(AppSetting, _time_zone_key(product_id))
+    if row is not None:
+        session.delete(row)

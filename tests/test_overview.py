@@ -20,6 +20,7 @@ from db.models import AppSetting, AuditEvent
 from db.surveys import add_response, create_survey_from_template, open_wave
 from db.users import create_user
 from db.workspace import WorkspaceError, create_product, create_round, set_time_zone, time_zone
+from services.demo import demo_product_id, load_demo, remove_demo
 from tests.apphelpers import PASSWORD, create_admin, log_in, open_app, texts, through_app
 
 # Slow: runs the app through AppTest, one test loads the demo with its analysis (CI runs them).
@@ -209,3 +210,14 @@ def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(engine):
     with unit_of_work(engine) as session:
         assert time_zone(session, pid) == "Asia/Shanghai"
         assert session.scalars(select(AppSetting).where(AppSetting.key.like("time_zone%"))).all() == []
+
+
+def test_removing_the_demo_removes_its_time_zone(engine):
+    load_demo(engine)  # without an encoder: no analysis, a second
+    with unit_of_work(engine) as session:
+        demo_id = demo_product_id(session)
+        set_time_zone(session, demo_id, "Europe/London", "ada")
+    remove_demo(engine, actor="ada")
+    with unit_of_work(engine) as session:
+        assert session.scalars(select(AppSetting).where(AppSetting.key.like("time_zone%"))).all() == []
+        assert time_zone(session, demo_id) == "Asia/Shanghai"  # a product given its id starts afresh
