@@ -337,7 +337,7 @@ def render_history(item_id: int, n: int) -> None:
             days = (result.period_start, result.fix_date, result.period_end) if result else (None, None, None)
             rows.append(
                 {
-                    t("items.history.measured_at"): str(record.measured_at)[:16],
+                    t("items.history.measured_at"): selection.local_text(record.measured_at),
                     t("items.history.by"): record.measured_by,
                     t("items.history.period"): " · ".join(_day(d) for d in days),
                     t("items.history.result"): reports.evidence_text(result, lang),
