@@ -25,7 +25,7 @@ from db.engine import retrying
 from db.feedback import FeedbackIn, store_feedback
 from db.models import Answer, Feedback, Product, Question, Response, Survey, Wave
 from db.settings import respondent_key_secret
-from db.surveys import spec_of
+from db.surveys import ANONYMOUS_KEY, spec_of
 from db.workspace import current_round_id
 
 MAX_TEXT = 2000  # characters of one comment or free-text answer
@@ -246,12 +246,32 @@ def _checked_answers(
     return checked
 
 
+def stored_respondent_key(
+    session: Session, wave_id: int, raw_key: str, anonymous: bool = False
+) -> str | None:
+    """The key a wave's response is stored under: the respondent key's pseudonym, or an anonymous one.
+
+    An anonymous link's key is a browser's own token. Its stored form starts with ``anon-`` (so the
+    answers are never paired with another wave's) and is made from the wave and the token together, so
+    one browser's answers to two waves cannot be linked either.
+
+    Raises:
+        SubmissionError: code key_too_long.
+    """
+    if not anonymous:
+        return respondent_pseudonym(session, raw_key)
+    token = respondent_pseudonym(session, f"{wave_id}:{raw_key.strip()}" if raw_key.strip() else None)
+    return None if token is None else f"{ANONYMOUS_KEY}{token}"[:64]
+
+
 def record_response(
     session: Session,
     wave_id: int,
     raw_key: str,
     answers: Mapping[str, object],
     language: str | None = None,
+    *,
+    anonymous: bool = False,
 ) -> ResponseReceipt:
     """Check, redact and store one respondent's answers to an open wave, keyed by question code.
 
@@ -259,6 +279,15 @@ def record_response(
     as they are when nothing differs (status "unchanged", so a double click stores nothing new).
     Free-text answers are redacted and also stored as feedback of channel survey_comment, in the
     wave's round, under the same pseudonymous key.
+
+    Args:
+        session: The database session.
+        wave_id: The wave answered.
+        raw_key: The respondent key of a personal link, or a browser's token on the anonymous link.
+        answers: The answers by question code.
+        language: The language the questionnaire was shown in.
+        anonymous: Whether the answers came by the wave's anonymous link (see
+            :func:`stored_respondent_key`).
 
     Raises:
         SubmissionError: codes wave_unknown, wave_closed, key_missing, key_too_long, answer_unknown,
@@ -269,7 +298,7 @@ def record_response(
         raise SubmissionError("wave_unknown")
     if not wave.is_open:
         raise SubmissionError("wave_closed")
-    key = respondent_pseudonym(session, raw_key)
+    key = stored_respondent_key(session, wave_id, raw_key, anonymous)
     if key is None:
         raise SubmissionError("key_missing")
     survey = session.get(Survey, wave.survey_id)
@@ -375,19 +404,68 @@ def store_survey_comments(
 
 
 def submit_response(
-    engine: Engine, wave_id: int, raw_key: str, answers: Mapping[str, object], language: str | None = None
+    engine: Engine,
+    wave_id: int,
+    raw_key: str,
+    answers: Mapping[str, object],
+    language: str | None = None,
+    *,
+    anonymous: bool = False,
 ) -> ResponseReceipt:
     """`record_response` in a transaction of its own, retried when it lost a race."""
-    return retrying(engine, lambda session: record_response(session, wave_id, raw_key, answers, language))
+    return retrying(
+        engine,
+        lambda session: record_response(session, wave_id, raw_key, answers, language, anonymous=anonymous),
+    )
 
 
-def has_responded(session: Session, wave_id: int, raw_key: str) -> bool:
-    """Whether this respondent (raw key, as in the link) has answered the wave already."""
+def _stored_response(session: Session, wave_id: int, raw_key: str, anonymous: bool) -> Response | None:
     try:
-        key = respondent_pseudonym(session, raw_key)
+        key = stored_respondent_key(session, wave_id, raw_key, anonymous)
     except SubmissionError:  # an unusable key: the submission will say why
-        return False
+        return None
     if key is None:
-        return False
-    query = select(Response.id).where(Response.wave_id == wave_id, Response.respondent_key == key)
-    return session.scalar(query) is not None
+        return None
+    query = select(Response).where(Response.wave_id == wave_id, Response.respondent_key == key)
+    return session.scalars(query).first()
+
+
+def has_responded(session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False) -> bool:
+    """Whether this respondent (raw key, as in the link) has answered the wave already."""
+    return _stored_response(session, wave_id, raw_key, anonymous) is not None
+
+
+def previous_answers(
+    session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False
+) -> dict[str, object]:
+    """The respondent's stored answers to the wave's shown questions, as the form takes them back.
+
+    A scale, NPS or single choice comes back as a whole number, yes/no as 1.0, 0.5 or 0.0, a multiple
+    choice as the list of option numbers, a number as a float, free text as stored (redacted).
+    Nothing stored: an empty dict.
+    """
+    response = _stored_response(session, wave_id, raw_key, anonymous)
+    if response is None:
+        return {}
+    questions = {
+        q.id: q
+        for q in session.scalars(
+            select(Question).where(Question.id.in_([a.question_id for a in response.answers]))
+        )
+    }
+    answers: dict[str, object] = {}
+    for answer in response.answers:
+        question = questions[answer.question_id]
+        if question.hidden:
+            continue
+        if question.kind == "text":
+            answers[question.code] = answer.value_text or ""
+        elif question.kind == "multi":
+            answers[question.code] = [int(n) for n in json.loads(answer.value_text or "[]")]
+        elif answer.value_num is None:
+            continue
+        elif question.kind in ("scale", "nps", "single"):
+            answers[question.code] = int(answer.value_num)
+        else:
+            answers[question.code] = float(answer.value_num)
+    return answers

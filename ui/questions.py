@@ -9,7 +9,9 @@ from services.collect import MAX_TEXT
 from ui.i18n import t_in
 
 
-def render_question(question: QuestionSpec, lang: str, key_prefix: str, *, disabled: bool = False) -> object:
+def render_question(
+    question: QuestionSpec, lang: str, key_prefix: str, *, disabled: bool = False, flagged: bool = False
+) -> object:
     """One question's widget; nothing is preselected, so a required answer is a real answer.
 
     Args:
@@ -17,12 +19,23 @@ def render_question(question: QuestionSpec, lang: str, key_prefix: str, *, disab
         lang: "zh" or "en": the language of its wording and scale words.
         key_prefix: Start of the widget key (the question's code follows), unique on the page.
         disabled: Draw it read-only (the survey builder's preview).
+        flagged: Mark it as a required question left unanswered: a red sign before its wording and a
+            red line under it.
 
     Returns:
         The widget's value: None when unanswered, a number, an option number, a list of option
         numbers (multiple choice) or the text.
     """
+    value = _widget(question, lang, key_prefix, disabled, flagged)
+    if flagged:
+        st.markdown(f":red[{t_in(lang, 'questionnaire.answer_needed')}]")
+    return value
+
+
+def _widget(question: QuestionSpec, lang: str, key_prefix: str, disabled: bool, flagged: bool) -> object:
     label = question.text(lang) + (" \\*" if question.required else "")
+    if flagged:  # the sign is outside the wording, so no wording can break the markup
+        label = f":red[:material/error:] {label}"
     key = f"{key_prefix}{question.code}"
     if question.kind == "text":
         return st.text_area(label, max_chars=MAX_TEXT, key=key, disabled=disabled)

@@ -13,6 +13,7 @@ from analytics import charts_verify, reports
 from analytics.pairing import Analysis, count_respondents
 from analytics.planner import plan_next_wave
 from analytics.questions import QuestionSpec, dimension_label
+from analytics.results_workbook import results_workbook
 from analytics.survey_answers import MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import parse_keywords
 from analytics.verdicts import RESULT_TONES, SHARE_KINDS, test_name
@@ -574,12 +575,10 @@ def render_exports(
     )
     middle.download_button(
         t("verify.export.xlsx"),
-        reports.to_xlsx_bytes(
-            {
-                t("verify.table"): table,
-                t("verify.sheet.plan"): reports.plan_table(plan, lang),
-                t("verify.sheet.context"): scope,
-            }
+        results_workbook(
+            results,
+            lang,
+            {t("verify.sheet.plan"): reports.plan_table(plan, lang), t("verify.sheet.context"): scope},
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

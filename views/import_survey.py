@@ -17,6 +17,7 @@ from db.surveys import SurveyError, list_surveys, list_waves, survey_questions
 from db.workspace import list_rounds
 from services.survey_import import ImportReport, WaveTarget, import_responses
 from ui import nav
+from ui.file_upload import file_uploader
 from ui.i18n import t
 from ui.page import open_page
 from ui.resources import transaction
@@ -213,9 +214,7 @@ def render_report(report: ImportReport) -> None:
         render_rejected(report.rejected)
 
 
-uploaded = st.file_uploader(
-    t("survey_import.upload"), type=["csv", "xlsx", "txt"], key="survey_import_upload"
-)
+uploaded = file_uploader(t("survey_import.upload"), ["csv", "xlsx", "txt"], "survey_import_upload")
 if uploaded is None:
     st.session_state.pop("survey_import_file", None)
     st.stop()
