@@ -12,7 +12,12 @@ from ui.own_password import own_password_form
 from ui.plain_text import plain
 from ui.resources import engine, show_database_problem, transaction
 
-st.set_page_config(page_title="Rectify", page_icon=":material/fact_check:", layout="wide")
+st.set_page_config(
+    page_title="Rectify",
+    page_icon=":material/fact_check:",
+    layout="wide",
+    initial_sidebar_state=workspace.SIDEBAR_WIDTH,
+)
 
 
 try:

@@ -112,26 +112,30 @@ def share_by_period(items: pd.DataFrame, keys: Sequence[str], freq: str = "week"
     return out[columns]
 
 
-def share_lines(shares: pd.DataFrame, *, title: str = "", y_title: str = "") -> alt.Chart:
+def share_lines(
+    shares: pd.DataFrame, *, title: str = "", y_title: str = "", date_format: str = "%Y-%m-%d"
+) -> alt.Chart:
     """Lines of topic share over time.
 
     Args:
         shares: share_by_period output with a display column `topic` added.
         title: chart title; empty for none.
         y_title: title of the share axis; empty for none.
+        date_format: d3 time format of the dates on the axis and in the tooltip; numbers only by
+            default, as the chart's own month names would be English whatever the page's language.
     """
     chart: alt.Chart = (
         alt.Chart(shares, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("period:T", title=None),
+            x=alt.X("period:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0)),
             y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=y_title),
             color=alt.Color(
                 "topic:N", legend=alt.Legend(orient="bottom", title=None, columns=2, labelLimit=260)
             ),
             tooltip=[
                 alt.Tooltip("topic:N"),
-                alt.Tooltip("period:T"),
+                alt.Tooltip("period:T", format=date_format),
                 alt.Tooltip("count:Q"),
                 alt.Tooltip("total:Q"),
                 alt.Tooltip("share:Q", format=".1%"),

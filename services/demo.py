@@ -52,7 +52,7 @@ from db.surveys import add_response, create_survey_from_template, open_wave
 from db.topic_runs import OUTLIER_KEYS, run_items
 from db.users import audit
 from db.waves import feedback_frame
-from db.workspace import create_product, create_round, list_rounds
+from db.workspace import create_product, create_round, forget_time_zone, list_rounds
 from services.demo_phrases import (
     COMMUNITY_PREFIX,
     COMMUNITY_PREFIX_POSITIVE,
@@ -1100,6 +1100,7 @@ def remove_demo(engine: Engine, actor: str) -> int:
             return 0
         session.execute(delete(Product).where(Product.id.in_([pid for pid, _ in demos])))  # cascades
         for product_id, name in demos:
+            forget_time_zone(session, product_id)
             audit(session, actor, "demo.remove", "product", product_id, {"name": name})
     return len(demos)
 

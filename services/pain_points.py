@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from analytics.categories import CategoryClassifier
+from analytics.charts_painpoints import share_by_period
 from analytics.embeddings import Encoder, encode_in_batches
 from analytics.progress import Progress, StagedProgress
+from analytics.ranking import RankingWeights, rank_pain_points, trend_periods
 from analytics.refit import NOT_IN_PREVIOUS
 from analytics.scenarios import typical_scenarios
 from analytics.topics import TopicResult, add_to_topics, fit_topics, with_stable_keys
@@ -37,9 +40,11 @@ from db.feedback import scope_feedback
 from db.feedback_categories import category_corrections, store_model_categories
 from db.models import FeedbackTopic, Topic, TopicRun
 from db.topic_runs import (
+    fit_status,
     latest_run,
     load_run,
     product_topic_keys,
+    run_items,
     scope_run_id,
     store_topic_run,
     topic_embeddings,
@@ -523,3 +528,69 @@ def embed_with_cache(
     elif progress is not None:
         progress(0, 0)
     return vectors
+
+
+# --------------------------------------------------------------------------------------------------
+# The ranking as the pain-points page opens with it
+
+DEFAULT_PERIOD_DAYS = 28  # the trend compares the last four weeks with the four before
+
+
+@dataclass(frozen=True)
+class TopPainPoints:
+    """The highest-priority pain points of a scope, ranked with the default weights.
+
+    Attributes:
+        ranked: ``analytics.ranking.rank_pain_points``' first rows (rank, topic_key, label, priority,
+            recent_count, previous_count, growth, is_new, trend_known, trend_note, ...).
+        weekly: Their share of all feedback per week (``analytics.charts_painpoints.share_by_period``).
+        recent: The first and last day of the recent trend period.
+        all_rounds: Whether they come from the analysis of all rounds (the round has none of its own).
+    """
+
+    ranked: pd.DataFrame
+    weekly: pd.DataFrame
+    recent: tuple[date, date]
+    all_rounds: bool
+
+
+def top_pain_points(
+    session: Session, product_id: int, round_id: int | None, n: int = 3
+) -> TopPainPoints | None:
+    """The scope's `n` first pain points as the pain-points page ranks them by default.
+
+    Same run (the scope's newest), same weights and the same trend periods, ending on the day the
+    topics were fitted, so the overview and that page agree. A round not analysed on its own falls
+    back to the analysis of all rounds, which covers its feedback.
+
+    Args:
+        session: The database session.
+        product_id: The product.
+        round_id: The round, or None for all rounds.
+        n: How many to return.
+
+    Returns:
+        The pain points, or None when nothing covering the scope has been analysed (or has no topic).
+    """
+    run_id = scope_run_id(session, product_id, round_id)
+    all_rounds = round_id is None
+    if run_id is None and round_id is not None:
+        run_id, all_rounds = scope_run_id(session, product_id, None), True
+    if run_id is None:
+        return None
+    fitted = fit_status(session, product_id, None if all_rounds else round_id, run_id).fitted_at
+    anchor = fitted.date() if fitted is not None else date.today()
+    items = run_items(session, run_id)
+    ranked = rank_pain_points(
+        items,
+        load_run(session, run_id).topics[["key", "label"]],
+        weights=RankingWeights(),
+        now=anchor,
+        period_days=DEFAULT_PERIOD_DAYS,
+    )
+    if ranked.empty:
+        return None
+    top = ranked.head(n).reset_index(drop=True)
+    _, _, recent_first, recent_last = trend_periods(anchor, DEFAULT_PERIOD_DAYS)
+    weekly = share_by_period(items, top["topic_key"].astype(str).tolist(), "week")
+    return TopPainPoints(top, weekly, (recent_first, recent_last), all_rounds)

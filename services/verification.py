@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from analytics.evidence import TopicEvidence
 from analytics.questions import QuestionSpec
 from analytics.topic_outcome import keyword_mask, topic_satisfaction, topic_share
+from analytics.wave_compare import Comparison, compare_primary
 from db import topic_runs
 from db import waves as repo
 from db.items import list_items
@@ -159,6 +160,77 @@ def comparable_questions(session: Session, baseline: int, follow_up: int) -> Com
     only = sorted(set(before) ^ {q.code for q in after})
     surveys = [s for s in (repo.wave_survey(session, baseline), repo.wave_survey(session, follow_up)) if s]
     return Comparable(tuple(questions), survey_families(session, surveys), tuple(different), tuple(only))
+
+
+def compare(
+    answers: pd.DataFrame,
+    baseline: int,
+    follow_up: int,
+    questions: Sequence[QuestionSpec],
+    families: dict[str, str],
+) -> Comparison:
+    """The primary comparison of two waves on the chosen questions, with its sensitivity check.
+
+    The one place the before/after page and the overview compute a comparison, so both show the same
+    figures and verdicts for the same waves.
+
+    Args:
+        answers: The two waves' answers (:func:`wave_answers`).
+        baseline: The baseline wave id.
+        follow_up: The follow-up wave id.
+        questions: The questions compared (of :func:`comparable_questions`).
+        families: The team's test families (question code -> name); those of other questions are ignored.
+
+    Returns:
+        ``analytics.wave_compare.compare_primary``'s comparison.
+    """
+    chosen = {q.code for q in questions}
+    return compare_primary(
+        answers,
+        baseline=baseline,
+        follow_up=follow_up,
+        questions=tuple(questions),
+        families={code: name for code, name in families.items() if code.split(":")[0] in chosen},
+    )
+
+
+@dataclass(frozen=True)
+class WaveChange:
+    """The default comparison of a scope: what the before/after page opens with.
+
+    Attributes:
+        baseline: The baseline wave.
+        follow_up: The follow-up wave.
+        comparison: Every question both waves ask the same way, compared for all respondents.
+    """
+
+    baseline: repo.WaveInfo
+    follow_up: repo.WaveInfo
+    comparison: Comparison
+
+
+def default_change(session: Session, product_id: int, round_id: int | None) -> WaveChange | None:
+    """The change between the default waves of the scope, on every comparable question.
+
+    Args:
+        session: The database session.
+        product_id: The product.
+        round_id: The selected round, or None for all rounds.
+
+    Returns:
+        The comparison, or None when there are not two waves or no question they share.
+    """
+    waves = waves_to_compare(session, product_id, round_id).waves
+    if len(waves) < 2:
+        return None
+    base_id, follow_id = default_waves(waves)
+    comparable = comparable_questions(session, base_id, follow_id)
+    if not comparable.questions:
+        return None
+    by_id = {w.id: w for w in waves}
+    answers = wave_answers(session, (base_id, follow_id))
+    comparison = compare(answers, base_id, follow_id, comparable.questions, comparable.families)
+    return WaveChange(by_id[base_id], by_id[follow_id], comparison)
 
 
 # --- a pain point before and after -----------------------------------------------------------------

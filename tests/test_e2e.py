@@ -123,8 +123,12 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page, tmp_path: Path) -
 
     page.get_by_role("radio", name="中文").click()
     expect(page.get_by_text("已登录：ada（管理员）")).to_be_visible()
+    page.get_by_role("radio", name="中文").click()  # the chosen language again: it stays highlighted
+    page.wait_for_timeout(1000)
+    expect(page.get_by_role("radio", name="中文")).to_have_attribute("aria-checked", "true")
+    expect(page.get_by_text("已登录：ada（管理员）")).to_be_visible()
     # Only the admin sees the admin page in the navigation; the language holds across pages.
-    page.get_by_role("link", name="管理", exact=True).click()
+    page.get_by_role("link", name="账号与工作区", exact=True).click()
     expect(page.get_by_role("tab", name="审计日志")).to_be_visible()
     expect(page.get_by_role("radio", name="中文")).to_have_attribute("aria-checked", "true")
     page.get_by_role("link", name="概览", exact=True).click()
@@ -142,6 +146,18 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page, tmp_path: Path) -
     expect(page.get_by_text("范围：2026 Q3 整改")).to_be_visible()
     assert int(re.sub(r"\D", "", total.inner_text())) >= 1000
     expect(page.get_by_text("准确性").first).to_be_visible()
+    # What to do now: the overdue items, the change since the previous wave, the top pain points.
+    expect(page.get_by_text("现在该做什么")).to_be_visible()
+    expect(page.get_by_text("3 个整改事项已逾期")).to_be_visible()
+    expect(page.get_by_text("与上一批次相比")).to_be_visible()
+    expect(page.get_by_text("显著提升").first).to_be_visible()
+    expect(page.get_by_text("最该先解决的三个痛点")).to_be_visible()
+    # The round's name shows whole in the sidebar's picker, not cut off.
+    picked = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="整改轮次")
+    expect(page.get_by_role("combobox", name="整改轮次")).to_be_visible()
+    assert picked.evaluate(
+        "el => [...el.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)"
+    ), "the round's name is cut off in the picker"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1500)  # let the chart finish drawing
     page.screenshot(path=str(ARTIFACTS / "home_zh.png"), full_page=True)
@@ -154,6 +170,12 @@ def test_first_run_to_demo_home_in_chinese(app_url: str, page, tmp_path: Path) -
     expect(page.get_by_text("验证规则")).to_be_visible()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "items_zh.png"), full_page=True)
+
+    # An overdue item on the overview is a link that opens that very item.
+    page.get_by_role("link", name="概览", exact=True).click()
+    page.get_by_role("link", name="#6 高峰期响应提速").click()
+    expect(page.get_by_role("heading", name="#6 高峰期响应提速")).to_be_visible()
+    expect(page.get_by_text("已过截止日期 2026-11-20")).to_be_visible()
 
     _build_preview_and_answer_on_a_phone(page, app_url, tmp_path)
 
@@ -364,7 +386,7 @@ def test_team_lead_imports_survey_exports_and_compares_them(app_url: str, page, 
 
     # A product with its first round, made on the admin page (quicker than the demo, and the
     # before/after page then holds only the imported waves).
-    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Accounts and workspaces", exact=True).click()
     main.get_by_role("tab", name="Products and rounds").click()
     main.get_by_label("Product name").fill("MediAssist")
     main.get_by_role("button", name="Create product").click()

@@ -115,7 +115,7 @@ def test_the_overview_counts_items_and_flags_the_overdue_one(app_db):
     }
     table = at.dataframe[0].value
     assert table["Item"].tolist() == ["Fix the upload crash", "Faster answers"]
-    assert table["Status"].tolist() == ["open", "resolved"] and table["Overdue"].tolist() == [True, False]
+    assert table["Status"].tolist() == ["open", "resolved"] and table["Overdue"].tolist() == ["overdue", ""]
     assert "Past its due date" in texts(at)  # the first item is picked and is late
     assert at.get("download_button")
 

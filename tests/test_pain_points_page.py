@@ -7,6 +7,7 @@ by the real pipeline (multilingual encoder, seeded UMAP + HDBSCAN); every test w
 from __future__ import annotations
 
 import html
+import json
 import shutil
 import sqlite3
 from datetime import UTC, date, datetime
@@ -77,6 +78,7 @@ def open_page(
     ids: dict, *, user: SignedIn = ADA, lang: str = "en", round_key: str = "round2", **state: object
 ) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=300)
+    state.setdefault("pp_show_calculation", True)  # most tests check the priority's parts
     for key, value in state.items():
         at.session_state[key] = value
     at.session_state["lang"] = lang
@@ -138,6 +140,31 @@ def test_ranked_pain_points_show_every_component_and_match_the_database(demo):
     shown = texts(at)
     assert "Ranked pain points" in shown and "items analysed on" in shown
     assert not [b for b in at.button if b.key == "pp_run"]  # analysed: no first-run button
+
+
+def test_the_ranked_table_reads_simply_until_the_calculation_is_asked_for(demo):
+    at = open_page(demo, pp_show_calculation=False)
+    simple = ranked_table(at)
+    # Rank, topic, the priority as a bar, sizes and the trend in words; no score parts, no True/False.
+    assert simple.columns.tolist() == [
+        "Rank",
+        "Topic",
+        "Category",
+        "Priority",
+        "Items",
+        "Share",
+        "Respondents",
+        "Trend",
+        "Item opened",
+    ]
+    assert simple["Trend"].str.len().gt(0).all() and set(simple["Item opened"]) <= {"item opened", ""}
+    shown_as = json.loads(at.dataframe[0].proto.columns)["Priority"]
+    assert shown_as["type_config"]["type"] == "progress" and shown_as["type_config"]["format"] == " "
+    at.toggle(key="pp_show_calculation").set_value(True).run()
+    full = ranked_table(at)
+    assert {"Frequency part", "Severity part", "Trend part", "Growth"} <= set(full.columns)
+    assert full["Topic"].tolist() == simple["Topic"].tolist()
+    assert set(full["New"]) <= {"new", ""}  # words, not True/False
 
 
 def stored_ranking(at: AppTest, ids: dict) -> pd.DataFrame:
@@ -381,6 +408,14 @@ def test_the_page_in_chinese(demo):
     assert set(table["类别"]) <= {"准确性", "交互体验", "性能", "其他"}
     assert "典型场景" in texts(at)
     assert len(quotes(at)) == 5 and "彼此不同" in texts(at)
+    # The share-over-time chart: dates in Chinese (no English month names), five lines at most.
+    trend = next(
+        json.loads(c.proto.spec)
+        for c in at.get("vega_lite_chart")
+        if "share" in c.proto.spec and "period" in c.proto.spec
+    )
+    assert trend["encoding"]["x"]["axis"]["format"] == "%-m月%-d日"
+    assert "只显示前 5 个主题的趋势。" in texts(at)
 
 
 def test_no_feedback_gets_a_clear_message(tmp_path, monkeypatch):

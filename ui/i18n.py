@@ -68,6 +68,7 @@ def language_switch(where: DeltaGenerator | None = None) -> None:
         t("app.language"),
         list(LANGUAGES),
         default=st.session_state[LANG_KEY],
+        required=True,  # a click on the chosen language keeps it highlighted instead of clearing it
         format_func=LANGUAGES.__getitem__,
         key=SWITCH_KEY,
         on_change=_keep_a_language,

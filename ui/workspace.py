@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from db.workspace import list_products, list_rounds
+from db.workspace import (
+    DEFAULT_TIME_ZONE,
+    WorkspaceError,
+    list_products,
+    list_rounds,
+    set_time_zone,
+    time_zone,
+    time_zones,
+)
 from ui.i18n import t
 from ui.resources import transaction
 
 PRODUCT_KEY = "workspace_product_id"
 ROUND_KEY = "workspace_round_id"
 ALL_ROUNDS = 0  # not None: a None option confuses widget state
+# Pixels: a round name in both languages ("2026 Q3 整改 / Rectification round 2") shows whole in the
+# picker; Streamlit's 300 cut it off. Only the session's first page config sets it (app.py).
+SIDEBAR_WIDTH = 390
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,24 @@ class Selection:
     is_demo: bool
     round_id: int | None
     round_name: str | None
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The workspace's time zone, in which pages show times and count days."""
+        return ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        """Today's date in the workspace's time zone (what "overdue" is counted against)."""
+        return datetime.now(self.zone).date()
+
+    def local_text(self, moment: datetime) -> str:
+        """The moment as "YYYY-MM-DD HH:MM" in the workspace's time zone; a naive moment is UTC.
+
+        SQLite gives stored times back naive (they are UTC); PostgreSQL aware.
+        """
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
 
 def picker() -> None:
@@ -89,4 +120,31 @@ def current() -> Selection | None:
         round_id: int | None = st.session_state.get(ROUND_KEY) or None  # ALL_ROUNDS is 0
         rounds = {r.id: r.name for r in list_rounds(session, product_id)}
         round_name = rounds.get(round_id) if round_id is not None else None
-        return Selection(product.id, product.name, product.is_demo, round_id, round_name)
+        return Selection(
+            product.id, product.name, product.is_demo, round_id, round_name, time_zone(session, product.id)
+        )
+
+
+def time_zone_setting(selection: Selection, actor: str) -> None:
+    """A picker of the workspace's time zone (editors); the change is stored and audited at once."""
+    zones = time_zones()
+    if selection.time_zone not in zones:
+        zones.insert(0, selection.time_zone)
+    key = f"workspace_time_zone_{selection.product_id}"
+    chosen = st.selectbox(
+        t("workspace.time_zone"),
+        zones,
+        index=zones.index(selection.time_zone),
+        key=key,
+        help=t("workspace.time_zone_help"),
+    )
+    if chosen == selection.time_zone:
+        return
+    try:
+        with transaction() as session:
+            set_time_zone(session, selection.product_id, str(chosen), actor)
+    except WorkspaceError as err:
+        st.error(t(f"workspace.error.{err.code}"))
+        return
+    st.toast(t("workspace.time_zone_saved", zone=chosen))
+    st.rerun()

@@ -18,7 +18,7 @@ from analytics.survey_answers import MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import parse_keywords
 from analytics.verdicts import RESULT_TONES, SHARE_KINDS, test_name
 from analytics.vocabulary import CATEGORIES
-from analytics.wave_compare import Comparison, compare_primary
+from analytics.wave_compare import Comparison
 from db.engine import database_url
 from db.waves import WaveInfo
 from services import verification
@@ -65,14 +65,7 @@ def run_comparison(
     families: tuple[tuple[str, str], ...],
 ) -> Comparison:
     """The primary analysis (the documented rule decides paired or not) with its sensitivity check."""
-    chosen = {q.code for q in questions}
-    return compare_primary(
-        answers,
-        baseline=baseline,
-        follow_up=follow_up,
-        questions=questions,
-        families={code: name for code, name in families if code.split(":")[0] in chosen},
-    )
+    return verification.compare(answers, baseline, follow_up, questions, dict(families))
 
 
 def keep_valid(key: str, options: list[Any], default: Any) -> None:

@@ -63,10 +63,13 @@ def read_filters() -> FeedbackFilter:
         product_id=selection.product_id,
         round_id=selection.round_id,
         channels=tuple(channels),
-        created_from=None if date_from is None else datetime.combine(date_from, time(), UTC),
+        # The days the user picks are the workspace's days; the database compares UTC times.
+        created_from=None
+        if date_from is None
+        else datetime.combine(date_from, time(), selection.zone).astimezone(UTC),
         created_before=None
         if date_to is None
-        else datetime.combine(date_to + timedelta(days=1), time(), UTC),
+        else datetime.combine(date_to + timedelta(days=1), time(), selection.zone).astimezone(UTC),
         categories=tuple(None if c == "none" else c for c in categories),
         rating_min=None if full_range else float(low),
         rating_max=None if full_range else float(high),
@@ -85,10 +88,11 @@ def render_counts(counts: dict[str, int]) -> int:
     return total
 
 
-def utc_text(moment: datetime) -> str:
-    """The moment in UTC as 'YYYY-MM-DD HH:MM', whether the database gave it back naive or aware."""
-    # SQLite gives back naive UTC; PostgreSQL an aware time in the server's zone.
-    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+def number_text(value: float | None, none_key: str) -> str:
+    """A rating or severity as the user reads it: "4", "3.5", or a word when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t(none_key)
+    return f"{value:g}"
 
 
 def render_table(flt: FeedbackFilter, total: int) -> None:
@@ -102,11 +106,11 @@ def render_table(flt: FeedbackFilter, total: int) -> None:
         items = find_feedback(session, flt, offset=offset, limit=PAGE_SIZE)
         rows = [
             (
-                utc_text(f.created_at),
+                selection.local_text(f.created_at),
                 t(f"channel.{f.channel}"),
-                f.rating,
+                number_text(f.rating, "browser.unrated"),
                 t(f"browser.category.{f.category}") if f.category in CATEGORIES else "",
-                f.severity,
+                number_text(f.severity, "browser.no_severity"),
                 f.language or "",
                 f.text,  # st.dataframe shows it as plain text, never as HTML or markdown
                 f.source_ref or "",
@@ -116,10 +120,8 @@ def render_table(flt: FeedbackFilter, total: int) -> None:
         ]
     st.caption(t("browser.showing", first=offset + 1, last=offset + len(rows), total=total))
     names = ("created_at", "channel", "rating", "category", "severity", "language", "text", "source_ref")
-    columns = [t(f"browser.col.{name}") for name in (*names, "app_version")]
+    columns = [t(f"browser.col.{name}", zone=selection.time_zone) for name in (*names, "app_version")]
     frame = pd.DataFrame(rows, columns=columns)
-    frame[t("browser.col.rating")] = frame[t("browser.col.rating")].astype("Float64")
-    frame[t("browser.col.severity")] = frame[t("browser.col.severity")].astype("Int64")
     st.dataframe(
         frame,
         hide_index=True,

@@ -3,7 +3,7 @@
 Each item keeps the evidence that it worked; unfinished items are carried over to the next round.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -123,7 +123,7 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
                 for s, lost in zip(items["status"], items["verification_lost"], strict=True)
             ],
             t("items.col.due"): items["due_on"],
-            t("items.col.overdue"): late,
+            t("items.col.overdue"): [t("items.overdue_yes") if is_late else "" for is_late in late],
             t("items.col.evidence"): [reports.evidence_text(e, lang) for e in items["evidence"]],
             t("items.col.baseline"): items["baseline"],
             t("items.col.target"): items["target"],
@@ -344,7 +344,7 @@ def render_history(item_id: int, n: int) -> None:
             days = (result.period_start, result.fix_date, result.period_end) if result else (None, None, None)
             rows.append(
                 {
-                    t("items.history.measured_at"): str(record.measured_at)[:16],
+                    t("items.history.measured_at"): selection.local_text(record.measured_at),
                     t("items.history.by"): record.measured_by,
                     t("items.history.period"): " · ".join(_day(d) for d in days),
                     t("items.history.result"): reports.evidence_text(result, lang),
@@ -510,15 +510,20 @@ def render_add() -> None:
 # ---------------------------------------------------------------------------------------------
 # The page
 
+# A link from the overview (?item=5) opens that item; the parameter goes once read, so the picker rules.
+linked = str(st.query_params.pop("item", ""))
+if linked.isdigit():
+    st.session_state["items_pick_next"] = int(linked)
 message = st.session_state.pop("items_notice", None)
 if message:
     st.success(message)
 items = load()
-late = overdue(items, datetime.now().date())
+today = selection.today()  # the workspace's day: the overview counts "overdue" the same way
+late = overdue(items, today)
 if items.empty:
     st.info(t("items.none"))
 else:
-    render_summary(items, datetime.now().date())
+    render_summary(items, today)
     render_table(items, late)
     render_detail(items, late)
 if can_edit:

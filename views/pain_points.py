@@ -30,6 +30,7 @@ from ui.resources import encoder_for, engine, transaction
 
 ENCODERS = ("use-multilingual", "use+minilm", "minilm-int8")
 DEFAULT_WEIGHTS = RankingWeights()
+TREND_LINES = 5  # lines in the share-over-time chart
 MAX_ITEM_CHOICES = 200  # items offered for a category correction, most typical first
 
 ctx = open_page(nav.PAIN_POINTS, title_key="pp.title", no_workspace_key="pp.no_product")
@@ -397,9 +398,32 @@ def render_trend_note(ranked: pd.DataFrame, items: pd.DataFrame, anchor: date) -
     )
 
 
+def yes_word(flag: object, word_key: str) -> str:
+    """A table's yes/no as a word for yes and nothing for no (never True/False)."""
+    return t(word_key) if bool(flag) else ""
+
+
+def trend_word(row: pd.Series) -> str:
+    """The topic's trend in words: up or down by how much, new, or unknown."""
+    if not bool(row["trend_known"]):
+        return t("pp.trend_unknown")
+    if bool(row["is_new"]):
+        return t("pp.trend.new")
+    growth = float(row["growth"])
+    if pd.isna(growth) or growth == 0:
+        return t("pp.trend.flat")
+    return t("pp.trend.up" if growth > 0 else "pp.trend.down", pct=f"{growth:+.0%}".replace("-", "−"))
+
+
 def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
-    """The ranked pain points as a table; topics in `item_keys` are marked as having an item."""
+    """The ranked pain points; every part of the priority only when the user asks for the calculation."""
     st.subheader(t("pp.ranked_heading"))
+    calculation = st.toggle(
+        t("pp.show_calculation"), key="pp_show_calculation", help=t("pp.help.calculation")
+    )
+    if not calculation:
+        render_ranked_simple(ranked, item_keys)
+        return
     table = pd.DataFrame(
         {
             t("pp.col.rank"): ranked["rank"],
@@ -426,8 +450,8 @@ def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
             t("pp.col.recent"): ranked["recent_count"],
             t("pp.col.previous"): ranked["previous_count"],
             t("pp.col.growth"): ranked["growth"] * 100,
-            t("pp.col.new"): ranked["is_new"],
-            t("pp.col.item"): [str(k) in item_keys for k in ranked["topic_key"]],
+            t("pp.col.new"): [yes_word(n, "pp.yes_new") for n in ranked["is_new"]],
+            t("pp.col.item"): [yes_word(str(k) in item_keys, "pp.yes_item") for k in ranked["topic_key"]],
             t("pp.col.key"): ranked["topic_key"],
         }
     )
@@ -452,6 +476,36 @@ def render_ranked(ranked: pd.DataFrame, item_keys: set[str]) -> None:
             t("pp.col.lexicon_severity"): fmt(format="%.2f", help=t("pp.help.lexicon")),
             t("pp.col.cs_severity"): fmt(format="%.1f", help=t("pp.help.cs_severity")),
             t("pp.col.growth"): fmt(format="%+.0f%%", help=t("pp.help.growth")),
+        },
+    )
+
+
+def render_ranked_simple(ranked: pd.DataFrame, item_keys: set[str]) -> None:
+    """What a reader needs to pick what to fix: rank, topic, priority as a bar, size, trend in words."""
+    table = pd.DataFrame(
+        {
+            t("pp.col.rank"): ranked["rank"].to_numpy(),
+            t("pp.col.topic"): ranked["label"].astype(str).to_numpy(),
+            t("pp.col.category"): [category_name(c) for c in ranked["category"].tolist()],
+            t("pp.col.priority"): ranked["priority"].to_numpy(),
+            t("pp.col.count"): ranked["count"].to_numpy(),
+            t("pp.col.share"): (ranked["share"] * 100).to_numpy(),
+            t("pp.col.respondents"): ranked["respondents"].to_numpy(),
+            t("pp.col.trend_words"): [trend_word(row) for _, row in ranked.iterrows()],
+            t("pp.col.item"): [yes_word(str(k) in item_keys, "pp.yes_item") for k in ranked["topic_key"]],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=min(36 * (len(table) + 1) + 2, 560),
+        column_config={
+            t("pp.col.topic"): st.column_config.TextColumn(width="medium"),
+            # The bar is the priority; its decimals are in the calculation.
+            t("pp.col.priority"): st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format=" ", help=t("pp.help.priority")
+            ),
+            t("pp.col.share"): st.column_config.NumberColumn(format="%.0f%%"),
         },
     )
 
@@ -485,12 +539,18 @@ def render_charts(items: pd.DataFrame, ranked: pd.DataFrame) -> None:
             key="pp_freq",
         )
         freq = st.session_state.get("pp_freq") or "week"
-        shares = charts.share_by_period(items, keys, freq)
+        # More than a few lines tangle: the trend follows the first topics only.
+        shares = charts.share_by_period(items, keys[:TREND_LINES], freq)
         if shares.empty:
             st.info(t("pp.no_dates"))
         else:
+            if len(keys) > TREND_LINES:
+                st.caption(t("pp.trend_lines", n=TREND_LINES))
             shares["topic"] = shares["topic_key"].astype(str).map(names)
-            st.altair_chart(charts.share_lines(shares, y_title=t("pp.share_axis")), width="stretch")
+            chart = charts.share_lines(
+                shares, y_title=t("pp.share_axis"), date_format=t(f"pp.date_format.{freq}")
+            )
+            st.altair_chart(chart, width="stretch")
     with mix:
         frame = charts.channel_mix(items, keys)
         frame["topic"] = frame["topic_key"].astype(str).map(names)

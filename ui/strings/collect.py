@@ -140,8 +140,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # survey admin
     "surveys.title": ("问卷管理", "Surveys"),
     "surveys.no_product": (
-        "还没有产品。请先在“管理”页创建产品和整改轮次。",
-        "No product yet. Create a product and a round on the Admin page first.",
+        "还没有产品。请先在“管理 › 账号与工作区”页创建产品和整改轮次。",
+        "No product yet. Create a product and a round on the Manage › Accounts and workspaces page first.",
     ),
     "surveys.product": ("产品：{product}", "Product: {product}"),
     "surveys.new": ("新建问卷", "New survey"),
@@ -181,8 +181,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "surveys.open": ("开启批次", "Open wave"),
     "surveys.opened": ("已开启批次 {name}。", "Wave {name} opened."),
     "surveys.no_round": (
-        "此产品还没有整改轮次，请先在“管理”页创建。",
-        "This product has no round yet; create one on the Admin page.",
+        "此产品还没有整改轮次，请先在“管理 › 账号与工作区”页创建。",
+        "This product has no round yet; create one on the Manage › Accounts and workspaces page.",
     ),
     "surveys.manage_wave": ("管理批次", "Manage a wave"),
     "surveys.respondents": ("受访者：{n} 位", "Respondents: {n}"),

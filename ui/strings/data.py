@@ -6,8 +6,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # import
     "import.title": ("导入客服记录与社区帖子", "Import customer-service records and community posts"),
     "import.no_product": (
-        "还没有产品。请先由管理员在“管理”页创建产品，或在概览页加载演示工作区。",
-        "No product yet. An admin creates one on the Admin page, or load the demo workspace on the Overview.",
+        "还没有产品。请先由管理员在“管理 › 账号与工作区”页创建产品，或在概览页加载演示工作区。",
+        "No product yet. An admin creates one on the Manage › Accounts and workspaces page, or load the demo workspace on the Overview.",
     ),
     "import.intro": (
         "支持 CSV（UTF-8、带 BOM 的 UTF-8、Excel 导出的 GBK/GB18030）、XLSX 和 JSONL，最大 {limit_mb} MB、"
@@ -218,7 +218,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "browser.empty": ("没有符合条件的反馈。", "No feedback matches these filters."),
     "browser.page": ("页码（共 {n} 页）", "Page (of {n})"),
     "browser.showing": ("第 {first}–{last} 条，共 {total} 条", "Items {first}-{last} of {total}"),
-    "browser.col.created_at": ("时间（UTC）", "Time (UTC)"),
+    "browser.col.created_at": ("时间（{zone}）", "Time ({zone})"),
+    "browser.unrated": ("未评分", "not rated"),
+    "browser.no_severity": ("无", "none"),
     "browser.col.channel": ("渠道", "Channel"),
     "browser.col.rating": ("评分", "Rating"),
     "browser.col.category": ("分类", "Category"),

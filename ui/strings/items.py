@@ -8,8 +8,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Each item has an owner, a metric, a target and a due date. Status: open → in progress → resolved → verified (needs evidence: the topic's share of feedback before vs after the fix); what this round does not finish is carried over to the next.",
     ),
     "items.no_product": (
-        "还没有产品。请管理员在“管理”页创建产品，或在概览页加载演示数据。",
-        "There is no product yet. An admin creates one on the Admin page, or loads the demo from the overview.",
+        "还没有产品。请管理员在“管理 › 账号与工作区”页创建产品，或在概览页加载演示数据。",
+        "There is no product yet. An admin creates one on the Manage › Accounts and workspaces page, or loads the demo from the overview.",
     ),
     "items.scope": ("产品：{product} · 轮次：{round}", "Product: {product} · Round: {round}"),
     "items.none": (
@@ -35,6 +35,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "items.col.due": ("截止日期", "Due"),
     "items.col.status": ("状态", "Status"),
     "items.col.overdue": ("逾期", "Overdue"),
+    "items.overdue_yes": ("已逾期", "overdue"),
     "items.col.evidence": ("证据", "Evidence"),
     "items.download": ("下载事项表 (CSV)", "Download items (CSV)"),
     "items.pick": ("查看或处理事项", "Item to view or work on"),
