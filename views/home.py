@@ -203,7 +203,7 @@ def render_change(selection: workspace.Selection) -> None:
                 value,
                 delta,
                 delta_color=delta_colour(row),
-                help=plain(str(row[f"verdict_{lang}"])),
+                help=str(row[f"verdict_{lang}"]),
             )
             result = str(row["result"])
             column.caption(f"{RESULT_MARKS[result]} {t(f'verify.result.{result}')}")
