@@ -28,6 +28,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "数据库 {where} 是只读的，Rectify 无法写入。请检查文件和目录权限。",
         "The database {where} is read-only, so Rectify cannot write to it. Check the file and folder permissions.",
     ),
+    "db.locked": (
+        "数据库 {where} 正被另一个进程写入，等待后仍未释放。操作已取消，数据未被修改；请稍后重试。",
+        "Another process is writing to the database {where} and did not finish while we waited. Nothing was changed; try again in a moment.",
+    ),
+    "db.disk_full": (
+        "数据库 {where} 所在的磁盘已满（或已达到数据库大小上限）。操作已取消，数据未被修改；请释放空间后重试。",
+        "The disk holding the database {where} is full (or the database reached its size limit). Nothing was changed; free some space and try again.",
+    ),
     "db.newer_schema": (
         "数据库 {where} 由更新版本的 Rectify 创建。请升级 Rectify 后再打开；数据未被修改。",
         "The database {where} was made by a newer version of Rectify. Upgrade Rectify to open it; no data was changed.",
