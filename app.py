@@ -3,8 +3,9 @@
 import streamlit as st
 
 from db.engine import DatabaseProblem
+from db.settings import check_secret
 from db.users import count_users, get_user
-from ui import auth, nav, workspace
+from ui import auth, nav, roles, workspace
 from ui.i18n import language_switch, t
 from ui.resources import engine, show_database_problem, transaction
 
@@ -29,6 +30,19 @@ except DatabaseProblem as problem:
     st.stop()
 
 user = auth.current_user()
+if user is not None and roles.is_admin(user):
+    # A changed pseudonym secret breaks pairing and deletion silently: admins are told at once.
+    try:
+        with transaction() as session:
+            secret = check_secret(session)
+    except (OSError, ValueError) as err:
+        st.error(t("secret.unreadable", error=str(err)))
+    else:
+        if secret.changed:
+            st.warning(
+                t("secret.changed", source=secret.source, current=secret.current, stored=secret.stored)
+            )
+
 pages: dict[str, list[st.Page]] = {}
 for i, spec in enumerate(nav.pages_for(user.role if user else None, has_users)):
     section = t(spec.section) if spec.section and user is not None else ""

@@ -69,6 +69,15 @@ def _sqlite_setup(lock_wait_s: float) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (0600), unless it exists.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str | None = None, *, lock_wait_s: float = LOCK_WAIT_S) -> Engine:
     """Create an engine for `url` (or DATABASE_URL); SQLite gets WAL, foreign keys and a busy timeout.
 
@@ -87,6 +96,7 @@ def make_engine(url: str | None = None, *, lock_wait_s: float = LOCK_WAIT_S) -> 
             db_path = parsed.database
             if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
                 Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+                create_private_file(Path(db_path))
             engine = create_engine(parsed, connect_args={"timeout": lock_wait_s})
             event.listen(engine, "connect", _sqlite_setup(lock_wait_s))
         else:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from db.models import ROLES
+from db.settings import accept_secret, check_secret
 from db.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -20,6 +21,34 @@ from ui.page import open_page
 from ui.resources import transaction
 
 user = open_page(nav.ADMIN, title_key="admin.title").user
+
+
+def render_secret() -> None:
+    """When the pseudonym secret changed: accept the new one, after confirming (app.py warns first)."""
+    if st.session_state.pop("admin_secret_accepted", False):
+        st.success(t("secret.accepted"))
+    try:
+        with transaction() as session:
+            changed = check_secret(session).changed
+    except (OSError, ValueError):
+        return  # app.py already shows why the secret cannot be read
+    if not changed:
+        return
+    with st.form("admin_secret"):
+        st.markdown(f"**{t('secret.accept_title')}**")
+        st.caption(t("secret.accept_explain"))
+        confirmed = st.checkbox(t("secret.accept_confirm"), key="admin_secret_confirm")
+        if st.form_submit_button(t("secret.accept")):
+            if not confirmed:
+                st.error(t("browser.forget_unconfirmed"))
+                return
+            with transaction() as session:
+                accept_secret(session, user.username)
+            st.session_state["admin_secret_accepted"] = True
+            st.rerun()
+
+
+render_secret()
 users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.workspace"), t("admin.audit")])
 
 
