@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///data/rectify.db"
-# How long a write waits for another process's lock before it is reported as "locked".
+# How long a write waits for another process's lock before it is reported as "locked" (seconds).
+LOCK_WAIT_ENV = "RECTIFY_LOCK_WAIT_S"
 LOCK_WAIT_S = 10.0
 
 
@@ -78,16 +79,37 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def make_engine(url: str | None = None, *, lock_wait_s: float = LOCK_WAIT_S) -> Engine:
+def lock_wait() -> float:
+    """Seconds a write waits for a lock: RECTIFY_LOCK_WAIT_S, else LOCK_WAIT_S.
+
+    Raises:
+        DatabaseProblem: kind "bad_url" when the variable is not a positive number.
+    """
+    configured = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not configured:
+        return LOCK_WAIT_S
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 3600:
+        raise DatabaseProblem("bad_url", f"{LOCK_WAIT_ENV}={configured}", "not a number of seconds")
+    return seconds
+
+
+def make_engine(url: str | None = None, *, lock_wait_s: float | None = None) -> Engine:
     """Create an engine for `url` (or DATABASE_URL); SQLite gets WAL, foreign keys and a busy timeout.
 
-    A write waits up to `lock_wait_s` for a lock another process holds (SQLite's busy timeout,
-    PostgreSQL's lock_timeout), then fails as DatabaseProblem "locked" instead of hanging.
+    A write waits up to `lock_wait_s` (default: :func:`lock_wait`) for a lock another process holds
+    (SQLite's busy timeout, PostgreSQL's lock_timeout), then fails as DatabaseProblem "locked"
+    instead of hanging.
 
     Raises:
         DatabaseProblem: kind "bad_url" when the URL cannot be parsed or its driver is unknown.
     """
     url = url or database_url()
+    if lock_wait_s is None:
+        lock_wait_s = lock_wait()
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":

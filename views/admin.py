@@ -18,7 +18,7 @@ from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, 
 from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
-from ui.resources import transaction
+from ui.resources import transaction, write
 
 user = open_page(nav.ADMIN, title_key="admin.title").user
 
@@ -86,8 +86,7 @@ def render_users() -> None:
         )
         if st.form_submit_button(t("admin.create_user")):
             try:
-                with transaction() as session:
-                    create_user(session, username, password, role, actor=user.username)
+                write(lambda session: create_user(session, username, password, role, actor=user.username))
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:
@@ -105,8 +104,11 @@ def render_users() -> None:
         active = st.checkbox(t("admin.active"), value=True, key="admin_edit_active")
         if st.form_submit_button(t("admin.save")):
             try:
-                with transaction() as session:
-                    update_user(session, target, actor=user.username, role=new_role, is_active=active)
+                write(
+                    lambda session: update_user(
+                        session, target, actor=user.username, role=new_role, is_active=active
+                    )
+                )
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:
