@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from analytics.pseudonym import pseudonymise
 from analytics.tokenize import vocabulary
-from analytics.topic_labels import topic_label
+from analytics.topic_labels import LANGUAGES, display_label, topic_label
 from analytics.topics import describe_topics
 from db.embedding_cache import forget_embeddings
 from db.engine import retrying
 from db.feedback import forget_respondent, respondent_texts
+from db.items import rename_topic_in_evidence
+from db.models import Topic
 from db.reclaim import reclaim_space
 from db.settings import respondent_key_secret
 from db.topic_runs import (
@@ -54,7 +56,17 @@ def respondent_keys(session: Session, entered: str) -> tuple[str, ...]:
 
 
 # Every table a respondent's data or data derived from it was deleted from or rewritten in.
-TOUCHED_TABLES = ("feedback", "responses", "answers", "embeddings", "topics", "feedback_topics", "topic_runs")
+TOUCHED_TABLES = (
+    "feedback",
+    "responses",
+    "answers",
+    "embeddings",
+    "topics",
+    "feedback_topics",
+    "topic_runs",
+    "rectification_items",
+    "item_evidence",
+)
 
 
 @dataclass(frozen=True)
@@ -69,11 +81,23 @@ class Forgotten:
     files_rewritten: bool  # False: a SQLite reader kept the -wal file from being emptied yet
 
 
+def _shown_names(topics: list[Topic]) -> dict[str, list[str]]:
+    """Each topic's name as read in each language, by key."""
+    return {
+        t.key: [display_label(t.custom_label, t.keywords, t.label, lang) for lang in LANGUAGES]
+        for t in topics
+    }
+
+
 def _redescribe_run(session: Session, run_id: int, their_words: set[str]) -> tuple[int, int]:
-    """Describe a run's topics from the items it holds now; returns (described, dropped)."""
+    """Describe a run's topics from the items it holds now; returns (described, dropped).
+
+    Measurements of items stored with the run's old topic names get the new names.
+    """
     model_id, params = run_model_and_params(session, run_id)
     members = run_members(session, run_id)
     topics = run_topic_rows(session, run_id)
+    before = _shown_names(topics)
     live = [t for t in topics if t.merged_into is None]
     counts = members["topic_id"].value_counts(dropna=True)
     sizes = {int(topic_id): int(n) for topic_id, n in counts.items()}
@@ -108,6 +132,14 @@ def _redescribe_run(session: Session, run_id: int, their_words: set[str]) -> tup
     for topic in merged:
         words = [w for w in (topic.keywords or []) if w.lower() not in their_words]
         describe_topic(topic, keywords=words, label=topic_label(words, None) or topic.key)
+    after = _shown_names(topics)
+    gone = set(emptied) | {t.key for t in topics if t.merged_into in emptied}  # drop_topics deletes both
+    names: dict[str, str] = {}
+    for key, old_names in before.items():
+        new_names = [key] * len(LANGUAGES) if key in gone else after[key]
+        # Longest first: a name may contain another one.
+        names.update(zip(old_names, new_names, strict=True))
+    rename_topic_in_evidence(session, run_id, dict(sorted(names.items(), key=lambda n: -len(n[0]))))
     drop_topics(session, run_id, emptied)
     recount_run(session, run_id)
     return len(kept) + len(merged), len(emptied)

@@ -6,7 +6,7 @@ Runs the real analysis (encoder, categories, topics) on a small product, on SQLi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,16 @@ from sqlalchemy import Engine, inspect, select, text
 from analytics.pseudonym import pseudonymise
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
-from db.models import Embedding, Topic, TopicRun
+from db.items import NewItem, attach_evidence, open_item
+from db.models import Embedding, Round, Topic, TopicRun
 from db.settings import respondent_key_secret
 from db.surveys import add_response, create_survey_from_template, open_wave
-from db.topic_runs import latest_run
+from db.topic_runs import latest_run, merge_topics
 from db.workspace import create_product, create_round
+from services.item_evidence import measure_topic_evidence
 from services.pain_points import analyse_scope
-from services.respondents import forget_respondent_everywhere, respondent_keys
+from services.respondents import TOUCHED_TABLES, forget_respondent_everywhere, respondent_keys
+from tests.test_reclaim import reclaimed
 
 pytestmark = pytest.mark.slow  # the real encoder
 
@@ -40,7 +43,7 @@ OTHERS = [
 ]
 THEIRS = [
     f"the answers are too slow, {TOKEN} waited a minute",  # joins the slow-answers topic
-    f"{TOKEN} {TOKEN} completely unique gripe about {TOKEN} colours",  # a topic of its own
+    f"{TOKEN}, {TOKEN}!",  # a topic of its own, named by the token
 ]
 
 
@@ -129,6 +132,16 @@ def test_forgetting_a_respondent_leaves_nothing_of_them_in_any_table_or_file(eng
     assert before is not None
     # The analysis did take up their words: a topic is named by the token.
     assert any(TOKEN in kw for kws in before.topics["keywords"] for kw in kws)
+    # An item opened on the topic their words name, with a measurement that quotes its name.
+    theirs = before.topics[before.topics["label"].str.contains(TOKEN)].iloc[0]
+    with unit_of_work(engine) as session:
+        round_id = session.scalars(select(Round.id).where(Round.product_id == product_id)).one()
+        item = open_item(session, round_id, NewItem("Fix it", topic_key=str(theirs["key"])), "ada")
+        measured = measure_topic_evidence(
+            session, item.id, start=date(2026, 11, 1), fix=date(2026, 11, 2), end=date(2026, 11, 3)
+        )
+        attach_evidence(session, item.id, measured, "ada")
+    assert "rectification_items.evidence" in _holders(engine, [TOKEN])
     needles = [TOKEN, key, RAW_KEY]
 
     with unit_of_work(engine) as session:
@@ -136,7 +149,8 @@ def test_forgetting_a_respondent_leaves_nothing_of_them_in_any_table_or_file(eng
     forgotten = forget_respondent_everywhere(engine, keys, actor="ada")
 
     assert (forgotten.feedback, forgotten.responses) == (2, 1)
-    assert forgotten.embeddings == 2 and forgotten.topics_dropped >= 1 and forgotten.files_rewritten
+    assert forgotten.embeddings == 2 and forgotten.topics_dropped >= 1
+    assert forgotten.files_rewritten or reclaimed(engine, list(TOUCHED_TABLES))  # see reclaimed()
     assert _holders(engine, needles) == []
     assert _raw_hits(engine, needles) == []
     with unit_of_work(engine) as session:
@@ -150,3 +164,36 @@ def test_forgetting_a_respondent_leaves_nothing_of_them_in_any_table_or_file(eng
         slow = after.topics[after.topics["keywords"].map(lambda k: "slow" in k or "answers" in k)]
         assert len(slow) == 1  # the topic they shared with others stays, named by the others' words
         assert all(t.keywords for t in session.scalars(select(Topic).where(Topic.merged_into.is_(None))))
+
+
+def test_a_merged_topic_and_an_older_run_lose_their_words_too(engine, encoder):
+    """Their topic merged by an analyst into one others share, then a second analysis: both runs held
+    their items, and the merged topic keeps its row (so later runs honour the merge) without their words."""
+    product_id, key = _seed(engine)
+    analyse_scope(engine, product_id, None, encoder, seed=42)
+    with unit_of_work(engine) as session:
+        first = latest_run(session, product_id)
+        assert first is not None
+        theirs = str(first.topics[first.topics["label"].str.contains(TOKEN)].iloc[0]["key"])
+        shared = first.topics[first.topics["keywords"].map(lambda k: "slow" in k or "answers" in k)]
+        survivor = str(shared.iloc[0]["key"])
+        merge_topics(session, first.run_id, survivor, [theirs])
+    analyse_scope(engine, product_id, None, encoder, seed=42)
+    with unit_of_work(engine) as session:
+        assert len(list(session.scalars(select(TopicRun.id)))) == 2
+        keys = respondent_keys(session, RAW_KEY)
+
+    forgotten = forget_respondent_everywhere(engine, keys, actor="ada")
+
+    assert (forgotten.feedback, forgotten.responses) == (2, 1)
+    assert forgotten.files_rewritten or reclaimed(engine, list(TOUCHED_TABLES))
+    assert _holders(engine, [TOKEN, key, RAW_KEY]) == []
+    assert _raw_hits(engine, [TOKEN, key, RAW_KEY]) == []
+    with unit_of_work(engine) as session:
+        merged = session.scalars(
+            select(Topic).where(Topic.run_id == first.run_id, Topic.key == theirs)
+        ).one()  # the merge is still recorded
+        assert merged.merged_into == survivor
+        for run_id in session.scalars(select(TopicRun.id)):
+            run = session.get(TopicRun, run_id)
+            assert run is not None and run.n_docs == len(OTHERS)

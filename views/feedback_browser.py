@@ -144,7 +144,7 @@ def render_forget() -> None:
             )
         )
         if not done.files_rewritten:
-            st.warning(t("browser.forget_wal_busy"))
+            st.warning(t("browser.forget_not_rewritten"))
     with st.form("browser_forget_find", clear_on_submit=True):  # the raw id does not stay on screen
         entered = st.text_input(t("browser.forget_key"), key="browser_forget_key")
         if st.form_submit_button(t("browser.forget_find"), icon=":material/search:"):

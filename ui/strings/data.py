@@ -235,9 +235,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "were removed. The database files were rewritten, so the deleted data cannot be recovered from them. "
         "The topics' grouping stays as it was; the next analysis may group slightly differently.",
     ),
-    "browser.forget_wal_busy": (
-        "另一个进程正在读取数据库，预写日志（-wal 文件）暂时无法清空；它会在该进程读完后的下一次检查点被清空。",
-        "Another process is reading the database, so its write-ahead log (the -wal file) could not be emptied "
-        "yet; it is emptied at the next checkpoint after that reader is done.",
+    "browser.forget_not_rewritten": (
+        "另一个进程正在使用数据库，数据库文件暂时无法完全重写：已删除的数据可能仍留在文件的空闲空间中，"
+        "直到下一次整理（PostgreSQL：VACUUM FULL；SQLite：下一次检查点和 VACUUM）。",
+        "Another process was using the database, so its files could not be fully rewritten yet: the deleted "
+        "data may remain in the files' unused space until the next clean-up (PostgreSQL: VACUUM FULL; SQLite: "
+        "the next checkpoint and VACUUM).",
     ),
 }
