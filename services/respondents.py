@@ -78,7 +78,7 @@ class Forgotten:
     embeddings: int  # cached vectors of texts nobody else wrote
     topics_described: int  # topics whose keywords and names were computed again from the rest
     topics_dropped: int  # topics that held only their items
-    files_rewritten: bool  # False: a SQLite reader kept the -wal file from being emptied yet
+    files_rewritten: bool  # False: another process was in the way (see db.reclaim.reclaim_space)
 
 
 def _shown_names(topics: list[Topic]) -> dict[str, list[str]]:
@@ -164,7 +164,7 @@ def forget_respondent_everywhere(engine: Engine, keys: tuple[str, ...], actor: s
             described, dropped = described + d, dropped + e
         return Forgotten(found.feedback, found.responses, embeddings, described, dropped, True)
 
-    done = retrying(engine, work, attempts=3, retry_conflicts=False)
+    done = retrying(engine, work, attempts=2, retry_conflicts=False)
     rewritten = reclaim_space(engine, TOUCHED_TABLES)
     return Forgotten(
         done.feedback, done.responses, done.embeddings, done.topics_described, done.topics_dropped, rewritten

@@ -56,7 +56,7 @@ def transaction() -> Iterator[Session]:
 
 
 T = TypeVar("T")
-STAFF_WRITE_ATTEMPTS = 3
+STAFF_WRITE_ATTEMPTS = 2  # each waits the lock wait (10 s by default): a user waits at most ~20 s
 
 
 def write(work: Callable[[Session], T]) -> T:
