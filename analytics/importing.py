@@ -32,22 +32,28 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as fixed_offset
 from email.utils import parsedate_to_datetime
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from charset_normalizer import from_bytes
+from defusedxml import DefusedXmlException
 
 from analytics.bulk import gc_paused
 from analytics.hashing import content_hash, key_hash, normalise
 from analytics.pii import redact
 from analytics.progress import Progress
 from analytics.pseudonym import pseudonymise
+from analytics.spreadsheet_safety import to_csv_bytes
+from analytics.upload_limits import ImportProblem as ImportProblem
+from analytics.upload_limits import Limits, capped, check_workbook
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same as Streamlit's default upload limit
 MAX_TEXT_CHARS = 10_000  # longer "feedback" is almost always a pasted log or a whole chat export
@@ -81,6 +87,7 @@ REASONS = (
     "duplicate_in_file",
     "too_many_cells",
     "bad_json",
+    "json_too_deep",
 )
 #: Why a whole file was refused; each has a message (``import.problem.<code>``).
 PROBLEMS = (
@@ -91,6 +98,11 @@ PROBLEMS = (
     "unreadable",
     "no_rows",
     "no_text_column",
+    "too_many_rows",
+    "unzipped_too_large",
+    "compressed_too_much",
+    "unsafe_xml",
+    "json_too_deep",
 )
 
 # Header names per field, compared after lower-casing and dropping spaces, "_", "-", "." and brackets.
@@ -153,18 +165,6 @@ _SEVERITY_WORDS = {
     3: ("high", "major", "serious", "高", "严重"),
     4: ("critical", "blocker", "urgent", "致命", "紧急", "阻断"),
 }
-
-
-class ImportProblem(ValueError):
-    """A file that cannot be imported at all; `code` (one of PROBLEMS) picks the translated message.
-
-    `values` fill the message's placeholders (e.g. the size limit).
-    """
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -253,25 +253,39 @@ class Prepared:
 # --------------------------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
+def read_table(
+    data: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES, limits: Limits | None = None
+) -> Table:
     """Read an uploaded CSV, XLSX or JSONL file.
+
+    A CSV is decoded as it is read, never held as one string; an XLSX is checked before it is
+    unpacked (:func:`analytics.upload_limits.check_workbook`); reading stops at the row limit.
+
+    Args:
+        data: The uploaded file.
+        filename: Its name (the extension tells the kind when the content does not).
+        max_bytes: Larger files are refused.
+        limits: Rows and unpacked size; None: the environment's (``Limits.from_env``).
 
     Raises:
         ImportProblem: empty_file, too_large (values limit_mb), unsupported_type, undecodable,
-            unreadable, no_rows.
+            unreadable, no_rows, too_many_rows (limit), unzipped_too_large (limit_mb),
+            compressed_too_much (ratio), unsafe_xml, json_too_deep.
     """
     if len(data) > max_bytes:
         raise ImportProblem("too_large", limit_mb=max_bytes // (1024 * 1024))
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise ImportProblem("empty_file")
+    limits = limits or Limits.from_env()
     kind = file_kind(data, filename)
     with gc_paused():
         if kind == "xlsx":
-            table = _read_xlsx(data)
+            check_workbook(data, limits)
+            table = _read_xlsx(data, limits.max_rows)
         elif kind == "jsonl":
-            table = _read_jsonl(*decode(data))
+            table = _read_jsonl(data, max_rows=limits.max_rows)
         else:
-            table = _read_csv(*decode(data), tab=filename.lower().endswith((".tsv", ".tab")))
+            table = _read_csv(data, tab=filename.lower().endswith((".tsv", ".tab")), max_rows=limits.max_rows)
     if not table.rows and not table.problems:
         raise ImportProblem("no_rows")
     return table
@@ -296,12 +310,25 @@ def file_kind(data: bytes, filename: str) -> str:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The file's text and the name of its encoding.
+    """The file's text and the name of its encoding (:func:`encoding_of`), as one string.
+
+    Raises:
+        ImportProblem: undecodable (binary data or an encoding no candidate fits).
+    """
+    data, encoding = encoding_of(data)
+    return data.decode(encoding), encoding
+
+
+def encoding_of(data: bytes) -> tuple[bytes, str]:
+    """The name of the file's encoding, checked over the whole file without holding its text.
 
     UTF-8 and byte-order marks are certain; otherwise charset-normalizer guesses from the first megabyte.
     Short Chinese files fool it (GBK text guessed as Korean or Big5), so GB18030, a superset of GBK
     and GB2312, is preferred whenever the whole file decodes as GB18030 and the detector lists it or
     has no better idea.
+
+    Returns:
+        The data (without the stray NUL bytes some exporters pad files with) and the encoding.
 
     Raises:
         ImportProblem: undecodable (binary data or an encoding no candidate fits).
@@ -309,37 +336,45 @@ def decode(data: bytes) -> tuple[str, str]:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as err:
-                raise ImportProblem("undecodable") from err
+            if not _decodes(data, encoding):
+                raise ImportProblem("undecodable")
+            return data, encoding
     if b"\x00" in data:
         sample = data[:65536]
         if sample.count(0) > len(sample) // 100:
             raise ImportProblem("undecodable")  # binary, or UTF-16 without a mark
         data = data.replace(b"\x00", b"")  # a few stray NULs, as some exporters pad files
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if _decodes(data, "utf-8"):
+        return data, "utf-8"
     guesses = [match.encoding for match in from_bytes(data[: 1024 * 1024])]
-    gb = _strict(data, "gb18030")
-    if gb is not None and (not guesses or {"gb18030", "gbk", "gb2312", "hz"} & set(guesses)):
-        return gb, "gb18030"
+    gb = _decodes(data, "gb18030")
+    if gb and (not guesses or {"gb18030", "gbk", "gb2312", "hz"} & set(guesses)):
+        return data, "gb18030"
     for guess in guesses[:3]:
-        text = _strict(data, guess)
-        if text is not None:
-            return text, guess
-    if gb is not None:
-        return gb, "gb18030"
+        if _decodes(data, guess):
+            return data, guess
+    if gb:
+        return data, "gb18030"
     raise ImportProblem("undecodable")
 
 
-def _strict(data: bytes, encoding: str) -> str | None:
+_DECODE_CHUNK = 4 * 1024 * 1024
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether the whole of `data` is valid `encoding`, decoded a few MB at a time and dropped."""
     try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        return False
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _DECODE_CHUNK):
+            decoder.decode(view[start : start + _DECODE_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _clean_header(names: Sequence[Any]) -> list[str]:
@@ -357,6 +392,9 @@ def _blank(cells: Sequence[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+_SHARED_CHARS = 12  # longer values (texts, dates, ticket ids) rarely repeat
+
+
 def _fit_rows(kind: str, raw_rows: Iterable[tuple[int, Sequence[Any]]], encoding: str | None) -> Table:
     """Header from the first non-blank row; short rows padded, long rows set aside."""
     header: list[str] | None = None
@@ -364,6 +402,9 @@ def _fit_rows(kind: str, raw_rows: Iterable[tuple[int, Sequence[Any]]], encoding
     numbers: list[int] = []
     problems: list[Rejected] = []
     width = 0
+    # One copy of each short value: versions, segments, priorities and customer ids repeat down a
+    # column, and a copy per row is most of a big file's memory (400,000 rows: 288 -> 194 MB).
+    shared: dict[str, str] = {}
     for number, cells in raw_rows:
         if _blank(cells):
             continue
@@ -372,7 +413,9 @@ def _fit_rows(kind: str, raw_rows: Iterable[tuple[int, Sequence[Any]]], encoding
             header = _clean_header(cells[: last + 1])
             width = len(header)
             continue
-        row = list(cells)
+        row = [
+            shared.setdefault(c, c) if c.__class__ is str and len(c) <= _SHARED_CHARS else c for c in cells
+        ]
         if len(row) > width:
             if not _blank(row[width:]):
                 problems.append(
@@ -398,78 +441,154 @@ def _delimiter(text: str, tab: bool) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(text: str, encoding: str, *, tab: bool = False) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, tab))
+def text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The file's text, decoded as it is read (io.StringIO would hold it whole, four bytes a character)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+
+def csv_records(
+    data: bytes, *, tab: bool, max_rows: int, header_rows: int = 1
+) -> tuple[Iterator[tuple[int, list[str]]], str]:
+    """A CSV's records, numbered as spreadsheet rows, read as they are needed; and its encoding.
+
+    Raises:
+        ImportProblem: undecodable; too_many_rows (while iterating) past `max_rows` rows of data.
+    """
+    data, encoding = encoding_of(data)
+    stream = text_stream(data, encoding)
+    first = ""
+    while not first.strip("\r\n") and (line := stream.readline()):
+        first = line
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=_delimiter(first, tab))
+    # Spreadsheet row numbers: the header is row 1, whatever newlines quoted cells hold.
+    return capped(enumerate(reader, start=1), max_rows, header_rows), encoding
+
+
+def _read_csv(data: bytes, *, tab: bool = False, max_rows: int) -> Table:
+    records, encoding = csv_records(data, tab=tab, max_rows=max_rows)
     try:
-        # Spreadsheet row numbers: the header is row 1, whatever newlines quoted cells hold.
-        return _fit_rows("csv", ((i, cells) for i, cells in enumerate(reader, start=1)), encoding)
+        return _fit_rows("csv", records, encoding)
     except csv.Error as err:
         raise ImportProblem("unreadable") from err
 
 
-def _read_xlsx(data: bytes) -> Table:
+@contextmanager
+def open_workbook(data: bytes, max_rows: int, header_rows: int = 1) -> Iterator[list[SheetRows]]:
+    """Each sheet's rows (empty cells as ""), numbered as spreadsheet rows, read as they are needed.
+
+    Check the file with :func:`analytics.upload_limits.check_workbook` first. XML that defusedxml
+    refuses (an entity declaration deep inside a part) is unsafe_xml; broken XML is unreadable.
+
+    Raises:
+        ImportProblem: unreadable, unsafe_xml; while iterating also too_many_rows past `max_rows`.
+    """
     from openpyxl import load_workbook  # imported here: a CSV import should not pay for it
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
-        raise ImportProblem("unreadable") from err
+    except _BROKEN as err:
+        raise ImportProblem("unsafe_xml" if _refused_xml(err) else "unreadable") from err
     try:
-        for sheet in book.worksheets:  # the first sheet that holds anything
-            sheet.reset_dimensions()  # some writers store a wrong size, which would cut columns off
-            raw = (
-                (i, tuple("" if c is None else c for c in cells))
-                for i, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-            )
-            try:
-                return _fit_rows("xlsx", raw, None)
-            except ImportProblem:
-                continue
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
-        raise ImportProblem("unreadable") from err
+        yield [_sheet_rows(sheet, max_rows, header_rows) for sheet in book.worksheets]
     finally:
         book.close()
+
+
+SheetRows = Iterator[tuple[int, tuple[Any, ...]]]
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError, ParseError)
+
+
+def _sheet_rows(sheet: Any, max_rows: int, header_rows: int) -> SheetRows:
+    try:
+        sheet.reset_dimensions()  # some writers store a wrong size, which would cut columns off
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        for i, cells in capped(rows, max_rows, header_rows):
+            yield i, tuple("" if c is None else c for c in cells)
+    except ImportProblem:  # a ValueError too: too_many_rows, as it is
+        raise
+    except _BROKEN as err:
+        raise ImportProblem("unsafe_xml" if _refused_xml(err) else "unreadable") from err
+
+
+def _refused_xml(err: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML, maybe inside openpyxl's ValueError("Unable to read workbook")."""
+    while err is not None:
+        if isinstance(err, DefusedXmlException):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> Table:
+    with open_workbook(data, max_rows) as sheets:
+        for raw in sheets:  # the first sheet that holds anything
+            try:
+                return _fit_rows("xlsx", raw, None)
+            except ImportProblem as problem:
+                if problem.code != "no_rows":
+                    raise
     raise ImportProblem("no_rows")
 
 
-def _read_jsonl(text: str, encoding: str) -> Table:
+def _read_jsonl(data: bytes, *, max_rows: int) -> Table:
+    data, encoding = encoding_of(data)
+    # Lines end at "\n" only: JSON strings may hold U+2028 and other breaks that are not line ends.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="\n")
+    start = ""
+    while not start and (chunk := stream.read(65536)):
+        start = chunk.lstrip()[:1]
+    stream.seek(0)
     objects: list[tuple[int, dict[str, Any]]] = []
     problems: list[Rejected] = []
-    stripped = text.lstrip()
-    if stripped.startswith("["):  # a JSON array of objects, as some tools export
+    if start == "[":  # a JSON array of objects, as some tools export: read whole
         try:
-            items = json.loads(stripped)
+            items = json.loads(stream.read())
         except json.JSONDecodeError as err:
             raise ImportProblem("unreadable") from err
-        for i, item in enumerate(items if isinstance(items, list) else [items], start=1):
-            if isinstance(item, dict):
-                objects.append((i, item))
-            else:
-                problems.append(Rejected(i, "bad_json"))
-    else:
-        # Not splitlines(): JSON strings may hold U+2028 and other breaks that are not line ends.
-        for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
-            if not line.strip():
-                continue
+        except RecursionError as err:  # nested deeper than Python's stack: a crafted file
+            raise ImportProblem("json_too_deep") from err
+        lines: Iterable[tuple[int, Any]] = enumerate(items if isinstance(items, list) else [items], start=1)
+    else:  # one object a line, parsed as it is read
+        lines = _json_lines(stream)
+    for number, item in capped(lines, max_rows, header_rows=0):
+        if isinstance(item, dict):
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                item = None
-            if isinstance(item, dict):
-                objects.append((number, item))
-            else:
-                problems.append(Rejected(number, "bad_json"))
+                objects.append((number, {str(k): _json_cell(v) for k, v in item.items()}))
+            except RecursionError:
+                problems.append(Rejected(number, "json_too_deep"))
+        else:
+            problems.append(Rejected(number, "json_too_deep" if item is _TOO_DEEP else "bad_json"))
     if not objects:
+        if problems and all(p.reason == "json_too_deep" for p in problems):
+            raise ImportProblem("json_too_deep")
         raise ImportProblem("unreadable" if problems else "no_rows")
     keys: dict[str, None] = {}
     for _, item in objects:
-        keys.update(dict.fromkeys(str(k) for k in item))
+        keys.update(dict.fromkeys(item))
     columns = list(keys)
-    rows = [[_json_cell(item.get(k)) for k in columns] for _, item in objects]
+    rows = [[item.get(k, "") for k in columns] for _, item in objects]
     return Table("jsonl", _clean_header(columns), rows, [n for n, _ in objects], encoding, problems)
 
 
+_TOO_DEEP = object()
+
+
+def _json_lines(text: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line parsed: a value, None when it is not JSON, _TOO_DEEP when nested too deep."""
+    for number, line in enumerate(text, start=1):  # a "\r" before the "\n" is JSON whitespace
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError:
+            yield number, None
+        except RecursionError:
+            yield number, _TOO_DEEP
+
+
 def _json_cell(value: Any) -> Any:
+    """A JSON value as a cell; an object or list nested in it becomes its JSON text."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -1090,5 +1209,9 @@ def report_frame(rejected: Sequence[Rejected], reason_text: Callable[[Rejected],
 
 
 def report_csv(frame: pd.DataFrame) -> bytes:
-    """The report as CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
-    return str(frame.to_csv(index=False)).encode("utf-8-sig")
+    """The report as CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese correctly.
+
+    Cells and column names that a spreadsheet would run as formulas (a file's ``=HYPERLINK(...)``
+    quoted back as the offending value, a column named ``@cmd``) are made inert, as in every export.
+    """
+    return to_csv_bytes(frame)

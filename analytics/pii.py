@@ -7,29 +7,47 @@ digits) with one optional dictionary look-up for Chinese names; it needs no mode
 
 Found spans are replaced by typed placeholders:
 
-==============  ===============================================================================
-placeholder     what it replaces
-==============  ===============================================================================
-``[SECRET]``    the password in ``scheme://user:password@host``, the value of secret-looking URL
-                query parameters (``token=``, ``access_token=``, ``api_key=``, ``key=``,
-                ``password=``, ``secret=``, ``sig=``, ``signature=``, ``auth=`` ...), bearer tokens
-                and a few well-known API key shapes (``sk-...``, ``ghp_...``, ``AKIA...``); the
-                rest of the URL is kept
-``[EMAIL]``     e-mail addresses
-``[IP]``        IPv4 (every octet <= 255) and IPv6 addresses (validated by :mod:`ipaddress`)
-``[ID_NUMBER]`` Chinese resident ID numbers: 18 characters with a valid ISO 7064 MOD 11-2 check
-                character, or the old 15-digit form; both need a real province code and birth date
-``[BANK_CARD]`` 13-19 digit card numbers, ungrouped or grouped by spaces or dashes, Luhn-valid and
-                starting like a payment card (2-series Mastercard, 3, 4, 5, 6 or 9)
-``[PHONE]``     Chinese mobiles (optional +86 / 0086 / 86), Chinese landlines (``010-12345678``,
-                ``(010)12345678``), international ``+CC`` numbers, North American ``415-555-0132``
-``[NAME]``      person names next to a cue: "my name is ...", "Dr. ...", "我叫...", "...医生"
-==============  ===============================================================================
+====================  ===============================================================================
+placeholder           what it replaces
+====================  ===============================================================================
+``[SECRET]``          the password in ``scheme://user:password@host``, the value of secret-looking URL
+                      query parameters (``token=``, ``access_token=``, ``api_key=``, ``key=``,
+                      ``password=``, ``secret=``, ``sig=``, ``signature=``, ``auth=`` ...), bearer tokens
+                      and a few well-known API key shapes (``sk-...``, ``ghp_...``, ``AKIA...``); the
+                      rest of the URL is kept
+``[EMAIL]``           e-mail addresses
+``[IP]``              IPv4 (every octet <= 255) and IPv6 addresses (validated by :mod:`ipaddress`)
+``[ID_NUMBER]``       Chinese resident ID numbers: 18 characters with a valid ISO 7064 MOD 11-2 check
+                      character, or the old 15-digit form; both need a real province code and birth date
+``[BANK_CARD]``       13-19 digit card numbers, ungrouped or grouped by spaces or dashes, Luhn-valid and
+                      starting like a payment card (2-series Mastercard, 3, 4, 5, 6 or 9)
+``[PHONE]``           Chinese mobiles (optional +86 / 0086 / 86), Chinese landlines (``010-12345678``,
+                      ``(010)12345678``), international ``+CC`` numbers, North American ``415-555-0132``
+``[NAME]``            person names next to a cue: "my name is ...", "Dr. ...", "我叫...", "...医生"
+``[IBAN]``            international bank account numbers with a right mod-97 check (python-stdnum)
+``[SSN]``             US social security numbers 123-45-6789 (area 000, 666 and 9xx, group 00 and serial
+                      0000 are never issued and survive); 9 digits without dashes only after "SSN"
+``[PASSPORT]``        mainland passports (E/G + 8 digits, E + letter + 7 digits); other passports only
+                      right after 护照 / passport
+``[QQ]``              QQ numbers (5-11 digits) right after "QQ" / "qq号"
+``[WECHAT]``          WeChat ids right after 微信 / wechat / wx / vx (a plain English word only when marked
+                      as an id: "微信号：", "wechat id is"), and internal ``wxid_...`` ids anywhere
+``[LICENSE_PLATE]``   mainland car plates, 京A12345 and the 8-character new-energy 粤BD12345
+``[BIRTH_DATE]``      a full date (or 年/月) right after 出生 / 生日 / DOB / date of birth / born
+``[ADDRESS]``         mainland addresses down to a house number or a building (省/市/区 ... 路 88 号, 小区 3 栋)
+                      and English street addresses (1600 Pennsylvania Avenue, Apt 4B, City, ST 12345)
+====================  ===============================================================================
+
+Hong Kong identity cards (A123456(3), the bracketed check character right) and Taiwan IDs
+(A123456789, check digit right) are ``[ID_NUMBER]`` too; without brackets a Hong Kong number needs an
+ID word before it.
 
 Decisions worth knowing:
 
-* Order matters: secrets, e-mails and IPs first, then ID numbers before bank cards before phones,
-  then names. A span never overlaps one found earlier.
+* Order matters (:data:`ENTITY_TYPES`): secrets, e-mails and IPs first, then IBANs, ID numbers, SSNs
+  and passports before bank cards before phones, then the cued and shaped types (QQ, WeChat, plates,
+  dates of birth, addresses), then names. A span never overlaps one found earlier, nor an IBAN-shaped
+  number whose check digits are wrong.
 * A number that fails its check (an 18-digit order number with a wrong MOD 11-2 character, a 16-digit
   order number that fails Luhn) survives unchanged, as do versions, prices, dates, times, durations,
   percentages, model names, counts, hashes and status codes. An 18-digit number laid out like an ID
@@ -50,8 +68,11 @@ Decisions worth knowing:
   given-name characters, and jieba's dictionary turns away ordinary words (高兴, 信息, 陈述). A name
   without a cue survives, and so does a bare surname with a title (王老师, 李医生); ``Dr. Li`` is
   redacted.
-* Fullwidth digits and letters (``１３８``, ``＠``) are read as ASCII; offsets still refer to the
-  original text.
+* Fullwidth digits and letters (``１３８``, ``＠``), mathematical digits (``𝟏𝟑𝟖``) and other scripts'
+  decimal digits are read as ASCII, and characters that show nothing (zero-width space and joiners,
+  BOM, soft hyphen, bidi marks, variation selectors) are skipped, so "138\u200b0013\u200b8000" is a
+  phone number. Offsets still refer to the original text, and those characters stay where they were
+  outside the spans found.
 
 Entities record the type and the span in the original text, never the value, so nothing personal
 outlives the call.
@@ -64,10 +85,15 @@ import ipaddress
 import logging
 import re
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
+
+from stdnum import iban as _iban
+from stdnum.iso7064 import mod_97_10 as _mod_97_10
+from stdnum.us import ssn as _ssn
 
 _phonenumbers: Any
 try:  # pragma: no cover - exercised by whichever environment runs the tests
@@ -78,20 +104,30 @@ except ImportError:  # pragma: no cover
     _phonenumbers = None
 
 __all__ = [
+    "ADDRESS",
     "BANK_CARD",
+    "BIRTH_DATE",
     "EMAIL",
     "ENTITY_TYPES",
+    "IBAN",
     "ID_NUMBER",
     "IP",
+    "LICENSE_PLATE",
     "NAME",
+    "PASSPORT",
     "PHONE",
     "PLACEHOLDERS",
+    "QQ",
     "SECRET",
+    "SSN",
+    "WECHAT",
     "Entity",
     "Redaction",
     "cn_id_check_char",
+    "hk_id_check_char",
     "is_valid_cn_id",
     "is_valid_luhn",
+    "is_valid_tw_id",
     "redact",
     "redact_many",
 ]
@@ -103,9 +139,20 @@ ID_NUMBER: Final = "ID_NUMBER"
 BANK_CARD: Final = "BANK_CARD"
 PHONE: Final = "PHONE"
 NAME: Final = "NAME"
+IBAN: Final = "IBAN"
+SSN: Final = "SSN"
+PASSPORT: Final = "PASSPORT"
+QQ: Final = "QQ"
+WECHAT: Final = "WECHAT"
+LICENSE_PLATE: Final = "LICENSE_PLATE"
+BIRTH_DATE: Final = "BIRTH_DATE"
+ADDRESS: Final = "ADDRESS"
 
 #: Entity types in the order they are looked for.
-ENTITY_TYPES: Final[tuple[str, ...]] = (SECRET, EMAIL, IP, ID_NUMBER, BANK_CARD, PHONE, NAME)
+ENTITY_TYPES: Final[tuple[str, ...]] = (
+    SECRET, EMAIL, IP, IBAN, ID_NUMBER, SSN, PASSPORT, BANK_CARD, PHONE, QQ, WECHAT, LICENSE_PLATE,
+    BIRTH_DATE, ADDRESS, NAME,
+)  # fmt: skip
 #: The text that replaces each entity type.
 PLACEHOLDERS: Final[Mapping[str, str]] = {t: f"[{t}]" for t in ENTITY_TYPES}
 
@@ -237,6 +284,53 @@ def is_valid_luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def hk_id_check_char(prefix: str, digits: str) -> str:
+    """Return the check character of a Hong Kong identity card number (``A123456(3)``).
+
+    Args:
+        prefix: The one or two capital letters.
+        digits: The six digits after them.
+
+    Returns:
+        One of ``0123456789A``.
+
+    Raises:
+        ValueError: If the parts are not one or two ASCII capitals and six ASCII digits.
+    """
+    if not (1 <= len(prefix) <= 2 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
+        raise ValueError("prefix must be one or two capital letters")
+    if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
+        raise ValueError("digits must be six ASCII digits")
+    # A one-letter prefix counts as a space (36) before it; letters are 10-35, weights 9 down to 2.
+    values = [36 if len(prefix) == 1 else ord(prefix[0]) - 55, ord(prefix[-1]) - 55, *map(int, digits)]
+    check = -sum(v * w for v, w in zip(values, range(9, 1, -1), strict=True)) % 11
+    return "A" if check == 10 else str(check)
+
+
+# Taiwan ID letters stand for the two-digit codes of the issuing city or county (I, O, W, X, Y, Z
+# came later, hence the order).
+_TW_LETTER_CODES: Final = {ch: 10 + i for i, ch in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO")}
+
+
+def is_valid_tw_id(value: str) -> bool:
+    """Tell whether ``value`` is a Taiwan national ID or resident certificate number with a right check digit.
+
+    Args:
+        value: One capital letter and nine digits (the first 1 or 2 for citizens, 8 or 9 for residents).
+
+    Returns:
+        True when the shape and the check digit are right.
+    """
+    if len(value) != 10 or not value.isascii() or value[0] not in _TW_LETTER_CODES:
+        return False
+    if not value[1:].isdigit() or value[1] not in "1289":
+        return False
+    code = _TW_LETTER_CODES[value[0]]
+    total = code // 10 + (code % 10) * 9
+    total += sum(int(d) * w for d, w in zip(value[1:9], range(8, 0, -1), strict=True)) + int(value[9])
+    return total % 10 == 0
+
+
 def _looks_like_card_number(digits: str) -> bool:
     # Luhn alone lets one random number in ten through, and feedback is full of long order numbers,
     # millisecond timestamps (13 digits starting with 1) and dates (starting with 19/20). Payment
@@ -262,6 +356,25 @@ _FULLWIDTH_TABLE: Final = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0
 # needs (digits, letters, "@", "+", or a bracket before a digit as in "（010）") are translated;
 # plain fullwidth punctuation ("，", "：") is common and harmless.
 _FULLWIDTH: Final = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b]|（[0-9]")
+# Characters that show nothing (zero-width space, joiners, BOM, soft hyphen, bidi marks, variation
+# selectors, Hangul fillers): pasted or typed between digits they would hide "138\u200b0013\u200b8000"
+# from every pattern. Detection reads the text without them; the stored text keeps them outside the
+# spans found. Mathematical letters and digits (U+1D400-1D7FF) and non-ASCII decimal digits ("١٣٨")
+# are read through NFKC / their digit value.
+_INVISIBLE: Final = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+_INVISIBLE_RE: Final = re.compile(f"[{_INVISIBLE}]")
+# The decimal digits of the scripts most likely in Rectify's feedback (Arabic-Indic, Persian, Devanagari,
+# Bengali, Thai, Myanmar): one character class is searched ten times faster than a test of every \\d.
+_OTHER_DIGITS: Final = "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59\u1040-\u1049"
+_NEEDS_MAPPING: Final = re.compile(f"[{_INVISIBLE}{_OTHER_DIGITS}\U0001d400-\U0001d7ff\ufe6b]")
+# Any character of the two above, in one search: most texts have none, and then this is all they cost.
+# (A plain class: the alternation with "（[0-9]" made every text's search three times slower.)
+_ANY_ODD: Final = re.compile(
+    f"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b{_INVISIBLE}{_OTHER_DIGITS}\U0001d400-\U0001d7ff\ufe6b]"
+)
 
 # ASCII-only boundaries: in Python's re, \b and \w treat Han characters as word characters, so
 # "电话13800138000" would otherwise have no boundary before the number.
@@ -273,6 +386,8 @@ _DIGIT: Final = re.compile("[0-9]")
 _ASCII_LETTER: Final = re.compile("[A-Za-z]")
 # Every phone, ID and card number has at least seven digits with at most two separators between any two.
 _NUMBERISH: Final = re.compile(r"[0-9](?:[ ()\-.]{0,2}[0-9]){6}")
+_CAPITAL_DIGIT: Final = re.compile("[A-Z][0-9]")
+_ASCII_UPPER: Final = re.compile("[A-Z]")
 _IP_GATE: Final = re.compile(r"[0-9]\.[0-9]|[0-9A-Fa-f]?::?[0-9A-Fa-f]")
 
 _URL_USERINFO: Final = re.compile(r"(?i)(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]*://[^\s/?#@:]+:([^\s/?#@]+)@")
@@ -344,6 +459,92 @@ _NANP_RE: Final = re.compile(
     r"(?<![0-9A-Za-z+])(?:1[ .\-])?(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}[ .\-])[2-9][0-9]{2}[ .\-][0-9]{4}"
     r"(?![0-9]|\.[0-9])"
 )
+
+# --- Account numbers and identity documents beyond the mainland ID -----------------------------------
+# IBAN: country, two check digits, then 11-30 letters and digits, printed in groups of four. The
+# mod-97 check (python-stdnum, which also knows each country's length) decides.
+_IBAN_RE: Final = re.compile(
+    r"(?<![0-9A-Za-z])[A-Z]{2}[0-9]{2}(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,3})?(?![0-9A-Za-z])"
+)
+# US social security numbers: 123-45-6789 anywhere; 9 digits or spaces only after an SSN cue.
+_SSN_RE: Final = re.compile(r"(?<![0-9A-Za-z\-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9A-Za-z]|-[0-9])")
+_SSN_CUED_RE: Final = re.compile(
+    r"(?i)(?<![a-z])(?:ssn|social\s+security(?:\s+(?:number|no\.?|#))?)\s*(?:is|was|[:#])?\s*"
+    r"([0-9]{3}[ ]?[0-9]{2}[ ]?[0-9]{4})(?![0-9])"
+)
+# Passports: the mainland's E/G + 8 digits (or E + letter + 7 digits) anywhere; other countries'
+# numbers (6-9 characters, mostly digits) only right after a passport cue.
+_CN_PASSPORT_RE: Final = re.compile(r"(?<![0-9A-Za-z])(?:[EG][0-9]{8}|E[A-HJ-NP-Z][0-9]{7})(?![0-9A-Za-z])")
+_PASSPORT_CUED_RE: Final = re.compile(
+    r"(?i)(?:护照|passport)(?:号码|号|\s*(?:number|no\.?|#))?\s*(?:是|为|is|[:：])?\s*"
+    r"((?-i:[A-Z]{0,2}[0-9]{6,9}))(?![0-9A-Za-z])"
+)
+# Hong Kong: A123456(3) anywhere (the bracketed check character is the usual print), A1234563 only
+# after an ID cue. Taiwan: A123456789; both need their check character.
+_HK_ID_RE: Final = re.compile(
+    r"(?<![0-9A-Za-z])([A-Z]{1,2})([0-9]{6})(?:\(([0-9A])\)|([0-9A]))(?![0-9A-Za-z])"
+)
+_HK_ID_CUE: Final = re.compile(r"(?i)身份|证件|hkid|(?<![a-z])(?:id|identity)(?![a-z])")
+_TW_ID_RE: Final = re.compile(r"(?<![0-9A-Za-z])[A-Z][1289][0-9]{8}(?![0-9A-Za-z])")
+# Messaging accounts, only next to their cue: a bare 5-11 digit number is as often a count or a code.
+_QQ_RE: Final = re.compile(
+    r"(?i)(?<![a-z])qq\s*(?:号码|号|number|no\.?|id)?\s*(?:是|为|is|[:：])?\s*([1-9][0-9]{4,10})(?![0-9]|[.\-/][0-9])"
+)
+_WECHAT_RE: Final = re.compile(
+    r"(?i)(?:微信|(?<![a-z])(?:wechat|weixin|wx|vx)(?![a-z])|v信)(?P<marked>\s*(?:号码|号|id))?\s*"
+    r"(?P<colon>是|为|is|[:：])?\s*(?P<id>[A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])"
+)
+_WECHAT_INTERNAL_ID: Final = re.compile(r"(?<![A-Za-z0-9_])wxid_[a-z0-9]{8,24}(?![A-Za-z0-9_])")
+# Vehicle plates: province character, city letter (no I or O), then five characters with at least
+# one digit, or six for new-energy cars (D/F first or last); an optional dot or space after the letter.
+_PLATE_RE: Final = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·•\- ]?"
+    r"(?:[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳])(?![0-9A-Za-z])"
+)
+# Dates of birth: a date right after a birth cue; a date anywhere else (a booking, a release) survives.
+_BIRTH_CUE: Final = (
+    r"(?:出生(?:日期|年月日|年月)?|生日|(?i:(?<![a-z])(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday"
+    r"|born(?:\s+on)?)(?![a-z])))"
+)
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_BIRTH_DATE_RE: Final = re.compile(
+    _BIRTH_CUE + r"\s*(?:是|为|于|在|(?i:is|was|on))?\s*[:：]?\s*(?P<date>"
+    r"(?:19|20)[0-9]{2}(?:[\-/.](?:0?[1-9]|1[0-2])[\-/.](?:0?[1-9]|[12][0-9]|3[01])"
+    r"|年\s?(?:0?[1-9]|1[0-2])月(?:\s?(?:0?[1-9]|[12][0-9]|3[01])[日号])?"
+    r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))"
+    r"|[0-9]{1,2}[\-/.][0-9]{1,2}[\-/.](?:19|20)[0-9]{2}"
+    rf"|{_MONTH}\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)[0-9]{{2}}"
+    rf"|[0-9]{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)[0-9]{{2}}"
+    r")(?![0-9])"
+)
+_EN_BIRTH_CUES: Final = ("dob", "d.o.b", "birth", "born")
+# Mainland addresses: optional province / city / district / town, then a road and a house number
+# ("朝阳区建国路88号"), or an estate and a building ("阳光小区3栋"); then any unit, floor and room.
+# Place names are kept short (2-4 characters) so that the words before an address stay outside it.
+_ZH_ADDRESS_RE: Final = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,3}?(?:省|自治区|特别行政区))?"
+    r"(?:[\u4e00-\u9fff]{1,4}?(?:市|自治州|州|盟|地区))?"
+    r"(?:[\u4e00-\u9fff]{1,3}?(?:区|县|旗))?"
+    r"(?:[\u4e00-\u9fff]{1,4}?(?:街道|镇|乡))?"
+    r"(?:[\u4e00-\u9fff0-9]{1,4}?(?:大道|大街|路|街|巷|胡同|里)[0-9]{1,5}(?:-[0-9]{1,4})?[号弄]"
+    r"|[\u4e00-\u9fff]{2,6}?(?:小区|花园|公寓|大厦|家园|新村|苑)[0-9]{1,4}(?:号楼|栋|幢|座))"
+    r"(?:[0-9A-Za-z]{1,4}(?:号楼|栋|幢|座|单元|楼|层|室|号|户)){0,4}"
+)
+# Words that lead into an address and are not part of it ("住在", "寄到", "地址是").
+_ZH_ADDRESS_LEAD: Final = frozenset(
+    "在是到于送寄住去往从的了址为不也都还就要想请把给让被和与跟向搬回有我你他她家：:，, "
+)
+_EN_STREET_RE: Final = re.compile(
+    r"(?<![0-9A-Za-z])[0-9]{1,5}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Terrace|Parkway|Pkwy"
+    r"|Highway|Hwy)(?![A-Za-z])\.?"
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?\s*#?[0-9A-Za-z\-]{1,6})?"
+    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,?\s+[A-Z]{2}\s+[0-9]{5}(?:-[0-9]{4})?)?)?"
+)
+# Where a mainland address ends in a number: the address pattern runs only in a window before each.
+_ZH_ADDRESS_ANCHOR: Final = re.compile(r"[0-9](?:-[0-9]{1,4})?(?:[号弄栋幢座])")
+_ZH_ADDRESS_REACH: Final = 32  # characters before the number: province, city, district, town and road
+_EN_STREET_GATE: Final = re.compile(r"[0-9]\s+(?:[NSEW]\.?\s+)?[A-Z][a-z]")
 
 # --- English names ---------------------------------------------------------------------------------
 _EN_NAME = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
@@ -498,20 +699,25 @@ def _jieba() -> _Jieba:
 class _Found:
     """Accepted spans so far; a new span is taken only if it overlaps none of them."""
 
-    __slots__ = ("spans",)
+    __slots__ = ("kept", "spans")
 
     def __init__(self) -> None:
         self.spans: list[Entity] = []
+        self.kept: list[tuple[int, int]] = []  # checked and found not personal: no later detector takes it
 
     def add(self, kind: str, start: int, end: int) -> bool:
-        for e in self.spans:
-            if start < e.end and e.start < end:
-                return False
+        if not self.free(start, end):
+            return False
         self.spans.append(Entity(kind, start, end))
         return True
 
+    def keep(self, start: int, end: int) -> None:
+        self.kept.append((start, end))
+
     def free(self, start: int, end: int) -> bool:
-        return all(not (start < e.end and e.start < end) for e in self.spans)
+        return all(not (start < e.end and e.start < end) for e in self.spans) and all(
+            not (start < b and a < end) for a, b in self.kept
+        )
 
 
 def _find_secrets(s: str, found: _Found) -> None:
@@ -613,6 +819,123 @@ def _find_phones(s: str, found: _Found) -> None:
     for rx in (_CN_MOBILE_RE, _CN_LANDLINE_RE, _NANP_RE):
         for m in rx.finditer(s):
             found.add(PHONE, m.start(), m.end())
+
+
+def _is_iban_with_wrong_check(text: str) -> bool:
+    """An IBAN in the right format for its country whose check digits are wrong (a typo or a test value)."""
+    compact = text.replace(" ", "")
+    right = _mod_97_10.calc_check_digits(compact[4:] + compact[:2])
+    return right != compact[2:4] and _iban.is_valid(compact[:2] + right + compact[4:])
+
+
+def _find_ibans(s: str, found: _Found) -> None:
+    for m in _IBAN_RE.finditer(s):
+        text = m.group()
+        # The last group may be a word that follows the number: drop groups until the check passes.
+        while len(text) >= 15:
+            if _iban.is_valid(text):
+                found.add(IBAN, m.start(), m.start() + len(text))
+                break
+            if _is_iban_with_wrong_check(text):
+                # Its digits are not a card or phone number either: the check says what it is not.
+                found.keep(m.start(), m.start() + len(text))
+                break
+            text = text[: text.rfind(" ")] if " " in text else ""
+
+
+def _find_ssns(s: str, lower: str, found: _Found) -> None:
+    if "-" in s:
+        for m in _SSN_RE.finditer(s):
+            if _ssn.is_valid(m.group()):
+                found.add(SSN, m.start(), m.end())
+    if "ssn" in lower or "security" in lower:
+        for m in _SSN_CUED_RE.finditer(s):
+            if _ssn.is_valid(m.group(1).replace(" ", "")):
+                found.add(SSN, m.start(1), m.end(1))
+
+
+def _find_other_ids(s: str, found: _Found) -> None:
+    """Hong Kong and Taiwan identity cards (ID_NUMBER) and mainland passports: letters before digits."""
+    for m in _HK_ID_RE.finditer(s):
+        prefix, digits, bracketed, bare = m.groups()
+        check = bracketed or bare
+        if bare and not _HK_ID_CUE.search(s, max(0, m.start() - 12), m.start()):
+            continue  # 8 characters without brackets are as often a product code
+        if hk_id_check_char(prefix, digits) == check:
+            found.add(ID_NUMBER, m.start(), m.end())
+    for m in _TW_ID_RE.finditer(s):
+        if is_valid_tw_id(m.group()):
+            found.add(ID_NUMBER, m.start(), m.end())
+    for m in _CN_PASSPORT_RE.finditer(s):
+        found.add(PASSPORT, m.start(), m.end())
+
+
+def _find_cued_passports(s: str, found: _Found) -> None:
+    for m in _PASSPORT_CUED_RE.finditer(s):
+        found.add(PASSPORT, m.start(1), m.end(1))
+
+
+def _is_date_number(digits: str) -> bool:
+    """Eight digits that read as a recent date (20240315): a QQ number is rarely one."""
+    if len(digits) != 8 or digits[:2] not in ("19", "20"):
+        return False
+    try:
+        _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _find_messaging_ids(s: str, lower: str, found: _Found) -> None:
+    """QQ and WeChat accounts; ``lower`` is ``s.lower()``, or "" when ``s`` has no Latin letter."""
+    if "qq" in lower:
+        for m in _QQ_RE.finditer(s):
+            if not _is_date_number(m.group(1)):
+                found.add(QQ, m.start(1), m.end(1))
+    if (
+        "微信" in s
+        or "v信" in lower
+        or "wx" in lower
+        or "vx" in lower
+        or "wechat" in lower
+        or "weixin" in lower
+    ):
+        for m in _WECHAT_RE.finditer(s):
+            value = m.group("id")
+            # A plain English word after "WeChat" ("WeChat payment") is not an account, unless the
+            # writer marked it as one ("微信号：lilyzhang", "wechat id is lilyzhang").
+            if m.group("marked") or m.group("colon") or any(c.isdigit() or c in "_-" for c in value):
+                found.add(WECHAT, m.start("id"), m.end("id"))
+        for m in _WECHAT_INTERNAL_ID.finditer(s):
+            found.add(WECHAT, m.start(), m.end())
+
+
+def _find_plates(s: str, found: _Found) -> None:
+    for m in _PLATE_RE.finditer(s):
+        if any(c.isdigit() for c in m.group()[2:]):
+            found.add(LICENSE_PLATE, m.start(), m.end())
+
+
+def _find_birth_dates(s: str, found: _Found) -> None:
+    for m in _BIRTH_DATE_RE.finditer(s):
+        found.add(BIRTH_DATE, m.start("date"), m.end("date"))
+
+
+def _find_addresses(s: str, latin: bool, found: _Found) -> None:
+    # Searching the whole text costs 20 us for a review (every position may open a province);
+    # a window before each house or building number costs a fraction of that.
+    for anchor in _ZH_ADDRESS_ANCHOR.finditer(s):
+        lo = max(0, anchor.start() - _ZH_ADDRESS_REACH)
+        m = _ZH_ADDRESS_RE.search(s, lo, min(len(s), anchor.end() + 24))
+        if m is None or m.end() <= anchor.start():
+            continue
+        start = m.start()
+        while s[start] in _ZH_ADDRESS_LEAD:
+            start += 1
+        found.add(ADDRESS, start, m.end())
+    if latin and _EN_STREET_GATE.search(s):
+        for m in _EN_STREET_RE.finditer(s):
+            found.add(ADDRESS, m.start(), m.end())
 
 
 def _maybe_english_name(s: str) -> bool:
@@ -743,6 +1066,38 @@ def _find_chinese_names(s: str, found: _Found) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+def _normalised(text: str) -> tuple[str, list[int] | None]:
+    """The text as the patterns read it, and where each of its characters was in ``text``.
+
+    None for the positions means they are the same (no character was dropped or expanded).
+    """
+    if text.isascii() or not (_ANY_ODD.search(text) or ("（" in text and _FULLWIDTH.search(text))):
+        return text, None
+    s = text.translate(_FULLWIDTH_TABLE) if _FULLWIDTH.search(text) else text
+    if not _NEEDS_MAPPING.search(s):
+        return s, None
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(s):
+        if ch <= "\x7f":
+            chars.append(ch)
+            where.append(i)
+            continue
+        if _INVISIBLE_RE.match(ch):
+            continue
+        digit = unicodedata.decimal(ch, None)
+        if digit is not None:
+            replacement = str(digit)
+        elif "\U0001d400" <= ch <= "\U0001d7ff" or ch == "\ufe6b":
+            replacement = unicodedata.normalize("NFKC", ch)
+        else:
+            replacement = ch.translate(_FULLWIDTH_TABLE)
+        chars.extend(replacement)
+        where.extend([i] * len(replacement))
+    where.append(len(s))
+    return "".join(chars), where
+
+
 def redact(text: str, *, names: bool = True) -> Redaction:
     """Replace the personal data in ``text`` with typed placeholders.
 
@@ -761,20 +1116,39 @@ def redact(text: str, *, names: bool = True) -> Redaction:
     """
     if not text:
         return Redaction(text)
-    s = text.translate(_FULLWIDTH_TABLE) if _FULLWIDTH.search(text) else text
+    s, where = _normalised(text)
     found = _Found()
     # Substring tests first: most feedback has no "=", "@", digit or cue, and then nothing else runs.
     if "=" in s or "@" in s or "_" in s or "sk-" in s or "AKIA" in s or "earer" in s:
         _find_secrets(s, found)
     if "@" in s:
         _find_emails(s, found)
+    latin = _ASCII_LETTER.search(s) is not None
+    lower = s.lower() if latin else ""
     if _DIGIT.search(s):
         if ("." in s or ":" in s) and _IP_GATE.search(s):
             _find_ips(s, found)
-        if _NUMBERISH.search(s):
+        capital_digit = latin and _CAPITAL_DIGIT.search(s) is not None
+        if capital_digit:
+            _find_ibans(s, found)
+        numberish = _NUMBERISH.search(s) is not None
+        if numberish:
             _find_id_numbers(s, found)
+        if capital_digit:
+            _find_other_ids(s, found)
+        if "护照" in s or "passport" in lower:
+            _find_cued_passports(s, found)
+        if numberish:
+            _find_ssns(s, lower, found)
             _find_bank_cards(s, found)
             _find_phones(s, found)
+        han = _HAN.search(s) is not None
+        if han and _ASCII_UPPER.search(s):
+            _find_plates(s, found)
+        if "出生" in s or "生日" in s or any(cue in lower for cue in _EN_BIRTH_CUES):
+            _find_birth_dates(s, found)
+        _find_addresses(s, latin, found)
+    _find_messaging_ids(s, lower, found)
     if names:
         if _maybe_english_name(s):
             _find_english_names(s, found)
@@ -783,6 +1157,8 @@ def redact(text: str, *, names: bool = True) -> Redaction:
     if not found.spans:
         return Redaction(text)
     spans = sorted(found.spans, key=lambda e: e.start)
+    if where is not None:  # back to offsets in the original text (dropped characters inside a span go too)
+        spans = [Entity(e.type, where[e.start], where[e.end - 1] + 1) for e in spans]
     parts: list[str] = []
     last = 0
     for e in spans:

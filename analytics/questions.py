@@ -267,8 +267,13 @@ BANK: tuple[tuple[str, tuple[QuestionSpec, ...]], ...] = (
     (
         "problem_resolution",
         (
+            # A statement to agree with: "very poor ... excellent" does not answer "was it solved?".
             _scale(
-                "problem_resolution", "问题是否得到解决？", "Did it solve your problem?", "problem_resolution"
+                "problem_resolution",
+                "它解决了我的问题。",
+                "It solved my problem.",
+                "problem_resolution",
+                "agreement",
             ),
             QuestionSpec(
                 "resolved",

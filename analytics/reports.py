@@ -3,9 +3,9 @@
 Everything here returns bytes (or text) and never touches Streamlit or the database; the page
 offers the files and records each export in the audit log.
 
-Spreadsheet exports are safe against formula injection (OWASP "CSV injection"): a text cell that
-starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote, so
-Excel and LibreOffice show it as text instead of running it. Numbers stay numbers.
+Spreadsheet exports are safe against formula injection (:mod:`analytics.spreadsheet_safety`): a text
+cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single
+quote, so Excel and LibreOffice show it as text instead of running it. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -25,28 +25,29 @@ import pandas as pd
 import vl_convert as vlc
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Pt
 
+from analytics import deck_story
+from analytics import slide_layout as layout
 from analytics.evidence import TopicEvidence, is_completed_test
 from analytics.pairing import Analysis
+from analytics.spreadsheet_safety import FORMULA_PREFIXES as FORMULA_PREFIXES
+from analytics.spreadsheet_safety import safe_cell as safe_cell
+from analytics.spreadsheet_safety import safe_frame as safe_frame
+from analytics.spreadsheet_safety import to_csv_bytes as to_csv_bytes
 from analytics.verdicts import RESULT_COLOURS, SHARE_KINDS, Result, test_name
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 CHART_FONT = "Noto Sans CJK SC"  # covers Chinese and Latin; vl-convert falls back when it is missing
-SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
-VERDICTS_PER_SLIDE = 5
-SENSITIVITY_PER_SLIDE = 6
-ITEMS_PER_SLIDE = 12
-TITLE_POINTS, SUBTITLE_POINTS = 36, 18
+SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 960 x 540 points
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "deck_title": ("整改效果复盘：满意度前后对比", "Rectification review: satisfaction before and after"),
     "verdicts": ("结论", "Verdicts"),
+    "verdict": ("结论说明", "Verdict"),
     "results": ("检验结果", "Results"),
     "pain_points": ("主要痛点", "Top pain points"),
     "items": ("整改项状态", "Rectification items"),
-    "topics": ("主题前后对比", "Topics before and after"),
     "method": ("方法与注意事项", "Method and caveats"),
     "sensitivity": ("敏感性分析", "Sensitivity check"),
     "pain_points_of": ("主要痛点：{scope}", "Top pain points: {scope}"),
@@ -73,8 +74,8 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "due": ("截止", "Due"),
     "evidence": ("证据：修复前 → 后", "Evidence: before → after"),
     "scope": (
-        "{product} · {round} · {baseline} → {follow_up} · {segment} · {day}",
-        "{product} · {round} · {baseline} → {follow_up} · {segment} · {day}",
+        "{product} · {round} · {baseline} → {follow_up} · {segment}",
+        "{product} · {round} · {baseline} → {follow_up} · {segment}",
     ),
     "all_segments": ("全部人群", "all segments"),
     "chart_distribution": ("回答分布", "Answers before and after"),
@@ -123,38 +124,6 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 
 # --- formula-injection safety ---------------------------------------------------------------------
-
-
-def safe_cell(value: Any) -> Any:
-    """The value, with a leading single quote when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell (and column name) made safe; tuples and lists become "; "-joined text."""
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            value = "; ".join(str(v) for v in value)
-        return safe_cell(value)
-
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(cell).astype(object)
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    return out
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark (so Excel reads Chinese), formula-safe, CRLF rows (RFC 4180).
-
-    CRLF also makes the writer quote any cell holding a lone carriage return.
-    """
-    text: str = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
-    return text.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
@@ -378,7 +347,7 @@ class ReviewReport:
         pain_points: Optional frame with columns label, size (and share 0-1), largest first.
         items: Optional frame of rectification items (``db.items.list_items`` columns).
         topic_outcomes: Optional topic share measurements (``analytics.topic_outcome.topic_share``), their
-            verdicts listed.
+            verdicts on the headline slide with the items' evidence.
         analysis: The primary analysis the results, charts and figures describe; its label goes on the
             title, verdict and results slides, and the sensitivity check gets its own slide.
         pain_points_scope: What the pain points were counted over (e.g. "Round 1, 480 analysed items"),
@@ -401,113 +370,6 @@ class ReviewReport:
     pain_points_scope: str = ""
 
 
-def _title_only(prs: Any, title: str) -> Any:
-    slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _place_title(slide, title)
-    return slide
-
-
-def _place_title(slide: Any, title: str) -> None:
-    """Set a slide's title across the widescreen slide.
-
-    The title across the widescreen slide (the default layouts are 4:3), smaller when it is long,
-    so it stays on two lines above the content.
-    """
-    shape = slide.shapes.title
-    shape.text = title
-    shape.left, shape.top, shape.width, shape.height = (
-        Inches(0.5),
-        Inches(0.3),
-        SLIDE_WIDTH - Inches(1.0),
-        Inches(1.1),
-    )
-    shape.text_frame.word_wrap = True
-    shape.text_frame.paragraphs[0].font.size = Pt(30 if len(title) <= 45 else 24)
-
-
-def _bullets(prs: Any, title: str, lines: Sequence[str], size: int = 18, note: str = "") -> None:
-    """A slide of bullet lines; ``note`` (who the figures describe) goes first, smaller and grey."""
-    slide = prs.slides.add_slide(prs.slide_layouts[1])
-    _place_title(slide, title)
-    body = slide.placeholders[1]
-    body.left, body.top, body.width, body.height = Inches(0.6), Inches(1.5), Inches(12.1), Inches(5.6)
-    frame = body.text_frame
-    frame.word_wrap = True
-    for i, line in enumerate([note, *lines] if note else lines):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = line
-        paragraph.font.size = Pt(size - 2 if note and i == 0 else size)
-        if note and i == 0:
-            paragraph.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-        paragraph.space_after = Pt(8)
-
-
-def _table(
-    prs: Any,
-    title: str,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[float],
-    note: str = "",
-) -> Any:
-    """A slide with a table (header row in bold); returns the table."""
-    slide = _title_only(prs, title)
-    top = Inches(1.4)
-    if note:  # who the figures describe, between the title and the table
-        box = slide.shapes.add_textbox(Inches(0.4), Inches(1.3), Inches(12.5), Inches(0.4))
-        box.text_frame.text = note
-        box.text_frame.paragraphs[0].font.size = Pt(14)
-        box.text_frame.paragraphs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-        top = Inches(1.8)
-    height = Inches(0.4) * (len(rows) + 1)
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(0.4), top, Inches(12.5), height)
-    table = shape.table
-    for j, w in enumerate(widths):
-        table.columns[j].width = Inches(w)
-    for j, text in enumerate(header):
-        table.cell(0, j).text = text
-    for i, row in enumerate(rows, start=1):
-        for j, text in enumerate(row):
-            table.cell(i, j).text = text
-    for i in range(len(rows) + 1):
-        for j in range(len(header)):
-            for paragraph in table.cell(i, j).text_frame.paragraphs:
-                paragraph.font.size = Pt(11 if i else 12)
-                paragraph.font.bold = i == 0
-    return table
-
-
-def _table_pages(rows: Sequence[Sequence[str]], lang: str, budget: float = 12.0) -> list[tuple[int, int]]:
-    """(start, stop) of the results rows on each slide, so that wrapped rows never run off the slide.
-
-    A row is one unit high, and 0.45 more for each further line its name or test wraps to (about 26
-    Latin or 13 Chinese characters fit a line of those columns); a slide holds ``budget`` units.
-    """
-    per_line = 13 if lang == "zh" else 26
-    pages: list[tuple[int, int]] = []
-    start, used = 0, 0.0
-    for i, row in enumerate(rows):
-        lines = max(math.ceil(len(row[0]) / per_line), math.ceil(len(row[1]) / per_line), 1)
-        height = 1 + 0.45 * (lines - 1)
-        if used + height > budget and i > start:
-            pages.append((start, i))
-            start, used = i, 0.0
-        used += height
-    if start < len(rows):
-        pages.append((start, len(rows)))
-    return pages
-
-
-def _picture(prs: Any, title: str, png: bytes) -> None:
-    slide = _title_only(prs, title)
-    picture = slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(1.35))
-    # Fit inside the slide below the title, keeping the aspect ratio.
-    box_w, box_h = SLIDE_WIDTH - Inches(1.0), SLIDE_HEIGHT - Inches(1.6)
-    ratio = min(box_w / picture.width, box_h / picture.height)
-    picture.width, picture.height = Emu(int(picture.width * ratio)), Emu(int(picture.height * ratio))
-    picture.left = Emu(int((SLIDE_WIDTH - picture.width) / 2))
-
-
 def _number(value: Any, digits: int = 2, pct: bool = False) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
@@ -528,6 +390,11 @@ def _change(row: Mapping[str, Any]) -> str:
         return f"{x:+.{digits}f}" if x else f"{x:.{digits}f}"
 
     return f"{signed(row['diff'])}{unit} ({signed(row['diff_ci_low'])}, {signed(row['diff_ci_high'])})"
+
+
+def result_words(result: str, lang: str = "en") -> str:
+    """A result category (``analytics.verdicts.RESULTS``) in words, as the deck and the exports show it."""
+    return _t(result, lang)
 
 
 def result_colour(result: Result) -> RGBColor:
@@ -572,69 +439,129 @@ def _evidence(value: Any) -> TopicEvidence | None:
     return value if isinstance(value, TopicEvidence) else None
 
 
-def _title_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
-    """Title, then the scope and who the figures describe, both inside the slide."""
-    lang = report.lang
-    slide = prs.slides.add_slide(prs.slide_layouts[0])
-    title, subtitle = slide.shapes.title, slide.placeholders[1]
-    title.text = _t("deck_title", lang)
-    # The default template is 4:3; on this 16:9 slide both boxes are placed explicitly.
-    title.left, title.top, title.width, title.height = Inches(0.6), Inches(1.6), Inches(12.1), Inches(1.9)
-    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
-        Inches(0.6),
-        Inches(3.7),
-        Inches(12.1),
-        Inches(2.2),
-    )
-    title.text_frame.word_wrap = True
-    title.text_frame.paragraphs[0].font.size = Pt(TITLE_POINTS)
-    lines = [
-        _t(
-            "scope",
-            lang,
-            product=report.product,
-            round=report.round_name or "–",
-            baseline=report.baseline_name,
-            follow_up=report.follow_up_name,
-            segment=report.segment or _t("all_segments", lang),
-            day=report.generated_on.isoformat(),
-        ),
-        *([respondents] if respondents else []),
-    ]
-    frame = subtitle.text_frame
-    frame.word_wrap = True
-    for i, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = line
-        paragraph.font.size = Pt(SUBTITLE_POINTS)
-        paragraph.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+# Column widths of the deck's tables, in points (each set adds up to the body's width, 888).
+RESULT_WIDTHS = (190.0, 180.0, 44.0, 54.0, 54.0, 140.0, 74.0, 152.0)
+VERDICT_WIDTHS = (150.0, 738.0)
+SENSITIVITY_WIDTHS = (196.0, 692.0)
+ITEM_WIDTHS = (292.0, 100.0, 120.0, 120.0, 90.0, 166.0)
+TABLE_POINTS = 12.0
 
 
-def build_deck(report: ReviewReport) -> bytes:
-    """The review deck as PPTX bytes.
+def _slide(prs: Any, title: str, note: str = "") -> tuple[Any, float]:
+    """A blank slide with its title and, when given, the note of who the figures describe.
 
-    The review deck as PPTX bytes: title, verdicts, charts, results table, sensitivity check, topic
-    outcomes, pain points, items, method. With ``report.analysis`` every figure slide names who it describes.
+    Returns:
+        The slide and where its body starts (in points).
     """
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    layout.add_title(slide, title)
+    if note:
+        layout.add_note(slide, note)
+    return slide, layout.body_top(note)
+
+
+def _paged_tables(
+    prs: Any,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    note: str = "",
+    size: float = TABLE_POINTS,
+) -> list[tuple[Any, int]]:
+    """A table spread evenly over as few slides as hold it; (table, index of its first row) per slide."""
+    rows = [[layout.clip(text, w, size) for text, w in zip(row, widths, strict=True)] for row in rows]
+    heights = [layout.row_height(r, widths, size) for r in rows]
+    room = layout.table_room(layout.body_top(note), header, widths, size)
+    pages = layout.paginate(heights, room)
+    tables = []
+    for n, (start, stop) in enumerate(pages, start=1):
+        page = f" ({n}/{len(pages)})" if len(pages) > 1 else ""
+        slide, top = _slide(prs, title + page, note)
+        tables.append((layout.add_table(slide, top, header, rows[start:stop], widths, size), start))
+    return tables
+
+
+def _text_slide(prs: Any, title: str, lines: Sequence[str], note: str = "", largest: float = 18) -> None:
+    """A slide of paragraphs, as large as they fit below the title."""
+    slide, top = _slide(prs, title, note)
+    box = layout.Box(layout.MARGIN, top, layout.BODY_W, layout.BODY_BOTTOM - top)
+    layout.add_fitted_text(slide, box, lines, largest, 10, spacing=0.5)
+
+
+def _title_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
+    """The deck's title, then the scope and who the figures describe, each in a box sized to fit."""
     lang = report.lang
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    band = slide.shapes.add_shape(1, 0, 0, Pt(layout.SLIDE_W), Pt(12))  # a strip of the accent colour
+    band.fill.solid()
+    band.fill.fore_color.rgb = layout.ACCENT
+    band.line.fill.background()
+    width = layout.SLIDE_W - 2 * 60
+    layout.add_fitted_text(
+        slide, layout.Box(60, 130, width, 130), [_t("deck_title", lang)], 40, 24, bold=True
+    )
+    scope = _t(
+        "scope",
+        lang,
+        product=report.product,
+        round=report.round_name or "–",
+        baseline=report.baseline_name,
+        follow_up=report.follow_up_name,
+        segment=report.segment or _t("all_segments", lang),
+    )
+    lines = [scope, report.generated_on.isoformat(), *([respondents] if respondents else [])]
+    layout.add_fitted_text(
+        slide, layout.Box(60, 290, width, 150), lines, 20, 11, colour=layout.GREY, spacing=0.5
+    )
 
-    respondents = report.analysis.label(lang) if report.analysis is not None else ""
-    _title_slide(prs, report, respondents)
 
-    verdicts = list(report.results[f"verdict_{'zh' if lang == 'zh' else 'en'}"])
-    for start in range(0, len(verdicts), VERDICTS_PER_SLIDE):
-        chunk = verdicts[start : start + VERDICTS_PER_SLIDE]
-        page = f" ({start // VERDICTS_PER_SLIDE + 1})" if len(verdicts) > VERDICTS_PER_SLIDE else ""
-        _bullets(prs, _t("verdicts", lang) + page, chunk, size=16, note=respondents)
+def _headline_slide(prs: Any, report: ReviewReport, respondents: str) -> None:
+    """What improved, what did not, and the evidence on the fixed pain points, side by side."""
+    lang = report.lang
+    said = deck_story.headline(report.results, lang, report.topic_outcomes, report.items)
+    slide, top = _slide(prs, deck_story.words("headline", lang), respondents)
+    gap = 18.0
+    width = (layout.BODY_W - 2 * gap) / 3
+    blocks = (
+        ("improved", said.improved, result_colour("better")),
+        # Red when something got worse, grey when nothing did.
+        (
+            "not_improved",
+            said.not_improved,
+            result_colour("worse" if "worse" in set(report.results["result"]) else "unclear"),
+        ),
+        ("topics", said.topics, layout.ACCENT),
+    )
+    headings = [deck_story.words(key, lang) for key, _, _ in blocks]
+    heading_box = layout.Box(0, 0, width, 34)
+    size = min(layout.fitted_size([h], heading_box, 20, 12, bold=True) or 12 for h in headings)
+    for n, ((_, lines, colour), heading) in enumerate(zip(blocks, headings, strict=True)):
+        left = layout.MARGIN + n * (width + gap)
+        layout.add_text(
+            slide, heading_box._replace(left=left, top=top + 4), [heading], size, bold=True, colour=colour
+        )
+        body = layout.Box(left, top + 44, width, layout.BODY_BOTTOM - top - 44)
+        layout.add_fitted_text(slide, body, lines, 18, 10, spacing=0.5)
 
-    for name, image in report.charts.items():
-        key = f"chart_{name}"
-        _picture(prs, _t(key, lang) if key in _TEXT else name, image.png)
 
+def _chart_slide(prs: Any, title: str, takeaway: str, png: bytes) -> None:
+    """One chart, below its one-line takeaway, as large as fits and centred."""
+    slide, top = _slide(prs, title)
+    if takeaway:
+        box = layout.Box(layout.MARGIN, top, layout.BODY_W, 44)
+        layout.add_fitted_text(slide, box, [takeaway], 16, 10, colour=layout.INK)
+        top += box.height + 6
+    picture = slide.shapes.add_picture(io.BytesIO(png), Pt(layout.MARGIN), Pt(top))
+    box_w, box_h = Pt(layout.BODY_W), Pt(layout.BODY_BOTTOM - top)
+    ratio = min(box_w / picture.width, box_h / picture.height)
+    picture.width, picture.height = Emu(int(picture.width * ratio)), Emu(int(picture.height * ratio))
+    picture.left = Emu(int((SLIDE_WIDTH - picture.width) / 2))
+
+
+def _result_rows(results: pd.DataFrame, lang: str) -> list[list[str]]:
     label = "label_zh" if lang == "zh" else "label_en"
-    rows = [
+    return [
         [
             str(r[label]),
             test_name(r["test"], lang) if r["test"] else "–",
@@ -645,48 +572,90 @@ def build_deck(report: ReviewReport) -> bytes:
             "< 0.001" if r["p_adj"] < 0.001 else _number(r["p_adj"], 3),
             _t(r["result"], lang),
         ]
-        for r in report.results.to_dict("records")
+        for r in results.to_dict("records")
     ]
-    categories = list(report.results["result"])
+
+
+def _colour_results(table: Any, column: int, categories: Sequence[Result]) -> None:
+    """Each row's result word in its category's colour, bold."""
+    for i, category in enumerate(categories, start=1):
+        for paragraph in table.cell(i, column).text_frame.paragraphs:
+            for font in [paragraph.font, *(run.font for run in paragraph.runs)]:
+                font.color.rgb = result_colour(category)
+                font.bold = True
+
+
+def _footers(prs: Any, report: ReviewReport) -> None:
+    """The product and the date, and the page number, on every slide but the title slide."""
+    left = f"{report.product} · {report.generated_on.isoformat()}"
+    pages = len(prs.slides)
+    for n, slide in enumerate(prs.slides, start=1):
+        if n > 1:
+            layout.add_footer(slide, left, n, pages)
+
+
+def build_deck(report: ReviewReport) -> bytes:
+    """The review deck as PPTX bytes (16:9).
+
+    Title; the headline (what improved, what did not, the evidence on the fixed pain points);
+    verdicts; one chart per slide under its takeaway; results; the sensitivity check; the compared
+    round's pain points and items; method. Tables spread evenly over as many
+    slides as they need; every slide after the title carries the product, the date and its number.
+    With ``report.analysis`` every figure slide names who it describes.
+    """
+    lang = report.lang
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    suffix = "zh" if lang == "zh" else "en"
+    label = f"label_{suffix}"
+    results = report.results
+    categories: list[Result] = list(results["result"])
+
+    respondents = report.analysis.label(lang) if report.analysis is not None else ""
+    _title_slide(prs, report, respondents)
+    _headline_slide(prs, report, respondents)
+
+    verdict_rows = [
+        [_t(c, lang), str(v)] for c, v in zip(categories, results[f"verdict_{suffix}"], strict=True)
+    ]
+    header = [_t("result", lang), _t("verdict", lang)]
+    for table, start in _paged_tables(
+        prs, _t("verdicts", lang), header, verdict_rows, VERDICT_WIDTHS, respondents
+    ):
+        _colour_results(table, 0, categories[start : start + len(table.rows) - 1])
+
+    for name, image in report.charts.items():
+        key = f"chart_{name}"
+        _chart_slide(
+            prs, _t(key, lang) if key in _TEXT else name, deck_story.takeaway(name, results, lang), image.png
+        )
+
     header = [_t(k, lang) for k in ("measure", "test", "n", "before", "after", "change", "p_adj", "result")]
-    for start, stop in _table_pages(rows, lang):
-        table = _table(
-            prs,
-            _t("results", lang),
-            header,
-            rows[start:stop],
-            (2.6, 2.4, 1.0, 0.9, 0.9, 2.3, 1.0, 1.4),
-            note=respondents,
-        )
-        for i, category in enumerate(categories[start:stop], start=1):  # the result in its colour
-            for paragraph in table.cell(i, len(header) - 1).text_frame.paragraphs:
-                paragraph.font.color.rgb = result_colour(category)
+    rows = _result_rows(results, lang)
+    for table, start in _paged_tables(prs, _t("results", lang), header, rows, RESULT_WIDTHS, respondents):
+        _colour_results(table, len(header) - 1, categories[start : start + len(table.rows) - 1])
 
-    sensitivity_column = f"sensitivity_{'zh' if lang == 'zh' else 'en'}"
-    if report.analysis is not None and sensitivity_column in report.results.columns:
-        lines = [str(s) for s in report.results[sensitivity_column] if s]
-        for start in range(0, len(lines), SENSITIVITY_PER_SLIDE):
-            page = f" ({start // SENSITIVITY_PER_SLIDE + 1})" if len(lines) > SENSITIVITY_PER_SLIDE else ""
-            _bullets(
+    sensitivity_column = f"sensitivity_{suffix}"
+    if report.analysis is not None and sensitivity_column in results.columns:
+        lines = [
+            [str(r[label]), str(r[sensitivity_column])]
+            for r in results.to_dict("records")
+            if r[sensitivity_column]
+        ]
+        if lines:
+            _paged_tables(
                 prs,
-                _t("sensitivity", lang) + page,
-                lines[start : start + SENSITIVITY_PER_SLIDE],
-                size=14,
-                note=report.analysis.reason(lang),
+                _t("sensitivity", lang),
+                [_t("measure", lang), _t("sensitivity", lang)],
+                lines,
+                SENSITIVITY_WIDTHS,
+                report.analysis.reason(lang),
             )
-
-    if report.topic_outcomes:
-        _bullets(
-            prs,
-            _t("topics", lang),
-            [o.sentence(lang) for o in report.topic_outcomes],
-            16,
-        )
 
     if report.pain_points is not None and not report.pain_points.empty:
         top = report.pain_points.head(10)
         has_share = "share" in top.columns
-        _table(
+        _paged_tables(
             prs,
             _t("pain_points_of", lang, scope=report.pain_points_scope)
             if report.pain_points_scope
@@ -700,32 +669,31 @@ def build_deck(report: ReviewReport) -> bytes:
                 ]
                 for p in top.to_dict("records")
             ],
-            (9.0, 1.6, 1.6) if has_share else (10.0, 2.2),
+            (648.0, 120.0, 120.0) if has_share else (708.0, 180.0),
         )
 
     if report.items is not None and not report.items.empty:
-        records = report.items.to_dict("records")
-        starts = range(0, len(records), ITEMS_PER_SLIDE)  # every item, a flagged one never left out
-        for first in starts:
-            _table(
-                prs,
-                _t("items", lang) + (f" ({first // ITEMS_PER_SLIDE + 1})" if len(starts) > 1 else ""),
-                [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
+        _paged_tables(  # every item, a flagged one never left out
+            prs,
+            _t("items", lang),
+            [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
+            [
                 [
-                    [
-                        str(i["title"]),
-                        str(i["owner"] or "–"),
-                        _item_status(i, lang),
-                        f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
-                        str(i["due_on"] or "–"),
-                        evidence_text(_evidence(i.get("evidence")), lang),
-                    ]
-                    for i in records[first : first + ITEMS_PER_SLIDE]
-                ],
-                (4.6, 1.4, 1.4, 1.6, 1.3, 2.2),
-            )
+                    str(i["title"]),
+                    str(i["owner"] or "–"),
+                    _item_status(i, lang),
+                    f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
+                    str(i["due_on"] or "–"),
+                    evidence_text(_evidence(i.get("evidence")), lang),
+                ]
+                for i in report.items.to_dict("records")
+            ],
+            ITEM_WIDTHS,
+            size=11,
+        )
 
-    _bullets(prs, _t("method", lang), _METHOD["zh" if lang == "zh" else "en"], size=15)
+    _text_slide(prs, _t("method", lang), _METHOD["zh" if lang == "zh" else "en"], largest=16)
+    _footers(prs, report)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()

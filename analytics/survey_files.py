@@ -2,9 +2,9 @@
 
 Three steps, all pure (no Streamlit, no database):
 
-1. :func:`read_survey` reads a CSV or XLSX (UTF-8, UTF-8 with a mark, GBK/GB18030; decoding is
-   :func:`analytics.importing.decode`) and recognises the tool that wrote it from its header (see
-   :data:`LAYOUTS`): the metadata columns (ids, times, e-mails), the question columns with their
+1. :func:`read_survey` reads a CSV or XLSX (UTF-8, UTF-8 with a mark, GBK/GB18030; decoded as it is
+   read, :func:`analytics.importing.csv_records`; limits from :mod:`analytics.upload_limits`) and
+   recognises the tool that wrote it from its header (see :data:`LAYOUTS`): the metadata columns (ids, times, e-mails), the question columns with their
    question text, the respondent-id candidates, and a proposed :class:`~analytics.questions.QuestionSpec`
    for every logical question (a multiple-choice question spread over 0/1 sub-columns is one question).
 2. :func:`match_columns` proposes which file columns answer which questions of an existing survey, by
@@ -67,11 +67,9 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,13 +83,14 @@ from analytics.importing import (
     MAX_FILE_BYTES,
     ImportProblem,
     Rejected,
-    _delimiter,
     cell_text,
-    decode,
+    csv_records,
     file_kind,
+    open_workbook,
 )
 from analytics.pii import redact
 from analytics.questions import SCALE_WORDS, YES_NO, Kind, Option, QuestionSpec, Wording, option_code
+from analytics.upload_limits import Limits, check_workbook
 
 LAYOUTS = ("wjx", "tencent", "qualtrics", "surveymonkey", "google_forms", "microsoft_forms", "generic")
 #: Why a row was refused (see the module docstring).
@@ -117,6 +116,10 @@ PROBLEMS = (
     "duplicate_ids",
     "unknown_columns",
     "scale_points_differ",
+    "too_many_rows",
+    "unzipped_too_large",
+    "compressed_too_much",
+    "unsafe_xml",
 )
 #: Cells that mean "no answer", compared after NFKC and lower-casing (so "（跳过）" is "(跳过)").
 MISSING_LABELS = frozenset(
@@ -382,22 +385,26 @@ class Responses:
 # --------------------------------------------------------------------------------------------------
 
 
-def read_survey(data: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> SurveyFile:
+def read_survey(
+    data: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES, limits: Limits | None = None
+) -> SurveyFile:
     """Read a survey export and recognise its layout, columns and questions.
 
     Args:
         data: The uploaded file.
         filename: Its name (the extension tells CSV from XLSX when the content does not).
         max_bytes: Larger files are refused.
+        limits: Rows and unpacked size; None: the environment's (``Limits.from_env``).
 
     Returns:
         The file, recognised; its ``questions`` are proposals the user confirms.
 
     Raises:
         ImportProblem: empty_file, too_large, unsupported_type, undecodable, unreadable, no_rows,
-            no_question_columns, not_a_survey.
+            no_question_columns, not_a_survey, too_many_rows (limit), unzipped_too_large (limit_mb),
+            compressed_too_much (ratio), unsafe_xml.
     """
-    raw, encoding = _raw_rows(data, filename, max_bytes)
+    raw, encoding = _raw_rows(data, filename, max_bytes, limits or Limits.from_env())
     layout, n_header = _layout(raw)
     header_rows = [cells for _, cells in raw[:n_header]]
     columns = _columns(layout, header_rows)
@@ -415,7 +422,9 @@ def read_survey(data: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) 
     return SurveyFile(layout, tuple(columns), rows, numbers, questions, ids, encoding, problems)
 
 
-def _raw_rows(data: bytes, filename: str, max_bytes: int) -> tuple[list[tuple[int, list[Any]]], str | None]:
+def _raw_rows(
+    data: bytes, filename: str, max_bytes: int, limits: Limits
+) -> tuple[list[tuple[int, list[Any]]], str | None]:
     """Every non-blank row with its spreadsheet number; no header is taken yet (exports have 1 to 3)."""
     if len(data) > max_bytes:
         raise ImportProblem("too_large", limit_mb=max_bytes // (1024 * 1024))
@@ -426,12 +435,12 @@ def _raw_rows(data: bytes, filename: str, max_bytes: int) -> tuple[list[tuple[in
         raise ImportProblem("unsupported_type")
     encoding: str | None = None
     if kind == "xlsx":
-        rows = _xlsx_rows(data)
+        check_workbook(data, limits)
+        rows = _xlsx_rows(data, limits.max_rows)
     else:
-        text, encoding = decode(data)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, False))
+        records, encoding = csv_records(data, tab=False, max_rows=limits.max_rows, header_rows=_HEADER_ROWS)
         try:
-            rows = [(i, list(cells)) for i, cells in enumerate(reader, start=1)]
+            rows = list(records)
         except csv.Error as err:
             raise ImportProblem("unreadable") from err
     rows = [(i, cells) for i, cells in rows if not _blank_row(cells)]
@@ -440,24 +449,15 @@ def _raw_rows(data: bytes, filename: str, max_bytes: int) -> tuple[list[tuple[in
     return rows, encoding
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook  # imported here: a CSV import should not pay for it
+_HEADER_ROWS = 3  # Qualtrics writes three; the row limit counts the rows below them
 
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            for sheet in book.worksheets:  # the first sheet that holds anything
-                sheet.reset_dimensions()  # some writers store a wrong size, which would cut columns off
-                rows = [
-                    (i, ["" if c is None else c for c in cells])
-                    for i, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-                ]
-                if any(not _blank_row(cells) for _, cells in rows):
-                    return rows
-        finally:
-            book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
-        raise ImportProblem("unreadable") from err
+
+def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
+    with open_workbook(data, max_rows, _HEADER_ROWS) as sheets:
+        for sheet in sheets:  # the first sheet that holds anything
+            rows = [(i, list(cells)) for i, cells in sheet if not _blank_row(cells)]
+            if rows:
+                return rows
     raise ImportProblem("empty_file")
 
 

@@ -447,6 +447,171 @@ def version_ip(rng: random.Random) -> str:
     )
 
 
+# --- identifiers added later: written from their published rules, not from analytics.pii -------------
+
+
+def _mod97_check(country: str, bban: str) -> str:
+    """ISO 13616 check digits: BBAN + country + "00" as a number (A=10 ... Z=35), 98 minus it mod 97."""
+    number = "".join(str(int(c, 36)) for c in bban + country + "00")
+    return f"{98 - int(number) % 97:02d}"
+
+
+def iban(rng: random.Random) -> str:
+    country, bban = rng.choice(
+        [
+            ("GB", "".join(rng.choices(string.ascii_uppercase, k=4)) + _digits(rng, 14)),
+            ("DE", _digits(rng, 18)),
+            ("NL", "".join(rng.choices(string.ascii_uppercase, k=4)) + _digits(rng, 10)),
+            (
+                "FR",
+                _digits(rng, 10)
+                + "".join(rng.choices(string.ascii_uppercase + string.digits, k=11))
+                + _digits(rng, 2),
+            ),
+        ]
+    )
+    value = country + _mod97_check(country, bban) + bban
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4)) if rng.random() < 0.6 else value
+
+
+def bad_iban(rng: random.Random) -> str:
+    value = iban(rng).replace(" ", "")
+    # Check digits run 02-98, one value per remainder: any other value in that range is wrong.
+    wrong = (int(value[2:4]) - 2 + rng.randint(1, 96)) % 97 + 2
+    return f"{value[:2]}{wrong:02d}{value[4:]}"
+
+
+def ssn(rng: random.Random) -> str:
+    area = rng.choice([n for n in range(1, 900) if n != 666])
+    value = f"{area:03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
+    return value if value not in ("078-05-1120", "219-09-9999", "457-55-5462") else "123-45-6789"
+
+
+def bad_ssn(rng: random.Random) -> str:
+    area = rng.choice(["000", "666", f"9{rng.randint(0, 99):02d}"])
+    return f"{area}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
+
+
+def hk_id(rng: random.Random, valid: bool = True) -> str:
+    letters = "".join(rng.choices(string.ascii_uppercase, k=rng.choice([1, 1, 1, 2])))
+    digits = _digits(rng, 6)
+    # HKID rule: pad to two letters with a space worth 36, weights 9..2 and the check, total divisible by 11.
+    padded = [36] * (2 - len(letters)) + [ord(c) - ord("A") + 10 for c in letters] + [int(d) for d in digits]
+    weighted = sum(v * (9 - i) for i, v in enumerate(padded))
+    check = next(c for c in range(11) if (weighted + c) % 11 == 0)
+    if not valid:
+        check = (check + rng.randint(1, 10)) % 11
+    return f"{letters}{digits}({'A' if check == 10 else check})"
+
+
+def tw_id(rng: random.Random, valid: bool = True) -> str:
+    codes = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
+    letter = rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+    body = rng.choice("12") + _digits(rng, 7)
+    code = codes[letter]
+    weighted = (
+        code // 10 * 1
+        + code % 10 * 9
+        + sum(int(d) * w for d, w in zip(body, [8, 7, 6, 5, 4, 3, 2, 1], strict=True))
+    )
+    check = (10 - weighted % 10) % 10
+    if not valid:
+        check = (check + rng.randint(1, 9)) % 10
+    return f"{letter}{body}{check}"
+
+
+def cn_passport(rng: random.Random) -> str:
+    return rng.choice(["E", "E", "G"]) + _digits(rng, 8)
+
+
+def en_passport(rng: random.Random) -> str:
+    return rng.choice(
+        [
+            str(rng.randint(1, 9)) + _digits(rng, 8),
+            "".join(rng.choices(string.ascii_uppercase, k=2)) + _digits(rng, 7),
+        ]
+    )
+
+
+def qq(rng: random.Random) -> str:
+    return str(rng.randint(1, 9)) + _digits(rng, rng.randint(4, 9))
+
+
+def wechat(rng: random.Random) -> str:
+    return rng.choice(PINYIN).replace(".", "_") + rng.choice(["", "_", "-"]) + _digits(rng, rng.randint(1, 4))
+
+
+PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def plate(rng: random.Random) -> str:
+    head = rng.choice(PROVINCE_CHARS) + rng.choice(PLATE_LETTERS)
+    style = rng.randrange(4)
+    if style == 0:
+        return head + _digits(rng, 5)
+    if style == 1:
+        return head + rng.choice(PLATE_LETTERS) + _digits(rng, 4)
+    if style == 2:  # new energy, small car
+        return head + rng.choice("DF") + rng.choice(PLATE_LETTERS + string.digits) + _digits(rng, 4)
+    return head + "·" + _digits(rng, 3) + "".join(rng.choices(PLATE_LETTERS, k=2))
+
+
+def zh_birth(rng: random.Random) -> str:
+    d = _birth(rng, 1945, 2015)
+    return rng.choice(
+        [d.isoformat(), f"{d.year}年{d.month}月{d.day}日", d.strftime("%Y/%m/%d"), d.strftime("%Y%m%d")]
+    )
+
+
+def en_birth(rng: random.Random) -> str:
+    d = _birth(rng, 1945, 2015)
+    return rng.choice(
+        [
+            d.strftime("%m/%d/%Y"),
+            d.strftime("%d/%m/%Y"),
+            d.strftime("%B %d, %Y"),
+            f"{d.day} {d:%B %Y}",
+            d.isoformat(),
+        ]
+    )
+
+
+ZH_PLACES = [
+    ("北京市", "朝阳区", "建国路"), ("上海市", "浦东新区", "世纪大道"), ("广东省深圳市", "南山区", "科技园路"),
+    ("浙江省杭州市", "西湖区", "文三路"), ("四川省成都市", "武侯区", "人民南路"), ("湖北省武汉市", "洪山区", "珞喻路"),
+]  # fmt: skip
+
+
+def zh_address(rng: random.Random) -> str:
+    city, district, road = rng.choice(ZH_PLACES)
+    tail = rng.choice(
+        [
+            "",
+            f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(101, 2808)}室",
+            f"{rng.randint(2, 20)}楼",
+        ]
+    )
+    head = rng.choice([city + district, district, ""])
+    return f"{head}{road}{rng.randint(1, 999)}号{tail}"
+
+
+def en_address(rng: random.Random) -> str:
+    street = rng.choice(
+        ["Main Street", "Oak Avenue", "Maple Drive", "Elm St", "Sunset Blvd", "Park Lane", "Hill Road"]
+    )
+    value = f"{rng.randint(1, 9999)} {street}"
+    if rng.random() < 0.4:
+        value += f", Apt {rng.randint(1, 40)}{rng.choice('ABCD')}"
+    if rng.random() < 0.4:
+        value += rng.choice([", Springfield, IL 62704", ", Boston, MA 02118", ", Seattle"])
+    return value
+
+
+def qq_version(rng: random.Random) -> str:
+    return f"{rng.randint(8, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 30)}"
+
+
 SLOTS: dict[str, tuple[str | None, Callable[[random.Random], str]]] = {
     # personal data: (type, generator)
     "ZH_NAME": (pii.NAME, zh_name),
@@ -482,6 +647,26 @@ SLOTS: dict[str, tuple[str | None, Callable[[random.Random], str]]] = {
     "TS": (None, timestamp_ms),
     "VERSION_IP": (None, version_ip),
     "N": (None, lambda rng: str(rng.randint(2, 60))),
+    # identifiers added later, with their near misses
+    "IBAN": (pii.IBAN, iban),
+    "SSN": (pii.SSN, ssn),
+    "HK_ID": (pii.ID_NUMBER, hk_id),
+    "TW_ID": (pii.ID_NUMBER, tw_id),
+    "CN_PASSPORT": (pii.PASSPORT, cn_passport),
+    "PASSPORT": (pii.PASSPORT, en_passport),
+    "QQ": (pii.QQ, qq),
+    "WECHAT": (pii.WECHAT, wechat),
+    "PLATE": (pii.LICENSE_PLATE, plate),
+    "ZH_BIRTH": (pii.BIRTH_DATE, zh_birth),
+    "EN_BIRTH": (pii.BIRTH_DATE, en_birth),
+    "ZH_ADDRESS": (pii.ADDRESS, zh_address),
+    "EN_ADDRESS": (pii.ADDRESS, en_address),
+    "BAD_IBAN": (None, bad_iban),
+    "BAD_SSN": (None, bad_ssn),
+    "BAD_HK": (None, lambda rng: hk_id(rng, valid=False)),
+    "BAD_TW": (None, lambda rng: tw_id(rng, valid=False)),
+    "QQ_VERSION": (None, qq_version),
+    "SHORT_E": (None, lambda rng: "E" + _digits(rng, 7)),
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -721,6 +906,119 @@ HAND_CASES: list[tuple[str, str, list[Part]]] = [
     ("en", "banking", [("I'm In London and the bank bot shows the wrong time zone.", None)]),
 ]
 
+# Templates for the identifiers added later (QQ, WeChat, passports, addresses, plates, SSN, IBAN, dates of
+# birth, Hong Kong and Taiwan IDs). Drawn from a random generator of their own, after the cases above,
+# so that those stay exactly as they were.
+MORE_PII_TEMPLATES: list[tuple[str, str, str]] = [
+    ("zh", "education", "我的QQ号是{QQ}，作业提交失败的截图发你了。"),
+    ("zh", "banking", "有问题加我QQ：{QQ}，电话打不通。"),
+    ("zh", "medical", "微信号：{WECHAT}，请医生加我发一下报告。"),
+    ("zh", "banking", "客服让我加vx {WECHAT}，这是官方的吗？"),
+    ("zh", "banking", "护照号{CN_PASSPORT}出境登记时AI把我的名字翻译错了。"),
+    ("zh", "medical", "体检报告寄到{ZH_ADDRESS}，快递一直没送到。"),
+    ("zh", "banking", "我住在{ZH_ADDRESS}，网点推荐离我太远。"),
+    ("zh", "banking", "车牌{PLATE}的车险续保，AI报价比人工高很多。"),
+    ("zh", "medical", "出生日期{ZH_BIRTH}，AI算出来的年龄不对，疫苗推荐也错了。"),
+    ("zh", "education", "孩子生日是{ZH_BIRTH}，系统却说不能报名。"),
+    ("zh", "banking", "香港身份证{HK_ID}开户时识别失败。"),
+    ("zh", "banking", "台湾身份证号{TW_ID}注册不了，提示格式错误。"),
+    ("en", "banking", "My SSN {SSN} showed up in the chat transcript, please delete it."),
+    ("en", "banking", "Please refund to IBAN {IBAN}, the bot keeps asking me again."),
+    ("en", "medical", "DOB: {EN_BIRTH}. The insurance assistant got my age wrong."),
+    ("en", "medical", "I was born on {EN_BIRTH} and the dosage calculator ignores my age."),
+    ("en", "banking", "Send the new card to {EN_ADDRESS}, not my old address."),
+    ("en", "education", "My passport number {PASSPORT} was read aloud by the voice assistant."),
+    ("en", "education", "My WeChat ID is {WECHAT}, the tutor never replied there."),
+    ("en", "banking", "Add me on QQ {QQ} if you need more logs."),
+    ("en", "banking", "Transfer from {IBAN} to card {CARD} failed twice."),
+    ("en", "medical", "Passport {CN_PASSPORT} and HKID {HK_ID} were both rejected at check-in."),
+    ("zh", "banking", "{PLATE}的ETC扣费两次，智能客服说查不到这辆车。"),
+    ("zh", "medical", "停车场识别不了车牌{PLATE}，导诊机器人也不知道怎么办。"),
+    ("en", "banking", "The tax helper printed {SSN} on the summary page."),
+    ("en", "medical", "Social security number: {SSN}. Why does the intake bot need it?"),
+    ("zh", "banking", "境外汇款账户{IBAN}，AI助手说格式不对，其实是对的。"),
+]
+
+MORE_NEAR_MISS_TEMPLATES: list[tuple[str, str, str]] = [
+    ("zh", "education", "QQ {QQ_VERSION} 版本闪退，群里{N}人都遇到了。"),
+    ("zh", "banking", "微信支付扣了{PRICE}，但订单{ORDER}显示未付款。"),
+    ("zh", "medical", "地铁{N}号线旁边的医院，AI导航说第{N}号门进不去。"),
+    ("zh", "medical", "预约日期{DATE}，AI说成了别的日子。"),
+    ("zh", "banking", "工单号{BAD_HK}处理了{N}天。"),
+    ("zh", "education", "版本{VERSION}里第{N}题答案错了，京东买的书和网课不一样。"),
+    ("zh", "banking", "单号{SHORT_E}查不到，客服让我等{N}天。"),
+    ("en", "banking", "Reference {BAD_IBAN} was refused, as it should be."),
+    ("en", "banking", "Case {BAD_SSN} was closed without an answer."),
+    ("en", "education", "Account {BAD_TW} was created on {DATE} but cannot log in."),
+    ("en", "medical", "Released on {DATE}, version {VERSION} costs {PRICE}."),
+    ("en", "education", "The top {N} Best Tips article is wrong, {N} of them are outdated."),
+    ("en", "banking", "WeChat payment of {PRICE} failed, order {ORDER}."),
+    (
+        "en",
+        "medical",
+        "My appointment on {DATE} was moved to {TIME}; born in the wrong decade, says the bot.",
+    ),
+]
+
+
+# Written out by hand for the identifiers added later and for text with invisible characters in it.
+MORE_HAND_CASES: list[tuple[str, str, list[Part]]] = [
+    ("zh", "banking", [("电话", None), ("138\u200b0013\u200b8000", pii.PHONE), ("，别打错", None)]),
+    (
+        "zh",
+        "banking",
+        [("\ufeff手机", None), ("1\u200d3\u200c8\u20600013\u00ad8000", pii.PHONE), ("\u200f", None)],
+    ),
+    ("en", "banking", [("mail ", None), ("li\u200bming@163.com", pii.EMAIL), (" please", None)]),
+    ("en", "medical", [("my name\u200b is ", None), ("John Smith", pii.NAME), (".", None)]),
+    (
+        "zh",
+        "banking",
+        [("身份证", None), ("11010519491231002\u200bX", pii.ID_NUMBER), ("，\u200b谢谢", None)],
+    ),
+    ("zh", "banking", [("\u200b这个回答\u200b很好，没有个人信息\u00ad。", None)]),
+    ("zh", "banking", [("ＱＱ号", None), ("１２３４５６７８９", pii.QQ), ("。", None)]),
+    (
+        "zh",
+        "banking",
+        [
+            ("车牌", None),
+            ("京A12345", pii.LICENSE_PLATE),
+            ("被拍了，京东A12345不是车牌，沪A股也不是。", None),
+        ],
+    ),
+    ("zh", "banking", [("新能源车", None), ("粤BD12345", pii.LICENSE_PLATE), ("充电桩找不到。", None)]),
+    (
+        "en",
+        "banking",
+        [("SSN ", None), ("123-45-6789", pii.SSN), (" is fine, 666-12-3456 and 900-12-3456 are not.", None)],
+    ),
+    (
+        "en",
+        "banking",
+        [
+            ("IBAN ", None),
+            ("GB82 WEST 1234 5698 7654 32", pii.IBAN),
+            (" please, not GB82 WEST 1234 5698 7654 33.", None),
+        ],
+    ),
+    (
+        "zh",
+        "banking",
+        [("香港身份证", None), ("A123456(3)", pii.ID_NUMBER), ("，A123456(4)校验不对。", None)],
+    ),
+    (
+        "zh",
+        "banking",
+        [("台湾身份证", None), ("A123456789", pii.ID_NUMBER), ("，A123456788校验不对。", None)],
+    ),
+    ("zh", "education", [("QQ 9.1.0 版本，QQ群里3000人，QQ 20240315 更新后都闪退。", None)]),
+    ("en", "education", [("WeChat payment and the wx mini program both fail on version 8.0.47.", None)]),
+    ("zh", "medical", [("地铁3号线，第5号问题，2024年3月15日预约，订单号E1234567。", None)]),
+    ("en", "banking", [("Top 10 Best Tips: pay $1,299 by 2024-03-15, build 123-45.", None)]),
+]
+
+
 # Plain feedback without personal data or numbers: the bulk of real traffic, used by the benchmark.
 PLAIN_FEEDBACK = [
     "回答太慢了，经常要等很久才出结果，希望能优化一下速度。",
@@ -806,6 +1104,13 @@ def make_cases(seed: int = SEED) -> list[dict[str, object]]:
                 cases.append(to_case(f"{group}{t_index:02d}-{r}", lang, domain, fill(template, rng)))
     for h_index, (lang, domain, parts) in enumerate(HAND_CASES):
         cases.append(to_case(f"h{h_index:02d}", lang, domain, parts))
+    more = random.Random(seed + 2)
+    for group, templates, repeats in (("x", MORE_PII_TEMPLATES, 4), ("y", MORE_NEAR_MISS_TEMPLATES, 3)):
+        for t_index, (lang, domain, template) in enumerate(templates):
+            for r in range(repeats):
+                cases.append(to_case(f"{group}{t_index:02d}-{r}", lang, domain, fill(template, more)))
+    for h_index, (lang, domain, parts) in enumerate(MORE_HAND_CASES):
+        cases.append(to_case(f"k{h_index:02d}", lang, domain, parts))
     return cases
 
 
@@ -912,16 +1217,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print()
     print(
-        f"{'type':<10} {'gold':>5} {'found':>5} {'TP':>4} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'F1':>6}"
+        f"{'type':<14} {'gold':>5} {'found':>5} {'TP':>4} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'F1':>6}"
     )
     totals = [0, 0, 0]
     for kind, (tp, fp, fn) in score(cases).items():
         p, r, f = prf(tp, fp, fn)
         totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
-        print(f"{kind:<10} {tp + fn:>5} {tp + fp:>5} {tp:>4} {fp:>3} {fn:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}")
+        print(f"{kind:<14} {tp + fn:>5} {tp + fp:>5} {tp:>4} {fp:>3} {fn:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}")
     p, r, f = prf(*totals)
     print(
-        f"{'all':<10} {totals[0] + totals[2]:>5} {totals[0] + totals[1]:>5} {totals[0]:>4} {totals[1]:>3} {totals[2]:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}"
+        f"{'all':<14} {totals[0] + totals[2]:>5} {totals[0] + totals[1]:>5} {totals[0]:>4} {totals[1]:>3} {totals[2]:>3} {p:>9.3f} {r:>7.3f} {f:>6.3f}"
     )
 
     rows = benchmark_rows(args.rows)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///data/rectify.db"
+MAX_PORT = 65535
 # How long a write waits for another process's lock before it is reported as "locked" (seconds).
 LOCK_WAIT_ENV = "RECTIFY_LOCK_WAIT_S"
 LOCK_WAIT_S = 10.0
@@ -29,7 +30,7 @@ LOCK_WAIT_S = 10.0
 class DatabaseProblem(Exception):
     """A database the app cannot use; `kind` picks the message shown to the user.
 
-    Kinds: bad_url, unreachable, corrupt, read_only, locked, disk_full, newer_schema, foreign_schema, failed.
+    Kinds: bad_url, bad_port, unreachable, corrupt, read_only, locked, disk_full, newer_schema, foreign_schema, failed.
     "locked": another process held the write lock longer than the engine waits. `where` is the URL
     with its password masked, safe to show.
     """
@@ -50,7 +51,7 @@ def masked(url: str | URL) -> str:
     """The URL with its password replaced by ***, for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except exc.ArgumentError:
+    except (exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         # Unparseable: show at most the scheme, the rest may hold a password.
         scheme, sep, _ = str(url).partition("://")
         return f"{scheme}://***" if sep and scheme.replace("+", "").isalnum() else "***"
@@ -105,13 +106,22 @@ def make_engine(url: str | None = None, *, lock_wait_s: float | None = None) -> 
     instead of hanging.
 
     Raises:
-        DatabaseProblem: kind "bad_url" when the URL cannot be parsed or its driver is unknown.
+        DatabaseProblem: kind "bad_url" when the URL cannot be parsed or its driver is unknown,
+            "bad_port" when its port is not a number from 1 to 65535.
     """
     url = url or database_url()
     if lock_wait_s is None:
         lock_wait_s = lock_wait()
     try:
         parsed = make_url(url)
+    except ValueError as err:  # make_url reads the port with int(): "host:abc" lands here
+        raise DatabaseProblem("bad_port", masked(url), type(err).__name__) from err
+    except exc.ArgumentError as err:
+        raise DatabaseProblem("bad_url", masked(url), type(err).__name__) from err
+    # The driver would only say "connection is bad" (or look up the host first) on every page load.
+    if parsed.port is not None and not 1 <= parsed.port <= MAX_PORT:
+        raise DatabaseProblem("bad_port", masked(url), str(parsed.port))
+    try:
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we ship
         if parsed.get_backend_name() == "sqlite":

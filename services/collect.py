@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ from db.engine import retrying
 from db.feedback import FeedbackIn, store_feedback
 from db.models import Answer, Feedback, Product, Question, Response, Survey, Wave
 from db.settings import respondent_key_secret
-from db.surveys import spec_of
+from db.surveys import ANONYMOUS_KEY, spec_of
 from db.workspace import current_round_id
 
 MAX_TEXT = 2000  # characters of one comment or free-text answer
@@ -92,11 +94,47 @@ class FeedbackReceipt:
     pii_counts: dict[str, int] = field(default_factory=dict)
 
 
-def _clip(value: str | None, length: int) -> str | None:
-    # Versions and segments come from the embedding product, not the respondent: keep the feedback
-    # and cut an overlong label to the column's length rather than lose the submission.
-    value = (value or "").strip()
-    return value[:length] or None
+# An app version as products print it: 8.0.47, v2.3.1-beta.2, 1.4.0+build.77, 3.2 (1204). No group of
+# seven or more digits, so a phone or ID number cannot pass for one.
+_APP_VERSION = re.compile(
+    r"(?![^\n]*[0-9]{7})[vV]?[0-9]{1,6}(?:\.[0-9]{1,6}){0,4}(?:[-+][0-9A-Za-z.\-]{1,30})?(?: ?\([0-9A-Za-z.\-]{1,20}\))?"
+)
+
+
+@dataclass(frozen=True)
+class LinkLabels:
+    """App version, model version and segment from the link, fit to store, and what was redacted in them."""
+
+    app_version: str | None
+    model_version: str | None
+    segment: str | None
+    pii_counts: dict[str, int] = field(default_factory=dict)
+
+
+def link_labels(app_version: str | None, model_version: str | None, segment: str | None) -> LinkLabels:
+    """Check and redact the labels a product puts in the feedback link before they are stored.
+
+    Anyone can edit a link, so its labels are respondent input like the comment. An app version must
+    look like one, else it is left out (the feedback is kept); the model version and the segment are
+    free labels and are redacted like the comment. Each is cut to its column's length afterwards.
+    """
+    counts: Counter[str] = Counter()
+
+    def redacted(value: str | None, length: int) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        redaction = redact(value)
+        counts.update(redaction.counts)
+        return redaction.text[:length] or None  # cut after redacting: a cut number could slip through
+
+    version = (app_version or "").strip()
+    return LinkLabels(
+        app_version=version if _APP_VERSION.fullmatch(version) and len(version) <= 40 else None,
+        model_version=redacted(model_version, 80),
+        segment=redacted(segment, 60),
+        pii_counts=dict(counts),
+    )
 
 
 def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> FeedbackReceipt:
@@ -122,11 +160,13 @@ def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> Feedbac
         raise SubmissionError("product_unknown")
     source_ref = f"in-app:{feedback.token.strip()}"
     redaction = redact(comment)
+    labels = link_labels(feedback.app_version, feedback.model_version, feedback.segment)
+    pii_counts = dict(Counter(redaction.counts) + Counter(labels.pii_counts))
     stored_before = session.scalar(
         select(Feedback.id).where(Feedback.channel == "in_app", Feedback.source_ref == source_ref)
     )
     if stored_before is not None:
-        return FeedbackReceipt(True, redaction.text, redaction.counts)
+        return FeedbackReceipt(True, redaction.text, pii_counts)
     item = FeedbackIn(
         product_id=feedback.product_id,
         channel="in_app",
@@ -136,16 +176,16 @@ def record_in_app_feedback(session: Session, feedback: InAppFeedback) -> Feedbac
         language=feedback.language,
         round_id=current_round_id(session, feedback.product_id),
         respondent_key=respondent_pseudonym(session, feedback.respondent_key),
-        app_version=_clip(feedback.app_version, 40),
-        model_version=_clip(feedback.model_version, 80),
-        segment=_clip(feedback.segment, 60),
+        app_version=labels.app_version,
+        model_version=labels.model_version,
+        segment=labels.segment,
         source_ref=source_ref,
         category=feedback.category,
         category_source="respondent" if feedback.category else None,
-        pii_counts=redaction.counts,
+        pii_counts=pii_counts,
     )
     added = store_feedback(session, [item])
-    return FeedbackReceipt(added == 0, redaction.text, redaction.counts)
+    return FeedbackReceipt(added == 0, redaction.text, pii_counts)
 
 
 def submit_in_app_feedback(engine: Engine, feedback: InAppFeedback) -> FeedbackReceipt:
@@ -246,12 +286,32 @@ def _checked_answers(
     return checked
 
 
+def stored_respondent_key(
+    session: Session, wave_id: int, raw_key: str, anonymous: bool = False
+) -> str | None:
+    """The key a wave's response is stored under: the respondent key's pseudonym, or an anonymous one.
+
+    An anonymous link's key is a browser's own token. Its stored form starts with ``anon-`` (so the
+    answers are never paired with another wave's) and is made from the wave and the token together, so
+    one browser's answers to two waves cannot be linked either.
+
+    Raises:
+        SubmissionError: code key_too_long.
+    """
+    if not anonymous:
+        return respondent_pseudonym(session, raw_key)
+    token = respondent_pseudonym(session, f"{wave_id}:{raw_key.strip()}" if raw_key.strip() else None)
+    return None if token is None else f"{ANONYMOUS_KEY}{token}"[:64]
+
+
 def record_response(
     session: Session,
     wave_id: int,
     raw_key: str,
     answers: Mapping[str, object],
     language: str | None = None,
+    *,
+    anonymous: bool = False,
 ) -> ResponseReceipt:
     """Check, redact and store one respondent's answers to an open wave, keyed by question code.
 
@@ -259,6 +319,15 @@ def record_response(
     as they are when nothing differs (status "unchanged", so a double click stores nothing new).
     Free-text answers are redacted and also stored as feedback of channel survey_comment, in the
     wave's round, under the same pseudonymous key.
+
+    Args:
+        session: The database session.
+        wave_id: The wave answered.
+        raw_key: The respondent key of a personal link, or a browser's token on the anonymous link.
+        answers: The answers by question code.
+        language: The language the questionnaire was shown in.
+        anonymous: Whether the answers came by the wave's anonymous link (see
+            :func:`stored_respondent_key`).
 
     Raises:
         SubmissionError: codes wave_unknown, wave_closed, key_missing, key_too_long, answer_unknown,
@@ -269,7 +338,7 @@ def record_response(
         raise SubmissionError("wave_unknown")
     if not wave.is_open:
         raise SubmissionError("wave_closed")
-    key = respondent_pseudonym(session, raw_key)
+    key = stored_respondent_key(session, wave_id, raw_key, anonymous)
     if key is None:
         raise SubmissionError("key_missing")
     survey = session.get(Survey, wave.survey_id)
@@ -375,19 +444,68 @@ def store_survey_comments(
 
 
 def submit_response(
-    engine: Engine, wave_id: int, raw_key: str, answers: Mapping[str, object], language: str | None = None
+    engine: Engine,
+    wave_id: int,
+    raw_key: str,
+    answers: Mapping[str, object],
+    language: str | None = None,
+    *,
+    anonymous: bool = False,
 ) -> ResponseReceipt:
     """`record_response` in a transaction of its own, retried when it lost a race."""
-    return retrying(engine, lambda session: record_response(session, wave_id, raw_key, answers, language))
+    return retrying(
+        engine,
+        lambda session: record_response(session, wave_id, raw_key, answers, language, anonymous=anonymous),
+    )
 
 
-def has_responded(session: Session, wave_id: int, raw_key: str) -> bool:
-    """Whether this respondent (raw key, as in the link) has answered the wave already."""
+def _stored_response(session: Session, wave_id: int, raw_key: str, anonymous: bool) -> Response | None:
     try:
-        key = respondent_pseudonym(session, raw_key)
+        key = stored_respondent_key(session, wave_id, raw_key, anonymous)
     except SubmissionError:  # an unusable key: the submission will say why
-        return False
+        return None
     if key is None:
-        return False
-    query = select(Response.id).where(Response.wave_id == wave_id, Response.respondent_key == key)
-    return session.scalar(query) is not None
+        return None
+    query = select(Response).where(Response.wave_id == wave_id, Response.respondent_key == key)
+    return session.scalars(query).first()
+
+
+def has_responded(session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False) -> bool:
+    """Whether this respondent (raw key, as in the link) has answered the wave already."""
+    return _stored_response(session, wave_id, raw_key, anonymous) is not None
+
+
+def previous_answers(
+    session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False
+) -> dict[str, object]:
+    """The respondent's stored answers to the wave's shown questions, as the form takes them back.
+
+    A scale, NPS or single choice comes back as a whole number, yes/no as 1.0, 0.5 or 0.0, a multiple
+    choice as the list of option numbers, a number as a float, free text as stored (redacted).
+    Nothing stored: an empty dict.
+    """
+    response = _stored_response(session, wave_id, raw_key, anonymous)
+    if response is None:
+        return {}
+    questions = {
+        q.id: q
+        for q in session.scalars(
+            select(Question).where(Question.id.in_([a.question_id for a in response.answers]))
+        )
+    }
+    answers: dict[str, object] = {}
+    for answer in response.answers:
+        question = questions[answer.question_id]
+        if question.hidden:
+            continue
+        if question.kind == "text":
+            answers[question.code] = answer.value_text or ""
+        elif question.kind == "multi":
+            answers[question.code] = [int(n) for n in json.loads(answer.value_text or "[]")]
+        elif answer.value_num is None:
+            continue
+        elif question.kind in ("scale", "nps", "single"):
+            answers[question.code] = int(answer.value_num)
+        else:
+            answers[question.code] = float(answer.value_num)
+    return answers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -39,6 +40,24 @@ def texts(at: AppTest) -> str:
     ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(str(p) for p in parts)
+
+
+# Streamlit renders these elements' bodies (and expanders' and metrics' labels) as Markdown.
+_MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def markdown_to_html(source: str) -> str:
+    """What Markdown makes of one text."""
+    return _MARKDOWN.render(source)
+
+
+def rendered_html(at: AppTest) -> str:
+    """The HTML that Markdown makes of every Markdown-rendered text on the page (CommonMark + tables).
+
+    A stand-in for the browser's rendering, close enough to tell text from an image, link or emphasis.
+    """
+    sources = texts(at).split("\n") + [str(e.label) for e in at.expander] + [str(m.label) for m in at.metric]
+    return "\n".join(_MARKDOWN.render(source) for source in sources)
 
 
 def create_admin(at: AppTest, username: str = "ada", password: str = PASSWORD) -> AppTest:

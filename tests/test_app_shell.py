@@ -211,8 +211,10 @@ def test_language_switch_changes_the_ui(monkeypatch, db_url):
         (lambda tmp: "postgresql://rectify:s3cret@127.0.0.1:1/rectify", "Cannot reach the database"),
         (lambda tmp: "definitely not a url", "is not a valid database address"),
         (lambda tmp: _corrupt_file(tmp), "is damaged or not a database"),
+        (lambda tmp: "postgresql://rectify:s3cret@db:abc/rectify", "must be a number from 1 to 65535"),
+        (lambda tmp: "postgresql://rectify:s3cret@db:99999999/rectify", "must be a number from 1 to 65535"),
     ],
-    ids=["unreachable", "malformed", "corrupt"],
+    ids=["unreachable", "malformed", "corrupt", "port_not_a_number", "port_out_of_range"],
 )
 def test_database_trouble_is_a_clear_message_not_a_traceback(monkeypatch, tmp_path, make_url, message):
     url = make_url(tmp_path)

@@ -120,6 +120,47 @@ def test_in_app_feedback_is_redacted_pseudonymised_and_stored_once(engine, world
     assert row.round_id == world.round_id  # the active round, not the closed one
 
 
+@pytest.mark.parametrize(
+    ("app_version", "model_version", "segment", "stored", "counts"),
+    [
+        (
+            "13800138000",
+            "gpt-4o li.ming@163.com",
+            "VIP 138\u200b0013\u200b8000",
+            (None, "gpt-4o [EMAIL]", "VIP [PHONE]"),
+            {"EMAIL": 1, "PHONE": 1},
+        ),
+        (
+            "<img src=x onerror=alert(1)>",
+            "qwen2.5-72b",
+            "我叫张伟",
+            (None, "qwen2.5-72b", "我叫[NAME]"),
+            {"NAME": 1},
+        ),
+        ("v2.3.1-beta.2", "med-llm-2026-10", "doctor", ("v2.3.1-beta.2", "med-llm-2026-10", "doctor"), {}),
+        ("8.0.47.2400 (1204)", None, " ", ("8.0.47.2400 (1204)", None, None), {}),
+    ],
+)
+def test_labels_from_the_link_are_checked_and_redacted(
+    engine, world, app_version, model_version, segment, stored, counts
+):
+    """A link is easy to edit: its labels must not carry personal data into the database."""
+    feedback = InAppFeedback(
+        product_id=world.product_id,
+        token="t-link",
+        comment="The answer was slow.",
+        app_version=app_version,
+        model_version=model_version,
+        segment=segment,
+    )
+    receipt = submit_in_app_feedback(engine, feedback)
+    assert receipt.pii_counts == counts
+    with unit_of_work(engine) as session:
+        row = session.scalars(select(Feedback)).one()
+    assert (row.app_version, row.model_version, row.segment) == stored
+    assert row.text == "The answer was slow." and (row.pii_counts or {}) == counts
+
+
 def test_a_rating_without_comment_is_feedback_too(engine, world):
     submit_in_app_feedback(engine, InAppFeedback(world.product_id, "t-1", rating=5))
     submit_in_app_feedback(engine, InAppFeedback(world.product_id, "t-2", rating=5))

@@ -28,6 +28,26 @@ def test_unknown_driver_is_a_bad_url():
     assert "secret" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:s3cret@host:99999999/db",
+        "postgresql://u:s3cret@host:abc/db",
+        "postgresql://u:s3cret@127.0.0.1:0/db",
+        "postgresql://u:s3cret@127.0.0.1:-5/db",
+    ],
+)
+def test_a_port_out_of_range_or_not_a_number_is_named_before_connecting(url):
+    with pytest.raises(DatabaseProblem) as caught:
+        make_engine(url)
+    assert caught.value.kind == "bad_port"
+    assert "s3cret" not in str(caught.value) and "s3cret" not in caught.value.where
+
+
+def test_a_port_in_range_is_accepted():
+    assert make_engine("postgresql://u@127.0.0.1:65535/db").url.port == 65535
+
+
 def test_unreachable_server_is_reported_with_the_password_masked():
     engine = make_engine("postgresql://rectify:s3cret@127.0.0.1:1/rectify")
     with pytest.raises(DatabaseProblem) as caught:

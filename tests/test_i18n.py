@@ -118,6 +118,7 @@ def test_every_survey_import_reason_problem_layout_and_kind_is_translated(key):
     # ImportProblem.values; a layout or kind: none).
     filled = {"value", "first_row", "cells", "expected", "limit_mb", "ids", "count", "columns", "column"}
     filled |= {"question", "points", "file_points", "detail"}  # detail: SurveyError.detail
+    filled |= {"limit", "ratio"}  # the row limit and the zip ratio (analytics.upload_limits)
     for text in STRINGS[key]:
         assert _fields(text) <= filled, key
 

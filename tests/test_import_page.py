@@ -243,6 +243,7 @@ def test_every_reason_problem_and_field_has_both_languages():
     keys += [f"import.field.{f}" for f in importing.FIELDS]
     assert [k for k in keys if k not in STRINGS] == []
     values = {"value": "x", "length": 1, "limit": 2, "first_row": 3, "cells": 4, "expected": 5, "limit_mb": 6}
+    values["ratio"] = 7  # compressed_too_much: the zip ratio limit (analytics.upload_limits)
     for key in keys:
         for text in STRINGS[key]:
             assert "{" not in text.format(**values), key  # every placeholder is one the code fills

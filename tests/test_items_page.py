@@ -3,6 +3,8 @@ manager reads, moving an item along, editing, evidence, carrying over, adding, a
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,7 +19,7 @@ from db.models import AuditEvent, RectificationItem
 from db.users import create_user
 from db.workspace import create_product, create_round
 from services import pain_points
-from tests.apphelpers import texts
+from tests.apphelpers import markdown_to_html, rendered_html, texts
 from tests.conftest import ROOT
 from tests.test_items import KeywordEncoder
 from ui.auth import SignedIn
@@ -240,3 +242,19 @@ def test_evidence_is_measured_from_the_topic_and_then_the_item_can_be_verified(a
     at.selectbox(key=f"items_next_{crash_item}").set_value("verified")
     at = at.button(key=f"items_set_status_{crash_item}").click().run()
     assert item(app_db, crash_item).status == "verified"
+
+
+EVIL = "![x](http://evil.example/a.png) **bold** <img src=x>"
+
+
+def test_a_typed_title_shows_as_typed_and_loads_nothing(app_db):
+    """Markdown or HTML in an item's title is text: no image from elsewhere, no bold, no HTML."""
+    with unit_of_work(app_db["engine"]) as session:
+        evil = open_item(session, app_db["round1"], NewItem(EVIL, None, "Zhang Min"), "ann").id
+    at = open_items(app_db, pick=evil)
+    assert not at.exception
+    page = rendered_html(at)
+    assert "<img" not in page and "<strong>bold</strong>" not in page and "evil.example/a.png" in page
+    assert at.subheader[0].value != f"#{evil} {EVIL}"  # escaped in the source ...
+    shown = html.unescape(re.sub(r"<[^>]+>", "", markdown_to_html(at.subheader[0].value)))
+    assert shown.strip() == f"#{evil} {EVIL}"  # ... and shown exactly as typed

@@ -6,6 +6,7 @@ by the real pipeline (multilingual encoder, seeded UMAP + HDBSCAN); every test w
 
 from __future__ import annotations
 
+import html
 import shutil
 import sqlite3
 from datetime import UTC, date, datetime
@@ -27,7 +28,7 @@ from db.topic_runs import load_run
 from db.workspace import create_product, create_round, list_rounds
 from services import pain_points
 from services.demo import load_demo
-from tests.apphelpers import texts
+from tests.apphelpers import rendered_html, texts
 from tests.conftest import ROOT
 from ui.auth import SignedIn
 
@@ -274,6 +275,22 @@ def test_rename_and_merge_show_in_the_ranking(demo):
     )
     actions = {a for (a,) in query(demo["url"], select(AuditEvent.action))}
     assert {"topic.rename", "topic.merge"} <= actions
+
+
+def test_a_topic_named_in_markdown_is_shown_literally_and_loads_nothing(demo):
+    """An analyst's topic name is text for every viewer: no image from elsewhere, no bold, no HTML."""
+    evil = "![x](http://evil.example/a.png) **bold** <img src=x>"
+    at = open_page(demo)
+    run, key = demo["run"], at.session_state["pp_topic"]
+    at.text_input(key=f"pp_rename_{run}_{key}").input(evil)
+    submit(at, "Save name")
+    viewer = open_page(demo, user=VIC)
+    viewer.session_state["pp_topic"] = key
+    viewer.run()
+    page = rendered_html(viewer)
+    assert "<img" not in page and "<strong>bold</strong>" not in page
+    assert f"{html.escape(evil, quote=False)}</h3>" in page  # the heading shows the name as typed
+    assert ranked_table(viewer).loc[lambda t: t["Topic key"] == key, "Topic"].iloc[0] == evil
 
 
 def test_a_category_correction_is_stored_and_survives_a_new_analysis(demo):

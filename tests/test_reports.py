@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import zipfile
 from datetime import date
 
@@ -106,6 +105,14 @@ def test_the_english_deck_tells_the_demo_story(demo):
     assert any("Feedback about dosage fell significantly." in s for s in slides)
     assert slides[-1].startswith("Method and caveats") and "not its cause" in slides[-1]
     assert _pictures(deck) == len(images) == 4
+    # One chart per slide, each under a one-line takeaway of the results it shows.
+    changes = next(s for s in _texts_by_shape(deck) if s[0] == "Changes")
+    assert changes[1] == (
+        "Better: Accuracy, Problem resolution, Overall satisfaction; No significant change: Ease of use, "
+        "Response speed"
+    )
+    nps = next(s for s in _texts_by_shape(deck) if s[0] == "NPS")
+    assert nps[1].startswith("NPS: no significant change")
 
 
 def test_the_chinese_deck_is_in_chinese(demo):
@@ -191,18 +198,18 @@ def primary(demo) -> Comparison:
 
 
 def _fits(shape, size_default: float = 18.0) -> bool:
-    """Whether a text box's paragraphs fit its height (a wide-glyph estimate: CJK 1 em, other 0.55 em)."""
+    """Whether a text box's paragraphs, wrapped with the deck font's metrics, fit its height."""
+    from analytics.slide_text import line_height, wrap
+
     frame = shape.text_frame
     width = (shape.width - frame.margin_left - frame.margin_right) / 12700  # points
     height = (shape.height - frame.margin_top - frame.margin_bottom) / 12700
     needed = 0.0
     for paragraph in frame.paragraphs:
         size = paragraph.font.size.pt if paragraph.font.size else size_default
-        ems = sum(
-            1.0 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 0.55 for ch in paragraph.text
-        )
-        needed += max(1, math.ceil(ems * size / width)) * size * 1.2
-    return needed <= height
+        needed += len(wrap(paragraph.text, width, size, bool(paragraph.font.bold))) * line_height(size)
+        needed += paragraph.space_after.pt if paragraph.space_after is not None else 0
+    return needed <= height + 0.01
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -222,7 +229,7 @@ def test_the_title_slide_names_the_scope_and_the_respondents_and_fits(primary, l
     )
     prs = Presentation(io.BytesIO(deck))
     title = prs.slides[0]
-    boxes = [s for s in title.shapes if s.has_text_frame]
+    boxes = [s for s in title.shapes if s.has_text_frame and s.text_frame.text]
     assert len(boxes) == 2 and all(b.text_frame.text.strip() for b in boxes)
     for box in boxes:
         assert box.left >= 0 and box.left + box.width <= prs.slide_width
@@ -275,18 +282,126 @@ def test_the_deck_and_the_tables_describe_the_primary_respondents(demo, primary)
     assert f"NPS {nps['mean_before_all']:+.0f}" not in svg
 
 
-def test_results_rows_with_long_names_spread_over_more_slides_and_short_ones_do_not():
-    from analytics.reports import _table_pages
+def test_results_rows_with_long_names_spread_evenly_over_more_slides_and_short_ones_do_not():
+    from analytics.slide_layout import paginate, row_height, table_room
 
-    short = [["Accuracy", "Wilcoxon signed-rank test"]] * 12
-    assert _table_pages(short, "en") == [(0, 12)]  # the standard questionnaire: one slide, as before
-    long = [
-        ["Which features have you used? Select all that apply. — Insurance claims help", "McNemar's test"]
+    widths = reports.RESULT_WIDTHS
+    header = ["Measure", "Test", "n", "Before", "After", "Change (95% CI)", "Adjusted p", "Result"]
+    room = table_room(100, header, widths, 12)
+    row = [
+        "Accuracy",
+        "Wilcoxon signed-rank test",
+        "124",
+        "3.35",
+        "3.81",
+        "+0.46 (+0.28, +0.64)",
+        "< 0.001",
+        "Better",
     ]
-    pages = _table_pages(long * 10, "en")
-    assert len(pages) > 1 and all(stop - start <= 8 for start, stop in pages)
+    short = [row_height(row, widths, 12)] * 12
+    assert paginate(short, room) == [(0, 12)]  # the standard questionnaire: one slide, as before
+    long = ["Which features have you used? Select all that apply. — Insurance claims help", *row[1:]]
+    heights = [row_height(long, widths, 12)] * 10
+    pages = paginate(heights, room)
+    # More slides, each holding what fits, and evenly: never a full slide and a lone last row.
+    assert len(pages) > 1 and all(sum(heights[a:b]) <= room for a, b in pages)
+    sizes = [b - a for a, b in pages]
+    assert max(sizes) - min(sizes) <= 1
     assert (
         pages[0][0] == 0
         and pages[-1][1] == 10
         and all(a[1] == b[0] for a, b in zip(pages, pages[1:], strict=False))
     )
+    assert paginate([50.0] * 7, 300.0) == [(0, 4), (4, 7)]  # 4 + 3, not 6 + 1
+
+
+# --- the headline, the footer, the takeaways ---------------------------------------------------------
+
+
+def _texts_by_shape(deck: bytes) -> list[list[str]]:
+    """Each slide's text boxes' texts, in order (tables left out)."""
+    return [
+        [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
+        for slide in Presentation(io.BytesIO(deck)).slides
+    ]
+
+
+def test_the_headline_calls_improved_only_what_is_significantly_better(demo):
+    results = demo["results"].copy()
+    # Accuracy loses its significance, response speed turns worse: the headline follows the categories.
+    results.loc[results["measure"] == "accuracy", "result"] = "unclear"
+    results.loc[(results["measure"] == "response_speed") & (results["kind"] == "likert"), "result"] = "worse"
+    deck = reports.build_deck(
+        reports.ReviewReport(
+            "MediAssist", "Round 1", "B", "F", results, items=demo["items"], generated_on=date(2026, 8, 1)
+        )
+    )
+    slides = _texts_by_shape(deck)
+    title, improved_heading, improved, not_heading, not_improved, topics_heading, topics, *footer = slides[1]
+    assert title == "What the results say" and improved_heading == "Improved"
+    assert "Accuracy" not in improved and "Problem resolution: mean 3.41 → 3.69" in improved
+    assert not_heading == "Not improved"
+    heading = next(
+        s for s in Presentation(io.BytesIO(deck)).slides[1].shapes if s.text_frame.text == "Not improved"
+    )
+    assert (
+        str(heading.text_frame.paragraphs[0].runs[0].font.color.rgb) == "C0392B"
+    )  # something got worse: red
+    assert "Worse: Response speed" in not_improved
+    assert "No significant change: Accuracy, Ease of use, NPS" in not_improved
+    assert topics_heading == "Evidence on the fixed pain points"
+    assert "Fix crash when uploading lab reports: 10.0% → 2.9% (significant)" in topics
+    assert footer == ["MediAssist · 2026-08-01", f"2 / {len(slides)}"]
+    # Nothing better: the headline says so instead of naming any measure improved.
+    none = results.assign(result=results["result"].replace("better", "unclear"))
+    slide = _texts_by_shape(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", none, lang="zh")))[1]
+    assert slide[1:3] == ["显著改善", "没有指标显著改善。"]
+
+
+def test_every_slide_after_the_title_has_the_product_the_date_and_its_number(demo):
+    deck = reports.build_deck(
+        reports.ReviewReport(
+            "MediAssist",
+            "Round 1",
+            "B",
+            "F",
+            demo["results"],
+            items=demo["items"],
+            generated_on=date(2026, 8, 1),
+        )
+    )
+    slides = _texts_by_shape(deck)
+    assert not any(t.endswith(f" / {len(slides)}") for t in slides[0])
+    for n, texts in enumerate(slides[1:], start=2):
+        assert texts[-2:] == ["MediAssist · 2026-08-01", f"{n} / {len(slides)}"]
+    prs = Presentation(io.BytesIO(deck))
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
+
+
+def test_the_headline_names_a_questions_options_once_under_the_question(demo):
+    results = demo["results"].copy()
+    unclear = results.index[results["result"] == "unclear"][:3]
+    results.loc[unclear, "label_en"] = [
+        "Which features have you used? — Lab reports",
+        "Which features have you used? — Medication lookup",
+        "Was your problem solved?",
+    ]
+    slide = _texts_by_shape(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", results)))[1]
+    not_improved = slide[4]
+    assert "Which features have you used? — Lab reports, Medication lookup" in not_improved
+    assert (
+        not_improved.count("Which features have you used?") == 1
+        and "Was your problem solved?" in not_improved
+    )
+
+
+def test_a_name_too_long_for_a_slide_is_cut_and_every_table_stays_on_its_slide(demo):
+    results = demo["results"].copy()
+    results.loc[0, "label_en"] = "Tell us everything about the dosage answers you got. " * 40
+    prs = Presentation(io.BytesIO(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", results))))
+    tables = [s for slide in prs.slides for s in slide.shapes if s.has_table]
+    assert tables and all(
+        t.top + t.height <= prs.slide_height - 12700 * 40 for t in tables
+    )  # above the footer
+    cut = next(t.table.cell(1, 0).text for t in tables if t.table.cell(0, 0).text == "Measure")
+    assert cut.startswith("Tell us everything about the dosage") and cut.endswith("…") and len(cut) < 400

@@ -102,7 +102,10 @@ def _deck_results(deck: bytes) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for slide in Presentation(io.BytesIO(deck)).slides:
         for shape in slide.shapes:
-            if not shape.has_table or shape.table.cell(0, 0).text != "Measure":
+            if not shape.has_table:
+                continue
+            header = [c.text for c in shape.table.rows[0].cells]
+            if (header[0], header[-1]) != ("Measure", "Result"):  # the results table, not another
                 continue
             for row in list(shape.table.rows)[1:]:
                 cell = row.cells[len(row.cells) - 1]

@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ui import strings as _strings_package
 
@@ -53,20 +54,24 @@ def t_in(lang: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def language_switch() -> None:
-    """A 中文 / English switch in the sidebar; the choice holds for the whole session.
+def language_switch(where: DeltaGenerator | None = None) -> None:
+    """A 中文 / English switch, in the sidebar unless placed elsewhere; the choice holds for the session.
 
     The language lives in a plain session key; the widget only shows it and writes it back, so it
     keeps showing the choice on every page (widget state does not carry across pages).
+
+    Args:
+        where: The container to draw it in (a respondent page's top, with no label); None: the sidebar.
     """
     st.session_state[LANG_KEY] = current_language()
-    st.sidebar.segmented_control(
+    (where or st.sidebar).segmented_control(
         t("app.language"),
         list(LANGUAGES),
         default=st.session_state[LANG_KEY],
         format_func=LANGUAGES.__getitem__,
         key=SWITCH_KEY,
         on_change=_keep_a_language,
+        label_visibility="visible" if where is None else "collapsed",
     )
 
 

@@ -5,6 +5,7 @@ A staff page's `roles` here are also the roles its header lets in (ui/page.py), 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 from ui import roles
@@ -114,3 +115,8 @@ def pages_for(role: str | None, has_users: bool) -> list[PageSpec]:
     if role is None:
         return [LOGIN, *RESPONDENT_PAGES]
     return [*(page for page in STAFF_PAGES if role in page.roles), *RESPONDENT_PAGES]
+
+
+def is_respondent_page(url_path: str) -> bool:
+    """Whether the page at this URL path (as st.Page names it) is one respondents open without login."""
+    return any(Path(page.path).stem == url_path for page in RESPONDENT_PAGES)

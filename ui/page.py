@@ -11,6 +11,7 @@ from ui import auth, roles, workspace
 from ui.auth import SignedIn
 from ui.i18n import current_language, t
 from ui.nav import PageSpec
+from ui.plain_text import plain
 from ui.workspace import Selection
 
 SelectionT = TypeVar("SelectionT", bound=Selection | None)
@@ -87,7 +88,7 @@ def open_page(
         raise ValueError(f"{spec.path} is open without login: it has no staff header")
     user = auth.require_role(*spec.roles)
     selection = workspace.current()
-    st.title(selection.product_name if product_as_title and selection else t(title_key))
+    st.title(plain(selection.product_name) if product_as_title and selection else t(title_key))
     if intro_key is not None:
         st.caption(t(intro_key))
     if selection is None and no_workspace_key is not None:

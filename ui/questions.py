@@ -7,9 +7,12 @@ import streamlit as st
 from analytics.questions import YES_NO, QuestionSpec
 from services.collect import MAX_TEXT
 from ui.i18n import t_in
+from ui.plain_text import plain
 
 
-def render_question(question: QuestionSpec, lang: str, key_prefix: str, *, disabled: bool = False) -> object:
+def render_question(
+    question: QuestionSpec, lang: str, key_prefix: str, *, disabled: bool = False, flagged: bool = False
+) -> object:
     """One question's widget; nothing is preselected, so a required answer is a real answer.
 
     Args:
@@ -17,12 +20,24 @@ def render_question(question: QuestionSpec, lang: str, key_prefix: str, *, disab
         lang: "zh" or "en": the language of its wording and scale words.
         key_prefix: Start of the widget key (the question's code follows), unique on the page.
         disabled: Draw it read-only (the survey builder's preview).
+        flagged: Mark it as a required question left unanswered: a red sign before its wording and a
+            red line under it.
 
     Returns:
         The widget's value: None when unanswered, a number, an option number, a list of option
         numbers (multiple choice) or the text.
     """
-    label = question.text(lang) + (" \\*" if question.required else "")
+    value = _widget(question, lang, key_prefix, disabled, flagged)
+    if flagged:
+        st.markdown(f":red[{t_in(lang, 'questionnaire.answer_needed')}]")
+    return value
+
+
+def _widget(question: QuestionSpec, lang: str, key_prefix: str, disabled: bool, flagged: bool) -> object:
+    # Widget labels, options and captions render Markdown: survey authors' words are shown as typed.
+    label = plain(question.text(lang)) + (" \\*" if question.required else "")
+    if flagged:  # the sign is outside the wording, so no wording can break the markup
+        label = f":red[:material/error:] {label}"
     key = f"{key_prefix}{question.code}"
     if question.kind == "text":
         return st.text_area(label, max_chars=MAX_TEXT, key=key, disabled=disabled)
@@ -30,7 +45,7 @@ def render_question(question: QuestionSpec, lang: str, key_prefix: str, *, disab
         return st.number_input(label, value=None, key=key, disabled=disabled)
     if question.kind in ("single", "multi"):
         numbers = list(range(1, len(question.options) + 1))
-        words = {i: question.options[i - 1].text(lang) for i in numbers}
+        words = {i: plain(question.options[i - 1].text(lang)) for i in numbers}
         if question.kind == "single":
             return st.radio(
                 label, numbers, index=None, format_func=words.__getitem__, key=key, disabled=disabled
@@ -57,7 +72,7 @@ def render_question(question: QuestionSpec, lang: str, key_prefix: str, *, disab
     low, high = (int(v) for v in question.value_range or (0, 10))
     options = list(range(low, high + 1))
     if question.kind == "scale":  # every point named
-        captions = list(question.point_words(lang))
+        captions = [plain(word) for word in question.point_words(lang)]
         return st.radio(
             label, options, index=None, horizontal=True, captions=captions, key=key, disabled=disabled
         )

@@ -54,6 +54,7 @@ from db.surveys import (
 from db.users import audit
 from ui.auth import SignedIn
 from ui.i18n import LANGUAGES, current_language, t, t_in
+from ui.plain_text import plain
 from ui.questions import render_question
 from ui.resources import transaction
 from ui.respondent import FORM_WIDTH
@@ -334,7 +335,7 @@ def render_question_list(user: SignedIn, questions: Sequence[StoredQuestion], ca
         return
     dimensions = _dimension_choices(questions)
     for q in questions:
-        label = f"{q.spec.code} · {q.spec.text(current_language())}"
+        label = f"{plain(q.spec.code)} · {plain(q.spec.text(current_language()))}"
         if q.hidden:
             label += f" ({t('surveys.hidden')})"
         # Keyed and kept in the session: a question's section stays open when it moves.
@@ -655,7 +656,7 @@ def render_preview(survey: SurveyRef, questions: Sequence[StoredQuestion]) -> No
     lang = str(lang or current_language())
     st.caption(t("surveys.preview_explain"))
     with st.container(border=True, width=FORM_WIDTH):
-        st.subheader(t_in(lang, "questionnaire.title", product=survey.product_name), anchor=False)
+        st.subheader(t_in(lang, "questionnaire.title", product=plain(survey.product_name)), anchor=False)
         st.caption(t_in(lang, "questionnaire.intro"))
         for q in questions:
             if not q.hidden:

@@ -18,6 +18,7 @@ from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, 
 from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction, write
 
 user = open_page(nav.ADMIN, title_key="admin.title").user
@@ -140,7 +141,7 @@ def render_workspace() -> None:
                         product.id,
                         {"name": product.name},
                     )
-                st.success(t("admin.product_created", name=name.strip()))
+                st.success(t("admin.product_created", name=plain(name.strip())))
             except WorkspaceError as err:
                 st.error(t(f"workspace.{err.code}"))
     with transaction() as session:

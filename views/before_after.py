@@ -13,6 +13,7 @@ from analytics import charts_verify, reports
 from analytics.pairing import Analysis, count_respondents
 from analytics.planner import plan_next_wave
 from analytics.questions import QuestionSpec, dimension_label
+from analytics.results_workbook import results_workbook
 from analytics.survey_answers import MIN_ANSWERS, N_BOOT, SEED
 from analytics.topic_outcome import parse_keywords
 from analytics.verdicts import RESULT_TONES, SHARE_KINDS, test_name
@@ -24,6 +25,7 @@ from services import verification
 from ui import nav, workspace
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 ctx = open_page(
@@ -122,10 +124,10 @@ def render_comparability(comparable: verification.Comparable) -> None:
     """Which questions the two waves cannot be compared on, and why."""
     separator = "、" if lang == "zh" else ", "
     if comparable.asked_differently:
-        listed = separator.join(f"{code} ({why})" for code, why in comparable.asked_differently)
+        listed = separator.join(f"{plain(code)} ({why})" for code, why in comparable.asked_differently)
         st.warning(t("verify.asked_differently", questions=listed))
     if comparable.only_one:
-        st.caption(t("verify.only_one", questions=separator.join(comparable.only_one)))
+        st.caption(t("verify.only_one", questions=plain(separator.join(comparable.only_one))))
 
 
 def family_name(family: str, labels: list[str]) -> str:
@@ -165,7 +167,7 @@ def render_counts(answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo) -> No
     columns[2].metric(t("verify.n_paired"), counts.both)
     for wave, n in ((base, counts.baseline), (follow, counts.follow_up)):
         if n < MIN_ANSWERS:
-            st.warning(t("verify.too_few", wave=wave.name, n=n, min=MIN_ANSWERS))
+            st.warning(t("verify.too_few", wave=plain(wave.name), n=n, min=MIN_ANSWERS))
 
 
 def render_analysis(analysis: Analysis) -> None:
@@ -192,7 +194,7 @@ def render_verdicts(results: pd.DataFrame, analysis: Analysis) -> None:
     ):
         # "Select all that apply." or "？" and then the string's own colon read badly: the end stop goes.
         question = str(options[f"label_{lang}"].iloc[0]).split(" — ")[0].rstrip(" .。?？!！:：")
-        with st.expander(t("verify.option_verdicts", question=question)):
+        with st.expander(t("verify.option_verdicts", question=plain(question))):
             for _, row in options.iterrows():
                 render_verdict(row)
     shares = results[results["kind"] == "top2box"]
@@ -394,10 +396,10 @@ def render_topic(
         choices = verification.topic_choices(session, selection.product_id, base, follow, lang)
     run, topics = choices.run, choices.topics
     if run is None or topics.empty:
-        st.info(t("verify.topic.no_run", round=follow.round_name))
+        st.info(t("verify.topic.no_run", round=plain(follow.round_name)))
     elif run.round_id is None:
         st.caption(
-            t("verify.topic.all_rounds_run", round=follow.round_name, day=f"{run.created_at:%Y-%m-%d}")
+            t("verify.topic.all_rounds_run", round=plain(follow.round_name), day=f"{run.created_at:%Y-%m-%d}")
         )
     sources = [
         *(["topic"] if run and not topics.empty else []),
@@ -502,7 +504,7 @@ def render_topic(
             ("left_out", left.left_out),
         ):
             if n:
-                st.caption(t(f"verify.topic.not_counted.{key}", n=n, round=follow.round_name, day=day))
+                st.caption(t(f"verify.topic.not_counted.{key}", n=n, round=plain(follow.round_name), day=day))
     evidence = outcome.evidence
     left_column, right_column = st.columns(2)
     for column, side in ((left_column, "before"), (right_column, "after")):
@@ -581,12 +583,10 @@ def render_exports(
     )
     middle.download_button(
         t("verify.export.xlsx"),
-        reports.to_xlsx_bytes(
-            {
-                t("verify.table"): table,
-                t("verify.sheet.plan"): reports.plan_table(plan, lang),
-                t("verify.sheet.context"): scope,
-            }
+        results_workbook(
+            results,
+            lang,
+            {t("verify.sheet.plan"): reports.plan_table(plan, lang), t("verify.sheet.context"): scope},
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -15,7 +15,15 @@ from db.workspace import find_product
 from services.collect import MAX_TEXT, InAppFeedback, SubmissionError, submit_in_app_feedback
 from ui.i18n import current_language, t
 from ui.resources import engine, transaction
-from ui.respondent import FORM_WIDTH, heading, render_redaction_note
+from ui.respondent import (
+    FORM_WIDTH,
+    has_placeholders,
+    heading,
+    link_param,
+    render_placeholder_note,
+    render_redaction_note,
+    show_placeholders,
+)
 
 st.session_state.setdefault("inapp_token", uuid.uuid4().hex)
 params = st.query_params
@@ -33,12 +41,15 @@ def render_receipt(receipt: dict[str, Any]) -> None:
     st.success(t("inapp.duplicate") if receipt["duplicate"] else t("inapp.thanks"), icon=":material/check:")
     if receipt["text"]:
         st.caption(t("inapp.stored_comment"))
-        st.text(receipt["text"])  # as text: markup in a comment is never rendered
+        shown = show_placeholders(receipt["text"], current_language())
+        st.text(shown)  # as text: markup in a comment is never rendered
+        if has_placeholders(shown, current_language()):
+            render_placeholder_note()
     render_redaction_note(receipt["pii_counts"])
     st.button(t("inapp.another"), key="inapp_another", on_click=new_form)
 
 
-product_ref = str(params.get("product", "")).strip()
+product_ref = link_param("product")
 with transaction() as session:
     product = find_product(session, product_ref) if product_ref else None
     product_id, product_name = (product.id, product.name) if product else (None, None)
@@ -53,7 +64,8 @@ if receipt is not None and receipt["product_id"] == product_id:
     render_receipt(receipt)
     st.stop()
 
-with st.form("inapp_form", border=False, width=FORM_WIDTH):
+# enter_to_submit off: no "Press Ctrl+Enter to submit form" (English, and no use on a phone).
+with st.form("inapp_form", border=False, width=FORM_WIDTH, enter_to_submit=False):
     st.markdown(t("inapp.intro", product=product_name))
     stars = st.feedback("stars", key="inapp_rating")
     category = st.pills(

@@ -14,6 +14,7 @@ from services.respondents import forget_respondent_everywhere, respondent_keys
 from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import engine, show_database_problem, transaction
 
 PAGE_SIZE = 50
@@ -24,8 +25,8 @@ user, selection = ctx.user, ctx.selection
 st.caption(
     t(
         "browser.scope",
-        product=selection.product_name,
-        round=selection.round_name or t("workspace.all_rounds"),
+        product=plain(selection.product_name),
+        round=plain(selection.round_name) if selection.round_name else t("workspace.all_rounds"),
     )
 )
 st.session_state.setdefault("browser_page", 1)

@@ -16,6 +16,7 @@ from services import demo
 from ui import nav, roles, workspace
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import encoder_for, engine, transaction
 
 ctx = open_page(nav.HOME, title_key="home.title", product_as_title=True)
@@ -154,7 +155,12 @@ def render_satisfaction(selection: workspace.Selection) -> None:
         st.info(t("home.no_survey"))
         return
     st.caption(
-        t("home.latest_wave", wave=latest.wave_name, kind=t(f"wave.{latest.wave_kind}"), n=latest.respondents)
+        t(
+            "home.latest_wave",
+            wave=plain(latest.wave_name),
+            kind=t(f"wave.{latest.wave_kind}"),
+            n=latest.respondents,
+        )
     )
     columns = st.columns(max(len(latest.scores), 1))
     for column, score in zip(columns, latest.scores, strict=False):
@@ -168,7 +174,9 @@ if selection is None:
     render_demo_controls()
     st.stop()
 
-st.caption(t("home.scope", round=selection.round_name or t("workspace.all_rounds")))
+st.caption(
+    t("home.scope", round=plain(selection.round_name) if selection.round_name else t("workspace.all_rounds"))
+)
 render_feedback_counts(selection)
 render_satisfaction(selection)
 render_items(selection)

@@ -1,18 +1,19 @@
 """Import customer-service records and community posts: upload, match columns, check, store."""
 
-import re
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import IntegrityError
 
-from analytics import importing
+from analytics import importing, upload_limits
 from db.feedback import IMPORT_CHANNELS
 from db.settings import respondent_key_secret
 from services.feedback_import import import_file
 from ui import nav
+from ui.file_upload import file_uploader
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 TIMEZONES = (
@@ -37,6 +38,7 @@ st.caption(
     t(
         "import.intro",
         limit_mb=LIMIT_MB,
+        max_rows=f"{upload_limits.Limits.from_env().max_rows:,}",
         max_chars=f"{importing.MAX_TEXT_CHARS:,}",
         product=selection.product_name,
     )
@@ -48,9 +50,10 @@ def show(bar: Any, done: int, total: int, key: str) -> None:
     bar.progress(done / max(total, 1), text=t(key))
 
 
-def plain(text: str) -> str:
-    """Text from a file, safe inside a markdown message (no formatting, links or HTML)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+def forget_file() -> None:
+    """Drop the file read and the rows checked from the session: a big file holds hundreds of MB."""
+    for key in ("import_table", "import_prepared"):
+        st.session_state.pop(key, None)
 
 
 def read_upload(uploaded: Any) -> tuple[str, importing.Table]:
@@ -58,16 +61,16 @@ def read_upload(uploaded: Any) -> tuple[str, importing.Table]:
     token = f"{uploaded.file_id}:{uploaded.name}:{uploaded.size}"
     cached = st.session_state.get("import_table")
     if cached is None or cached[0] != token:
+        del cached
+        forget_file()  # the previous file's rows, before this one's are read beside them
         try:
             with st.spinner(t("import.reading")):
                 data = uploaded.getvalue()
                 table = importing.read_table(data, uploaded.name, max_bytes=importing.MAX_FILE_BYTES)
         except importing.ImportProblem as problem:
-            st.session_state.pop("import_table", None)
             st.error(t(f"import.problem.{problem.code}", **problem.values))
             st.stop()
         st.session_state["import_table"] = (token, table)
-        st.session_state.pop("import_prepared", None)
     stored: tuple[str, importing.Table] = st.session_state["import_table"]
     return stored
 
@@ -185,17 +188,15 @@ def store_rows(prepared: importing.Prepared, channel: str, file_name: str) -> No
         st.error(t("import.failed"))
         return
     bar.empty()
+    forget_file()  # stored: the file's rows and records need not stay in this session's memory
     st.success(
         t("import.done", added=result.added, already=result.already_stored, rejected=result.rejected_rows)
     )
     st.toast(t("import.toast", added=result.added), icon=":material/check_circle:")
 
 
-uploaded = st.file_uploader(
-    t("import.file"),
-    type=["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"],
-    key="import_file",
-    max_upload_size=LIMIT_MB,
+uploaded = file_uploader(
+    t("import.file"), ["csv", "tsv", "txt", "xlsx", "jsonl", "ndjson", "json"], "import_file", LIMIT_MB
 )
 channel = st.selectbox(
     t("import.channel"),
@@ -204,6 +205,7 @@ channel = st.selectbox(
     key="import_channel",
 )
 if uploaded is None:
+    forget_file()
     st.stop()
 
 token, table = read_upload(uploaded)

@@ -17,15 +17,17 @@ from db.surveys import SurveyError, list_surveys, list_waves, survey_questions
 from db.workspace import list_rounds
 from services.survey_import import ImportReport, WaveTarget, import_responses
 from ui import nav
+from ui.file_upload import file_uploader
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
 
 ctx = open_page(
     nav.IMPORT_SURVEY, title_key="survey_import.title", no_workspace_key="survey_import.no_product"
 )
 user, lang, selection = ctx.user, ctx.lang, ctx.selection
-st.caption(t("survey_import.intro", product=selection.product_name))
+st.caption(t("survey_import.intro", product=plain(selection.product_name)))
 NONE = ""  # the "no column" choice
 
 
@@ -213,9 +215,7 @@ def render_report(report: ImportReport) -> None:
         render_rejected(report.rejected)
 
 
-uploaded = st.file_uploader(
-    t("survey_import.upload"), type=["csv", "xlsx", "txt"], key="survey_import_upload"
-)
+uploaded = file_uploader(t("survey_import.upload"), ["csv", "xlsx", "txt"], "survey_import_upload")
 if uploaded is None:
     st.session_state.pop("survey_import_file", None)
     st.stop()

@@ -35,6 +35,7 @@ from services.item_evidence import measure_topic_evidence
 from ui import nav
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction, write
 
 ctx = open_page(
@@ -42,7 +43,11 @@ ctx = open_page(
 )
 user, can_edit, lang, selection = ctx.user, ctx.can_edit, ctx.lang, ctx.selection
 st.caption(
-    t("items.scope", product=selection.product_name, round=selection.round_name or t("workspace.all_rounds"))
+    t(
+        "items.scope",
+        product=plain(selection.product_name),
+        round=plain(selection.round_name) if selection.round_name else t("workspace.all_rounds"),
+    )
 )
 
 
@@ -274,7 +279,7 @@ def render_evidence(item: pd.Series, editable: bool) -> None:
                 period_start=_day(evidence.period_start),
                 fix_date=_day(evidence.fix_date),
                 period_end=_day(evidence.period_end),
-                by=evidence.attached_by or "?",
+                by=plain(evidence.attached_by or "?"),
                 at=f"{evidence.attached_at:%Y-%m-%d %H:%M}" if evidence.attached_at else "?",
             )
         )
@@ -442,14 +447,16 @@ def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
     item_id = st.selectbox(t("items.pick"), ids, format_func=labels.__getitem__, key="items_pick")
     position = ids.index(int(item_id))
     item = items.iloc[position]
-    st.subheader(f"#{item_id} {item['title']}")
+    st.subheader(f"#{item_id} {plain(item['title'])}")  # titles are typed: shown as typed, never as Markdown
     topic = (
-        t("items.detail.topic", topic=topic_name(item)) if topic_name(item) else t("items.detail.no_topic")
+        t("items.detail.topic", topic=plain(topic_name(item)))
+        if topic_name(item)
+        else t("items.detail.no_topic")
     )
     status = status_name(str(item["status"]), bool(item["verification_lost"]))
-    st.caption(f"{topic} · {item['round_name']} · {status}")
+    st.caption(f"{topic} · {plain(item['round_name'])} · {status}")
     if topic_name(item):
-        st.caption(t("items.detail.topic_key", code=item["topic_key"]))
+        st.caption(t("items.detail.topic_key", code=plain(item["topic_key"])))
     if not pd.isna(item["carried_from_id"]):
         st.caption(t("items.detail.carried_from", id=int(item["carried_from_id"])))
     if bool(late.iloc[position]):

@@ -25,6 +25,7 @@ from services import pain_points
 from ui import nav, workspace
 from ui.i18n import STRINGS, t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import encoder_for, engine, transaction, write
 
 ENCODERS = ("use-multilingual", "use+minilm", "minilm-int8")
@@ -34,7 +35,7 @@ MAX_ITEM_CHOICES = 200  # items offered for a category correction, most typical 
 ctx = open_page(nav.PAIN_POINTS, title_key="pp.title", no_workspace_key="pp.no_product")
 user, can_edit, selection = ctx.user, ctx.can_edit, ctx.selection
 scope = selection.round_name or t("workspace.all_rounds")
-st.caption(t("pp.scope", product=selection.product_name, round=scope))
+st.caption(t("pp.scope", product=plain(selection.product_name), round=plain(scope)))
 
 st.session_state.setdefault("pp_min_topic_size", 0)
 st.session_state.setdefault("pp_encoder", ENCODERS[0])
@@ -112,7 +113,7 @@ def localised_terms(value: object) -> str:
     for part in value.split("; "):
         label, _, count = part.rpartition(" x")
         key = "pp.term." + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-        parts.append(f"{t(key) if key in STRINGS else label} x{count}")
+        parts.append(f"{t(key) if key in STRINGS else plain(label)} x{count}")
     return "; ".join(parts)
 
 
@@ -658,7 +659,12 @@ def render_open_item(key: str, row: pd.Series, items: pd.DataFrame) -> None:
     if len(worked_on):  # one item per topic is worked on at a time: offer it instead of a second one
         offered = worked_on.iloc[0]
         st.info(
-            t("pp.item_offer", id=int(offered["id"]), title=offered["title"], round=offered["round_name"])
+            t(
+                "pp.item_offer",
+                id=int(offered["id"]),
+                title=plain(offered["title"]),
+                round=plain(offered["round_name"]),
+            )
         )
         if st.button(
             t("pp.item_go", id=int(offered["id"])), key=f"pp_item_go_{key}", icon=":material/arrow_forward:"
@@ -763,8 +769,8 @@ def render_topic(
     members = items[items["topic_key"] == key]
     topic = topics[topics["key"] == key]
     keywords = topic["keywords"].iloc[0] if len(topic) else []
-    st.markdown(f"### {names[key]}")
-    st.caption(t("pp.keywords", words=" · ".join(map(str, keywords or [])) or "—", topic=key))
+    st.markdown(f"### {plain(names[key])}")  # analysts name topics: shown as typed, never as Markdown
+    st.caption(t("pp.keywords", words=plain(" · ".join(map(str, keywords or []))) or "—", topic=plain(key)))
     cols = st.columns(5)
     cols[0].metric(
         t("pp.col.count"), f"{int(row['count']):,}", help=t("pp.share_of_all", share=f"{row['share']:.1%}")

@@ -1,21 +1,40 @@
 """The satisfaction questionnaire a respondent opens by link, no login: `?wave=<id>&key=<respondent key>`.
 
 One response per respondent per wave: submitting again while the wave is open replaces the earlier
-answers, and the respondent is told so before and after.
+answers, and the respondent is told so before and after; the form then shows their stored answers.
+A wave's anonymous link (`?wave=<id>&anonymous=1`) takes one response per browser instead (a cookie).
 """
 
 import streamlit as st
 
 from db.surveys import Questionnaire, load_questionnaire
-from services.collect import MAX_TEXT, SubmissionError, has_responded, submit_response
+from services.collect import (
+    MAX_TEXT,
+    SubmissionError,
+    has_responded,
+    previous_answers,
+    submit_response,
+)
 from ui.i18n import current_language, t
 from ui.questions import render_question
 from ui.resources import engine, transaction
-from ui.respondent import FORM_WIDTH, heading, render_redaction_note
+from ui.respondent import (
+    FORM_WIDTH,
+    browser_token,
+    has_placeholders,
+    heading,
+    link_param,
+    render_placeholder_note,
+    render_redaction_note,
+    show_placeholders,
+    store_placeholders,
+)
 
 lang = current_language()
-wave_ref = str(st.query_params.get("wave", "")).strip()
+wave_ref = link_param("wave")
+anonymous = str(st.query_params.get("anonymous", "")).strip().lower() in ("1", "true", "yes")
 raw_key = str(st.query_params.get("key", "")).strip()
+PREFIX = "questionnaire_"
 
 
 def render_receipt(status: str, pii_counts: dict[str, int]) -> None:
@@ -24,6 +43,7 @@ def render_receipt(status: str, pii_counts: dict[str, int]) -> None:
     render_redaction_note(pii_counts)
     if st.button(t("questionnaire.change"), key="questionnaire_change"):
         st.session_state.pop(done_key, None)
+        st.session_state.pop(filled_key, None)  # the form is filled again from what is stored
         st.rerun()
 
 
@@ -33,6 +53,27 @@ def question_list(form: Questionnaire, codes: tuple[str, ...]) -> str:
     return "".join(f"\n- {texts.get(code, code)}" for code in codes)
 
 
+def fill_in_previous_answers(form: Questionnaire) -> None:
+    """Put the respondent's stored answers into the form's widgets, once per visit of the form."""
+    with transaction() as session:
+        previous = previous_answers(session, form.wave_id, raw_key, anonymous=anonymous)
+    for code, value in previous.items():
+        st.session_state[f"{PREFIX}{code}"] = (
+            show_placeholders(value, lang) if isinstance(value, str) else value
+        )
+
+
+def scroll_to_first_marked_question() -> None:
+    """Bring the first unanswered required question into view: on a phone it is screens above the button."""
+    st.html(
+        "<script>setTimeout(() => document.querySelector("
+        "'[data-testid=\"stWidgetLabel\"] .stMarkdownColoredText')"
+        "?.closest('[data-testid=\"stElementContainer\"]')"
+        "?.scrollIntoView({block: 'center'}), 300);</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 if not wave_ref:
     heading(t("nav.questionnaire"))
     st.error(t("questionnaire.no_wave"))
@@ -40,12 +81,6 @@ if not wave_ref:
 
 with transaction() as session:
     questionnaire = load_questionnaire(session, int(wave_ref)) if wave_ref.isdigit() else None
-    answered_before = bool(
-        questionnaire
-        and questionnaire.is_open
-        and raw_key
-        and has_responded(session, questionnaire.wave_id, raw_key)
-    )
 
 if questionnaire is None:
     heading(t("nav.questionnaire"))
@@ -55,29 +90,52 @@ heading(t("questionnaire.title", product=questionnaire.product_name))
 if not questionnaire.is_open:
     st.info(t("questionnaire.error.wave_closed"))
     st.stop()
+if anonymous:
+    raw_key = browser_token()
 if not raw_key:
     st.error(t("questionnaire.error.key_missing"))
     st.stop()
 
 done_key = f"questionnaire_done_{questionnaire.wave_id}"
+filled_key = f"questionnaire_filled_{questionnaire.wave_id}"
+flagged_key = f"questionnaire_flagged_{questionnaire.wave_id}"
 if done_key in st.session_state:
     render_receipt(*st.session_state[done_key])
     st.stop()
 
+with transaction() as session:
+    answered_before = has_responded(session, questionnaire.wave_id, raw_key, anonymous=anonymous)
+if answered_before and not st.session_state.get(filled_key):
+    fill_in_previous_answers(questionnaire)
+    st.session_state[filled_key] = True
+
 st.caption(t("questionnaire.intro"))
+if anonymous:
+    st.caption(t("questionnaire.anonymous"))
 if answered_before:
     st.info(t("questionnaire.answered_before"))
-with st.form("questionnaire_form", border=False, width=FORM_WIDTH):
+flagged: tuple[str, ...] = st.session_state.get(flagged_key, ())
+# enter_to_submit off: no "Press Ctrl+Enter to submit form" (English, and no use on a phone).
+with st.form("questionnaire_form", border=False, width=FORM_WIDTH, enter_to_submit=False):
     answers = {
-        question.code: render_question(question, lang, "questionnaire_")
+        question.code: render_question(question, lang, PREFIX, flagged=question.code in flagged)
         for question in questionnaire.questions
     }
+    if any(isinstance(a, str) and has_placeholders(a, lang) for a in answers.values()):
+        render_placeholder_note()
     submitted = st.form_submit_button(t("questionnaire.submit"), type="primary", width="stretch")
 
 if submitted:
+    st.session_state.pop(flagged_key, None)
+    answers = {code: store_placeholders(a, lang) if isinstance(a, str) else a for code, a in answers.items()}
     try:
-        receipt = submit_response(engine(), questionnaire.wave_id, raw_key, answers, lang)
+        receipt = submit_response(
+            engine(), questionnaire.wave_id, raw_key, answers, lang, anonymous=anonymous
+        )
     except SubmissionError as err:
+        if err.code == "missing":  # drawn again, with the unanswered questions marked
+            st.session_state[flagged_key] = err.questions
+            st.rerun()
         st.error(
             t(
                 f"questionnaire.error.{err.code}",
@@ -89,3 +147,7 @@ if submitted:
     else:
         st.session_state[done_key] = (receipt.status, receipt.pii_counts)
         st.rerun()
+elif flagged:
+    st.error(t("questionnaire.error.missing", questions=question_list(questionnaire, flagged)))
+    st.caption(t("collect.nothing_stored"))
+    scroll_to_first_marked_question()

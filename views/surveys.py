@@ -13,17 +13,20 @@ from db.models import WAVE_KINDS
 from db.surveys import SurveyError, list_surveys, list_waves, open_wave, set_wave_open
 from db.users import audit
 from db.workspace import list_rounds
+from services.collect import MAX_KEY
 from ui import nav
 from ui.i18n import t
 from ui.page import open_page
+from ui.plain_text import plain
 from ui.resources import transaction
+from ui.respondent_links import KeysTooLong, links_csv, parse_keys, qr_png
 from ui.roles import can_build_surveys
 from ui.survey_builder import SURVEY_KEY, SurveyRef, error_text, render_builder, render_new_survey
 
 ctx = open_page(nav.SURVEYS, title_key="surveys.title", no_workspace_key="surveys.no_product")
 user, selection = ctx.user, ctx.selection
 can_build = can_build_surveys(user)
-st.caption(t("surveys.product", product=selection.product_name))
+st.caption(t("surveys.product", product=plain(selection.product_name)))
 
 
 def respondent_url(page: str, **query: object) -> str:
@@ -68,7 +71,7 @@ def render_open_wave(survey_id: int) -> None:
                         wave.id,
                         {"name": wave.name, "kind": kind},
                     )
-                st.success(t("surveys.opened", name=name))
+                st.success(t("surveys.opened", name=plain(name)))
             except SurveyError as err:
                 st.error(error_text(err))
 
@@ -122,11 +125,7 @@ def render_waves(survey_id: int) -> None:
     )
     wave = by_id[wave_id]
     st.caption(t("surveys.respondents", n=wave.responses))
-    st.caption(t("surveys.link_help"))
-    st.code(
-        respondent_url("questionnaire", wave=wave.id, key="RESPONDENT_KEY"), language=None, wrap_lines=True
-    )
-    st.caption(t("surveys.path", path="/questionnaire"))
+    render_links(wave.id)
     if can_build:
         st.button(
             t("surveys.close") if wave.is_open else t("surveys.reopen"),
@@ -134,6 +133,51 @@ def render_waves(survey_id: int) -> None:
             on_click=toggle_wave,
             args=(wave.id, wave.name, not wave.is_open),
         )
+
+
+def render_links(wave_id: int) -> None:
+    """The wave's respondent links: personal ones (a template, or a CSV for a list of keys) and anonymous."""
+    st.markdown(f"**{t('surveys.personal_links')}**")
+    st.caption(t("surveys.link_help"))
+    st.code(
+        respondent_url("questionnaire", wave=wave_id, key="RESPONDENT_KEY"), language=None, wrap_lines=True
+    )
+    st.caption(t("surveys.path", path="/questionnaire"))
+    entered = st.text_area(t("surveys.keys"), help=t("surveys.keys_help"), key="surveys_keys")
+    try:
+        keys = parse_keys(entered)
+    except KeysTooLong as err:
+        st.error(t("surveys.keys_too_long", n=MAX_KEY, keys=", ".join(k[:40] + "…" for k in err.keys)))
+        keys = []
+    if keys:
+        data = links_csv(
+            keys,
+            lambda key: respondent_url("questionnaire", wave=wave_id, key=key),
+            (t("surveys.col_key"), t("surveys.col_link")),
+        )
+        st.download_button(
+            t("surveys.links_csv", n=len(keys)),
+            data,
+            file_name=f"wave-{wave_id}-links.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="surveys_links_csv",
+        )
+
+    st.markdown(f"**{t('surveys.anonymous_link')}**")
+    st.caption(t("surveys.anonymous_help"))
+    link = respondent_url("questionnaire", wave=wave_id, anonymous=1)
+    st.code(link, language=None, wrap_lines=True)
+    png = qr_png(link)
+    st.image(png, caption=t("surveys.qr"), width=200)
+    st.download_button(
+        t("surveys.qr_download"),
+        png,
+        file_name=f"wave-{wave_id}-qr.png",
+        mime="image/png",
+        icon=":material/qr_code_2:",
+        key="surveys_qr",
+    )
 
 
 def render_feedback_link() -> None:

@@ -16,6 +16,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "collect.pii_bank_card": ("银行卡号", "bank card"),
     "collect.pii_phone": ("电话号码", "phone number"),
     "collect.pii_name": ("姓名", "name"),
+    "collect.pii_iban": ("国际银行账号（IBAN）", "IBAN"),
+    "collect.pii_ssn": ("美国社会安全号", "social security number"),
+    "collect.pii_passport": ("护照号", "passport number"),
+    "collect.pii_qq": ("QQ 号", "QQ number"),
+    "collect.pii_wechat": ("微信号", "WeChat ID"),
+    "collect.pii_license_plate": ("车牌号", "licence plate"),
+    "collect.pii_birth_date": ("出生日期", "date of birth"),
+    "collect.pii_address": ("地址", "address"),
+    "collect.placeholder_note": (
+        "方括号中的词（例如 {example}）代替了为保护隐私而删除的个人信息。",
+        "Words in brackets (such as {example}) stand for personal data removed to protect your privacy.",
+    ),
     "collect.nothing_stored": (
         "未保存任何内容，请修改后重新提交。",
         "Nothing was saved; please correct and send again.",
@@ -45,6 +57,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "inapp.no_product": (
         "此反馈链接没有指明产品（缺少 ?product=）。请从产品内的反馈入口打开。",
         "This feedback link names no product (?product= is missing). Please open it from the product's feedback button.",
+    ),
+    "respondent.bad_link": (
+        "此链接中的 {name}= 值无效，不是可用的编号或名称。请检查链接是否完整，或向发送链接的人索取新链接。",
+        "The {name}= value in this link is not valid: it is no usable id or name. Check that the link is complete, or ask whoever sent it for a new one.",
     ),
     "inapp.error.product_unknown": (
         "此反馈链接中的产品不存在。请检查链接，或从产品内的反馈入口重新打开。",
@@ -80,6 +96,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Your answers were saved before; nothing changed.",
     ),
     "questionnaire.change": ("修改我的回答", "Change my answers"),
+    "questionnaire.answer_needed": ("请回答这个必答问题。", "This question needs an answer."),
+    "questionnaire.anonymous": (
+        "这是匿名问卷：不会记录您是谁。同一浏览器只能提交一份回答，再次提交会替换之前的回答。",
+        "This survey is anonymous: who you are is not recorded. One response per browser; submitting again replaces your earlier answers.",
+    ),
     "questionnaire.no_wave": (
         "此问卷链接不完整：没有指明问卷（缺少 ?wave=）。请使用收到的完整链接。",
         "This survey link is incomplete: it names no survey (?wave= is missing). Please use the complete link you received.",
@@ -170,6 +191,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Respondent link: replace RESPONDENT_KEY with each respondent's key in the product (a user id, say). The same key pairs their baseline and follow-up answers; it is pseudonymised (a keyed hash) before it is stored.",
     ),
     "surveys.path": ("受访者页面的路径：{path}", "Path of the respondent page: {path}"),
+    "surveys.personal_links": ("个人链接", "Personal links"),
+    "surveys.anonymous_link": ("匿名链接", "Anonymous link"),
+    "surveys.anonymous_help": (
+        "任何拿到此链接的人都可以回答，不需要用户标识。每个浏览器只算一份回答（靠浏览器 Cookie 识别）：换浏览器、用无痕窗口或清除 Cookie 就能再答一次，所以它比个人链接弱。匿名回答永远不会与其他批次的回答配对。",
+        "Anyone with this link can answer; no respondent key is needed. One response per browser (recognised by a browser cookie): another browser, a private window or cleared cookies can answer again, so it is weaker than personal links. Anonymous answers are never paired with another wave's answers.",
+    ),
+    "surveys.qr": ("匿名链接的二维码", "QR code of the anonymous link"),
+    "surveys.qr_download": ("下载二维码（PNG）", "Download the QR code (PNG)"),
+    "surveys.keys": ("受访者标识（每行一个）", "Respondent keys (one per line)"),
+    "surveys.keys_help": (
+        "例如产品中的用户 ID。会生成一个 CSV，每行是一位受访者的个人链接；标识只出现在链接里，保存回答时会做假名化处理。",
+        "User ids from the product, say. You get a CSV with each respondent's personal link; the key is only in the link and is pseudonymised when answers are stored.",
+    ),
+    "surveys.links_csv": ("下载个人链接（CSV，{n} 个）", "Download personal links (CSV, {n})"),
+    "surveys.keys_too_long": (
+        "以下标识超过 {n} 个字符，无法使用：{keys}",
+        "These keys are longer than {n} characters and cannot be used: {keys}",
+    ),
+    "surveys.col_key": ("标识", "key"),
+    "surveys.col_link": ("链接", "link"),
     "surveys.close": ("结束此批次", "Close this wave"),
     "surveys.reopen": ("重新开启此批次", "Reopen this wave"),
     "surveys.closed": ("批次 {name} 已结束，不再接收回答。", "Wave {name} closed; it takes no more answers."),

@@ -16,6 +16,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "数据库地址 DATABASE_URL 无法识别：{where}",
         "DATABASE_URL is not a valid database address: {where}",
     ),
+    "db.bad_port": (
+        "DATABASE_URL 中的端口必须是 1 到 65535 之间的数字：{where}",
+        "The port in DATABASE_URL must be a number from 1 to 65535: {where}",
+    ),
     "db.unreachable": (
         "无法连接数据库 {where}。请检查服务器是否运行、地址和凭据是否正确。",
         "Cannot reach the database at {where}. Check that the server runs and the address and credentials are right.",

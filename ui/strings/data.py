@@ -10,15 +10,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No product yet. An admin creates one on the Admin page, or load the demo workspace on the Overview.",
     ),
     "import.intro": (
-        "支持 CSV（UTF-8、带 BOM 的 UTF-8、Excel 导出的 GBK/GB18030）、XLSX 和 JSONL，最大 {limit_mb} MB，"
-        "每条内容最多 {max_chars} 个字符。"
+        "支持 CSV（UTF-8、带 BOM 的 UTF-8、Excel 导出的 GBK/GB18030）、XLSX 和 JSONL，最大 {limit_mb} MB、"
+        "{max_rows} 行，每条内容最多 {max_chars} 个字符。"
         "导入到产品“{product}”。个人信息在保存前会被脱敏，客户 ID 只以假名形式保存。",
-        "CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 as Chinese Excel saves it), XLSX and JSONL, up to {limit_mb} MB; "
-        "each text up to {max_chars} characters. "
+        "CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 as Chinese Excel saves it), XLSX and JSONL, up to {limit_mb} MB "
+        "and {max_rows} rows; each text up to {max_chars} characters. "
         "Rows go to the product “{product}”. Personal data is redacted before anything is stored, and customer ids "
         "are kept only as pseudonyms.",
     ),
     "import.file": ("选择文件", "Choose a file"),
+    # Streamlit's file uploader, redrawn in Chinese (ui/file_upload.py)
+    "upload.button": ("上传", "Upload"),
+    "upload.limits": ("每个文件最大 {n} MB · {types}", "{n}MB per file • {types}"),
     "import.reading": ("正在读取文件…", "Reading the file…"),
     "import.channel": ("来源渠道", "Channel"),
     "import.read": (
@@ -127,6 +130,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "文件中没有数据行（只有表头或全是空行）。",
         "The file has no data rows (only a header, or blank lines).",
     ),
+    "import.problem.too_many_rows": (
+        "文件超过 {limit} 行的上限，没有读取也没有保存任何内容。请拆分成几个文件分别导入（上限由 RECTIFY_IMPORT_MAX_ROWS 设置）。",
+        "The file has more than the {limit} rows allowed; nothing was read or stored. Split it into parts and import each (the limit is set by RECTIFY_IMPORT_MAX_ROWS).",
+    ),
+    "import.problem.unzipped_too_large": (
+        "这个工作簿解压后超过 {limit_mb} MB 的上限，没有打开也没有保存任何内容。请删除多余的工作表或另存为 CSV（上限由 RECTIFY_IMPORT_MAX_UNZIPPED_MB 设置）。",
+        "This workbook unpacks to more than the {limit_mb} MB allowed; it was not opened and nothing was stored. Remove unneeded sheets or save it as CSV (the limit is set by RECTIFY_IMPORT_MAX_UNZIPPED_MB).",
+    ),
+    "import.problem.compressed_too_much": (
+        "这个工作簿解压后超过自身大小的 {ratio} 倍（压缩炸弹就是这样），没有打开也没有保存任何内容。如果是正常文件，请另存为 CSV（上限由 RECTIFY_IMPORT_MAX_ZIP_RATIO 设置）。",
+        "This workbook unpacks to more than {ratio} times its size, as a zip bomb does; it was not opened and nothing was stored. If it is a genuine file, save it as CSV (the limit is set by RECTIFY_IMPORT_MAX_ZIP_RATIO).",
+    ),
+    "import.problem.unsafe_xml": (
+        "这个工作簿的 XML 中含有实体声明（DOCTYPE/ENTITY）。Excel 从不写入这种内容，而 XXE 和“十亿笑声”攻击依赖它，因此文件被拒绝，没有保存任何内容。请在 Excel 中重新保存后再导入。",
+        "This workbook's XML declares entities (DOCTYPE/ENTITY). Excel never writes them and XXE and “billion laughs” attacks rely on them, so the file was refused and nothing was stored. Save it again from Excel and retry.",
+    ),
+    "import.problem.json_too_deep": (
+        "JSON 嵌套层数过深，无法读取，没有保存任何内容。请把每条反馈写成一个不超过几层嵌套的对象。",
+        "The JSON is nested too deeply to read; nothing was stored. Write each feedback item as an object nested only a few levels.",
+    ),
     "import.problem.no_text_column": (
         "请选择反馈内容所在的列，它是唯一必需的列。",
         "Choose the column that holds the feedback text; it is the one column required.",
@@ -161,6 +184,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The row has {cells} cells but the header has {expected} columns (an unquoted comma in the text?)",
     ),
     "import.reason.bad_json": ("这一行不是有效的 JSON 对象", "The line is not a valid JSON object"),
+    "import.reason.json_too_deep": (
+        "这一行的 JSON 嵌套层数过深，无法读取",
+        "The line's JSON is nested too deeply to read",
+    ),
     # feedback browser
     "browser.title": ("反馈浏览", "Feedback browser"),
     "browser.no_product": (

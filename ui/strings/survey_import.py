@@ -131,6 +131,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "survey_import.problem.unreadable": ("无法读取文件。", "The file cannot be read."),
     "survey_import.problem.no_rows": ("文件中没有受访者的回答。", "The file has no respondents' answers."),
+    "survey_import.problem.too_many_rows": (
+        "文件超过 {limit} 行的上限，没有读取也没有保存任何内容。请拆分成几个文件分别导入（上限由 RECTIFY_IMPORT_MAX_ROWS 设置）。",
+        "The file has more than the {limit} rows allowed; nothing was read or stored. Split it into parts and import each (the limit is set by RECTIFY_IMPORT_MAX_ROWS).",
+    ),
+    "survey_import.problem.unzipped_too_large": (
+        "这个工作簿解压后超过 {limit_mb} MB 的上限，没有打开也没有保存任何内容。请删除多余的工作表或另存为 CSV（上限由 RECTIFY_IMPORT_MAX_UNZIPPED_MB 设置）。",
+        "This workbook unpacks to more than the {limit_mb} MB allowed; it was not opened and nothing was stored. Remove unneeded sheets or save it as CSV (the limit is set by RECTIFY_IMPORT_MAX_UNZIPPED_MB).",
+    ),
+    "survey_import.problem.compressed_too_much": (
+        "这个工作簿解压后超过自身大小的 {ratio} 倍（压缩炸弹就是这样），没有打开也没有保存任何内容。如果是正常文件，请另存为 CSV（上限由 RECTIFY_IMPORT_MAX_ZIP_RATIO 设置）。",
+        "This workbook unpacks to more than {ratio} times its size, as a zip bomb does; it was not opened and nothing was stored. If it is a genuine file, save it as CSV (the limit is set by RECTIFY_IMPORT_MAX_ZIP_RATIO).",
+    ),
+    "survey_import.problem.unsafe_xml": (
+        "这个工作簿的 XML 中含有实体声明（DOCTYPE/ENTITY）。Excel 从不写入这种内容，而 XXE 和“十亿笑声”攻击依赖它，因此文件被拒绝，没有保存任何内容。请在 Excel 中重新保存后再导入。",
+        "This workbook's XML declares entities (DOCTYPE/ENTITY). Excel never writes them and XXE and “billion laughs” attacks rely on them, so the file was refused and nothing was stored. Save it again from Excel and retry.",
+    ),
     "survey_import.problem.no_question_columns": (
         "文件中没有可识别的题目列。",
         "The file has no columns that look like questions.",
