@@ -5,8 +5,9 @@ from pathlib import Path
 import streamlit as st
 
 from db.engine import DatabaseProblem
+from db.settings import check_secret
 from db.users import count_users
-from ui import auth, nav, workspace
+from ui import auth, nav, roles, workspace
 from ui.i18n import language_switch, t
 from ui.own_password import own_password_form
 from ui.plain_text import plain
@@ -30,6 +31,19 @@ except DatabaseProblem as problem:
     st.title("Rectify")
     show_database_problem(problem)
     st.stop()
+
+if user is not None and roles.is_admin(user):
+    # A changed pseudonym secret breaks pairing and deletion silently: admins are told at once.
+    try:
+        with transaction() as session:
+            secret = check_secret(session)
+    except (OSError, ValueError) as err:
+        st.error(t("secret.unreadable", error=str(err)))
+    else:
+        if secret.changed:
+            st.warning(
+                t("secret.changed", source=secret.source, current=secret.current, stored=secret.stored)
+            )
 
 
 def _forbidden() -> None:

@@ -295,6 +295,40 @@ def _keywords(
     return result
 
 
+def describe_topics(
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    labels: Sequence[int],
+    topic_ids: Sequence[int],
+    *,
+    keyword_sample: int = 150,
+    n_keywords: int = 10,
+    seed: int = 42,
+) -> list[tuple[list[str], str, np.ndarray]]:
+    """Keywords, generated label and centroid of each topic, from the texts it holds now.
+
+    The same computation a fit ends with (class-based TF-IDF keywords, mean embedding), for when
+    items leave a stored topic (a respondent's data is deleted): what is described then comes from
+    the remaining texts only.
+
+    Args:
+        texts: the remaining items' texts.
+        embeddings: one L2-normalised row per text.
+        labels: each text's topic id (-1: unclustered).
+        topic_ids: the topics to describe, each with at least one text.
+        keyword_sample: items per topic read for keywords (as in fit_topics).
+        n_keywords: keywords per topic.
+        seed: seeds the keyword sample.
+
+    Returns:
+        One (keywords, label, centroid) per topic id, in order.
+    """
+    labels_array = np.asarray(labels, dtype=np.int64)
+    keywords = _keywords(texts, labels_array, topic_ids, None, keyword_sample, n_keywords, seed)
+    centroids = _centroids(np.asarray(embeddings, dtype=np.float32), labels_array, topic_ids)
+    return [(words, _short_name(words) or f"Topic {n + 1}", centroids[n]) for n, words in enumerate(keywords)]
+
+
 def _build_result(
     texts: Sequence[str],
     embeddings: np.ndarray,

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from db.models import Embedding
+from db.models import Embedding, Feedback
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +66,23 @@ def store_embeddings(session: Session, model_id: str, vectors: Mapping[str, np.n
         else:
             session.execute(insert(Embedding), batch)
     return len(rows)
+
+
+def forget_embeddings(session: Session, hashes: Iterable[str]) -> int:
+    """Delete the cached vectors (of every model) of texts no stored feedback holds any more.
+
+    A hash another item still holds (the same words from someone else) keeps its vectors.
+
+    Returns:
+        How many vectors were deleted.
+    """
+    wanted = list(dict.fromkeys(hashes))
+    deleted = 0
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        held = set(session.scalars(select(Feedback.content_hash).where(Feedback.content_hash.in_(chunk))))
+        gone = [h for h in chunk if h not in held]
+        if gone:
+            result = session.execute(delete(Embedding).where(Embedding.content_hash.in_(gone)))
+            deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted

@@ -35,7 +35,7 @@ from analytics.bulk import gc_paused
 from analytics.hashing import content_hash, key_hash
 from analytics.importing import Prepared, Record
 from analytics.progress import Progress
-from db.models import CHANNELS, Feedback, Response, Round
+from db.models import CHANNELS, Answer, Feedback, Response, Round
 from db.users import audit
 
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")  # any SELECT, its columns kept
@@ -525,6 +525,35 @@ def count_respondent(session: Session, keys: tuple[str, ...]) -> RespondentData:
         select(func.count()).select_from(Response).where(Response.respondent_key.in_(keys))
     )
     return RespondentData(int(feedback or 0), int(responses or 0))
+
+
+@dataclass(frozen=True)
+class RespondentTexts:
+    """What a respondent wrote, for finding the data derived from it before it is deleted."""
+
+    feedback_ids: tuple[int, ...]
+    texts: tuple[str, ...]  # their feedback and free-text answers (redacted, as stored)
+    content_hashes: tuple[str, ...]  # of those texts: the embedding cache's keys
+
+
+def respondent_texts(session: Session, keys: tuple[str, ...]) -> RespondentTexts:
+    """Every feedback item and free-text answer stored under `keys`, in every product."""
+    feedback = session.execute(
+        select(Feedback.id, Feedback.text, Feedback.content_hash).where(Feedback.respondent_key.in_(keys))
+    ).all()
+    answers = session.scalars(
+        select(Answer.value_text)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.respondent_key.in_(keys), Answer.value_text.is_not(None))
+    ).all()
+    answer_texts = [text for text in answers if text]
+    return RespondentTexts(
+        feedback_ids=tuple(int(row[0]) for row in feedback),
+        texts=tuple([str(row[1]) for row in feedback] + answer_texts),
+        content_hashes=tuple(
+            dict.fromkeys([str(row[2]) for row in feedback] + [content_hash(t) for t in answer_texts])
+        ),
+    )
 
 
 def forget_respondent(session: Session, keys: tuple[str, ...], actor: str) -> RespondentData:

@@ -602,3 +602,41 @@ def overdue(items: pd.DataFrame, today: date) -> pd.Series:
     """Which items are past their due date and still open or in progress."""
     due = pd.to_datetime(items["due_on"])
     return items["status"].isin(ACTIVE) & (due < pd.Timestamp(today))  # no due date: never overdue
+
+
+def _renamed(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        for old, new in names.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, Mapping):
+        return {k: _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
+
+
+def rename_topic_in_evidence(session: Session, run_id: int, names: Mapping[str, str]) -> int:
+    """Replace topic names (old -> new) in the measurements made on run `run_id`, kept and newest.
+
+    A measurement stores the topic's name as it read then (in its fields and verdict sentences); when
+    a topic's generated name is computed again (a respondent's data deleted), the copies follow.
+
+    Returns:
+        How many stored measurements changed.
+    """
+    changes = {old: new for old, new in names.items() if old and old != new}
+    if not changes:
+        return 0
+    changed = 0
+    for item in session.scalars(select(RectificationItem).where(RectificationItem.evidence.is_not(None))):
+        if isinstance(item.evidence, Mapping) and item.evidence.get("run_id") == run_id:
+            renamed = _renamed(item.evidence, changes)
+            if renamed != item.evidence:
+                item.evidence, changed = renamed, changed + 1
+    for record in session.scalars(select(ItemEvidence)):
+        if isinstance(record.result, Mapping) and record.result.get("run_id") == run_id:
+            renamed = _renamed(record.result, changes)
+            if renamed != record.result:
+                record.result, changed = renamed, changed + 1
+    return changed

@@ -12,7 +12,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, exc, inspect
 
-from db.engine import DatabaseProblem, check_connection, classify_error, masked
+from db.engine import (
+    DatabaseProblem,
+    check_connection,
+    classify_error,
+    create_private_file,
+    masked,
+    unit_of_work,
+)
+from db.reclaim import reclaim_space
+from db.settings import move_secret_out
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 log = logging.getLogger(__name__)
@@ -57,7 +66,8 @@ def upgrade(engine: Engine, revision: str = "head") -> Path | None:
     """Bring the schema to `revision` (one transaction per migration; a failure leaves data as it was).
 
     A SQLite file with data at an older revision is copied first (:func:`backup_sqlite`); returns
-    that copy's path, else None.
+    that copy's path, else None. An older version's pseudonym secret kept in the database is then
+    moved out to its file, unchanged (:func:`db.settings.move_secret_out`), and the file rewritten.
 
     Raises:
         DatabaseProblem: newer_schema / foreign_schema when this database is not ours to change,
@@ -70,13 +80,28 @@ def upgrade(engine: Engine, revision: str = "head") -> Path | None:
     if state == "foreign":
         raise DatabaseProblem("foreign_schema", where)
     if state == "current" and revision == "head":
+        _secret_out_of_database(engine)
         return None
     backup = backup_sqlite(engine) if state == "behind" else None
     try:
         command.upgrade(alembic_config(engine), revision)
     except exc.DBAPIError as err:
         raise classify_error(err, where) from err
+    if revision == "head":
+        _secret_out_of_database(engine)
     return backup
+
+
+def _secret_out_of_database(engine: Engine) -> None:
+    try:
+        with unit_of_work(engine) as session:
+            moved = move_secret_out(session)
+    except OSError as err:  # the secret's file cannot be written: the page that needs it says so
+        log.warning("the respondent key secret could not be moved out of the database: %s", err)
+        return
+    if moved:
+        reclaim_space(engine, ["app_settings"])  # the deleted secret must not stay in free pages or the WAL
+        log.info("the respondent key secret was moved out of the database")
 
 
 def backup_sqlite(engine: Engine) -> Path | None:
@@ -96,6 +121,7 @@ def backup_sqlite(engine: Engine) -> Path | None:
     target = source.with_name(f"{source.stem}.before-{current_revision(engine)}{source.suffix}")
     if target.exists():
         return target
+    create_private_file(target)  # a copy of the data is as private as the database
     raw = engine.raw_connection()
     try:
         with sqlite3.connect(target) as copy:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from analytics.topic_labels import display_label
@@ -662,3 +662,77 @@ def round_topics(
     topics = topics.assign(size=[sizes.get(int(i), 0) for i in topics["topic_id"]])
     topics = topics[topics["size"] > 0].sort_values("size", ascending=False, kind="stable")
     return run, topics.reset_index(drop=True), total
+
+
+# --------------------------------------------------------------------------------------------------
+# Items that leave stored runs (a respondent's data deleted)
+# --------------------------------------------------------------------------------------------------
+
+
+def runs_holding(session: Session, feedback_ids: Sequence[int]) -> list[int]:
+    """Ids of the runs that hold any of these feedback items."""
+    found: set[int] = set()
+    ids = list(feedback_ids)
+    for start in range(0, len(ids), 900):
+        found.update(
+            session.scalars(
+                select(FeedbackTopic.run_id).where(FeedbackTopic.feedback_id.in_(ids[start : start + 900]))
+            )
+        )
+    return sorted(found)
+
+
+def run_members(session: Session, run_id: int) -> pd.DataFrame:
+    """The items a run holds now, with the topic of each (None: unclustered).
+
+    Returns:
+        Columns topic_id, text, content_hash; in feedback id order.
+    """
+    rows = session.execute(
+        select(FeedbackTopic.topic_id, Feedback.text, Feedback.content_hash)
+        .join(Feedback, Feedback.id == FeedbackTopic.feedback_id)
+        .where(FeedbackTopic.run_id == run_id)
+        .order_by(Feedback.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["topic_id", "text", "content_hash"])
+
+
+def run_topic_rows(session: Session, run_id: int) -> list[Topic]:
+    """Every topic row of a run, merged ones included, for rewriting in the session."""
+    return list(session.scalars(select(Topic).where(Topic.run_id == run_id).order_by(Topic.id)))
+
+
+def describe_topic(
+    topic: Topic, *, keywords: Sequence[str], label: str, size: int | None = None, centroid: Any = None
+) -> None:
+    """Set a topic's generated description (its analyst's name stays); None leaves size or centroid."""
+    topic.keywords = [str(k) for k in keywords]
+    topic.label = label[:200]
+    if size is not None:
+        topic.size = size
+    if centroid is not None:
+        topic.centroid = _vector_bytes(centroid)
+
+
+def drop_topics(session: Session, run_id: int, keys: Sequence[str]) -> None:
+    """Delete topics left without items, and the topics merged into them (their items had moved there)."""
+    if keys:
+        session.execute(
+            delete(Topic).where(Topic.run_id == run_id, (Topic.key.in_(keys)) | (Topic.merged_into.in_(keys)))
+        )
+
+
+def recount_run(session: Session, run_id: int) -> None:
+    """Set a run's item count to the items it holds now."""
+    held = session.scalar(
+        select(func.count()).select_from(FeedbackTopic).where(FeedbackTopic.run_id == run_id)
+    )
+    session.execute(update(TopicRun).where(TopicRun.id == run_id).values(n_docs=int(held or 0)))
+
+
+def run_model_and_params(session: Session, run_id: int) -> tuple[str, dict[str, Any]]:
+    """The encoder a run was fitted with and its parameters."""
+    run = session.get(TopicRun, run_id)
+    if run is None:
+        raise LookupError(f"topic run {run_id} not found")
+    return run.model_id, dict(run.params or {})

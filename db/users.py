@@ -169,9 +169,17 @@ def list_users(session: Session) -> list[User]:
 
 
 def update_user(
-    session: Session, user_id: int, actor: str, role: str | None = None, is_active: bool | None = None
+    session: Session,
+    user_id: int,
+    actor: str,
+    role: str | None = None,
+    is_active: bool | None = None,
+    password: str = "",
 ) -> User:
-    """Change a user's role or active flag; the last active admin cannot be demoted or disabled."""
+    """Change a user's role or active flag, and their password when one is given (set_password).
+
+    The last active admin cannot be demoted or disabled.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise AccountError("user_unknown")
@@ -195,6 +203,8 @@ def update_user(
     if is_active is False:
         staff_sessions.end_all(session, user.id)  # a disabled account is signed out everywhere
     audit(session, actor, "user.update", "user", user.id, {"role": user.role, "active": user.is_active})
+    if password:  # ends every sign-in of that user
+        set_password(session, user.id, password, actor)
     return user
 
 

@@ -28,6 +28,7 @@ from db import feedback as feedback_repo
 from db import migrate
 from db.engine import DatabaseProblem, make_engine, unit_of_work
 from db.models import Product, Round
+from db.settings import secret_warning
 from services import pain_points
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def find_scope(url: str | None, product: str, round_name: str | None) -> Scope:
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
+        if warning := secret_warning(engine):
+            print(warning, file=sys.stderr)
         with unit_of_work(engine) as session:
             products = {p.name: p.id for p in session.scalars(select(Product).order_by(Product.name))}
             if product not in products:

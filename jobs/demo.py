@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from db.engine import DatabaseProblem, make_engine, unit_of_work
 from db.migrate import upgrade
+from db.settings import secret_warning
 from services.demo import demo_product_id, demo_removal_preview, load_demo, removal_summary, remove_demo
 
 
@@ -60,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = make_engine(args.database_url)
         try:
             upgrade(engine)
+            if warning := secret_warning(engine):
+                print(warning, file=sys.stderr)
             if args.remove:
                 return _remove_from_shell(engine, args.yes)
             else:
@@ -73,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(summary.one_line())
         finally:
             engine.dispose()
-    except (ValueError, DatabaseProblem) as err:
+    except (ValueError, OSError, DatabaseProblem) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # An account allowed to create databases; each test gets a database of its own on this server.
 PG_ADMIN_URL = os.environ.get("RECTIFY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _counter = itertools.count()
+# Where a PostgreSQL database's pseudonym secret file is made (db/settings.py): never the real home.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rectify-test-config-")
 # CI sets it (.ci/run): what the tests need ships with the repository, so there a skip is a failure.
 NO_SKIPS = os.environ.get("RECTIFY_NO_SKIPS") == "1"
 _skipped: list[tuple[str, str]] = []  # (test or module, reason), for the summary at the end

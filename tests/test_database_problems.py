@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from db import migrate
-from db.engine import DatabaseProblem, make_engine, masked, unit_of_work
+from db.engine import DatabaseProblem, make_engine, masked, retrying, unit_of_work
 from db.workspace import create_product, list_products
+from ui.i18n import t_in
 
 
 def test_malformed_url_is_a_bad_url():
@@ -83,3 +87,89 @@ def test_read_only_sqlite_via_uri_mode(tmp_path: Path):
     assert caught.value.kind == "read_only"
     with unit_of_work(engine) as session:
         assert [p.name for p in list_products(session)] == ["Tutor"]
+
+
+# --------------------------------------------------------------------------------------------------
+# A held lock and a full disk say what happened (not "Cannot reach the database")
+# --------------------------------------------------------------------------------------------------
+
+
+def _hold_write_lock(db_url: str):
+    """A second, real connection that takes the write lock and keeps it until closed."""
+    holder = make_engine(db_url).connect()
+    if holder.dialect.name == "sqlite":
+        holder.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's one writer lock, for the whole file
+    else:
+        holder.exec_driver_sql("BEGIN")
+        holder.exec_driver_sql("LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
+    return holder
+
+
+def test_a_held_write_lock_is_reported_as_locked_after_waiting(db_url):
+    engine = make_engine(db_url, lock_wait_s=0.5)
+    migrate.upgrade(engine)
+    holder = _hold_write_lock(db_url)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseProblem) as caught:
+            retrying(engine, lambda s: create_product(s, "Tutor", "education"), 3, retry_conflicts=False)
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert caught.value.kind == "locked"
+    assert waited >= 3 * 0.5  # every try waited for the lock before giving up
+    assert "try again" in t_in("en", f"db.{caught.value.kind}", where=caught.value.where)
+    assert "重试" in t_in("zh", f"db.{caught.value.kind}", where=caught.value.where)
+    with unit_of_work(engine) as session:
+        assert list_products(session) == []
+        create_product(session, "Tutor", "education")  # the lock is gone: the same write works
+    engine.dispose()
+
+
+def test_a_lock_released_while_we_wait_lets_the_staff_write_through(db_url):
+    engine = make_engine(db_url, lock_wait_s=0.5)
+    migrate.upgrade(engine)
+    holder = _hold_write_lock(db_url)
+    releaser = threading.Timer(0.8, lambda: (holder.rollback(), holder.close()))
+    releaser.start()
+    try:
+        product = retrying(
+            engine, lambda s: create_product(s, "Tutor", "education").name, 5, retry_conflicts=False
+        )
+    finally:
+        releaser.join()
+    assert product == "Tutor"
+    with unit_of_work(engine) as session:
+        assert [p.name for p in list_products(session)] == ["Tutor"]
+    engine.dispose()
+
+
+def test_a_full_disk_is_reported_as_disk_full_and_nothing_is_half_written(tmp_path: Path):
+    """SQLite's real SQLITE_FULL error, raised by capping the file's size with PRAGMA max_page_count.
+
+    No small loop or tmpfs file system can be mounted here, so the cap stands in for the disk's end:
+    SQLite reports it with the same error code and message as a full disk.
+    """
+    path = tmp_path / "rectify.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        create_product(session, "Tutor", "education")
+    engine.dispose()
+    full = make_engine(f"sqlite:///{path}")
+
+    @event.listens_for(full, "connect")
+    def _cap(dbapi_conn, _record):
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
+
+    with pytest.raises(DatabaseProblem) as caught, unit_of_work(full) as session:
+        for n in range(2000):
+            create_product(session, f"Product {n} " + "x" * 100, "education")
+            session.flush()
+    assert caught.value.kind == "disk_full"
+    assert "full" in t_in("en", "db.disk_full", where=caught.value.where)
+    with unit_of_work(full) as session:
+        assert [p.name for p in list_products(session)] == ["Tutor"]
+    full.dispose()

@@ -289,6 +289,11 @@ def test_an_admin_deletes_one_respondent_after_confirming(app_db, lang):
         "zh": "已删除 3 条反馈和 1 份问卷回答。",
     }
     assert done[lang] in texts(at)
+    derived = {
+        "en": "the keywords, names and sizes of 0 topics were computed again",
+        "zh": "0 个主题的关键词、名称和规模已根据剩余反馈重新计算",
+    }
+    assert derived[lang] in texts(at)
     assert metrics(at)[{"en": "Matching", "zh": "符合条件"}[lang]] == "4"  # the counts above are fresh
     with unit_of_work(app_db["engine"]) as session:
         assert session.scalar(select(func.count()).select_from(Feedback)) == 4

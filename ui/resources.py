@@ -5,8 +5,9 @@ The engine's schema is upgraded on first use; the encoders are one per server pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from analytics.embeddings import load_encoder
 from db import migrate
-from db.engine import DatabaseProblem, database_url, make_engine, unit_of_work
+from db.engine import DatabaseProblem, database_url, make_engine, retrying, unit_of_work
 from ui.i18n import t
 
 
@@ -49,6 +50,23 @@ def transaction() -> Iterator[Session]:
     try:
         with unit_of_work(engine()) as session:
             yield session
+    except DatabaseProblem as problem:
+        show_database_problem(problem)
+        st.stop()
+
+
+T = TypeVar("T")
+STAFF_WRITE_ATTEMPTS = 2  # each waits the lock wait (10 s by default): a user waits at most ~20 s
+
+
+def write(work: Callable[[Session], T]) -> T:
+    """Run a staff change as one transaction, tried again briefly when another process held the lock.
+
+    Each try waits for the lock (the engine's lock wait) before it fails; after the last, the page
+    stops with the problem in the user's language ("locked": try again) and nothing is half-written.
+    """
+    try:
+        return retrying(engine(), work, attempts=STAFF_WRITE_ATTEMPTS, retry_conflicts=False)
     except DatabaseProblem as problem:
         show_database_problem(problem)
         st.stop()

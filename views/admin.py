@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from db.models import ROLES
+from db.settings import accept_secret, check_secret
 from db.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -11,7 +12,6 @@ from db.users import (
     create_user,
     list_users,
     recent_audit,
-    set_password,
     update_user,
 )
 from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, list_products
@@ -19,9 +19,37 @@ from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
 from ui.plain_text import plain
-from ui.resources import transaction
+from ui.resources import transaction, write
 
 user = open_page(nav.ADMIN, title_key="admin.title").user
+
+
+def render_secret() -> None:
+    """When the pseudonym secret changed: accept the new one, after confirming (app.py warns first)."""
+    if st.session_state.pop("admin_secret_accepted", False):
+        st.success(t("secret.accepted"))
+    try:
+        with transaction() as session:
+            changed = check_secret(session).changed
+    except (OSError, ValueError):
+        return  # app.py already shows why the secret cannot be read
+    if not changed:
+        return
+    with st.form("admin_secret"):
+        st.markdown(f"**{t('secret.accept_title')}**")
+        st.caption(t("secret.accept_explain"))
+        confirmed = st.checkbox(t("secret.accept_confirm"), key="admin_secret_confirm")
+        if st.form_submit_button(t("secret.accept")):
+            if not confirmed:
+                st.error(t("browser.forget_unconfirmed"))
+                return
+            with transaction() as session:
+                accept_secret(session, user.username)
+            st.session_state["admin_secret_accepted"] = True
+            st.rerun()
+
+
+render_secret()
 users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.workspace"), t("admin.audit")])
 
 
@@ -60,8 +88,11 @@ def render_users() -> None:
         )
         if st.form_submit_button(t("admin.create_user")):
             try:
-                with transaction() as session:
-                    create_user(session, username, password, role, actor=user.username, email=email)
+                write(
+                    lambda session: create_user(
+                        session, username, password, role, actor=user.username, email=email
+                    )
+                )
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:
@@ -85,10 +116,17 @@ def render_users() -> None:
         )
         if st.form_submit_button(t("admin.save")):
             try:
-                with transaction() as session:
-                    update_user(session, target, actor=user.username, role=new_role, is_active=active)
-                    if new_password:  # ends every sign-in of that user, this one too if it is theirs
-                        set_password(session, target, new_password, actor=user.username)
+                # A new password ends every sign-in of that user, this one too if it is theirs.
+                write(
+                    lambda session: update_user(
+                        session,
+                        target,
+                        actor=user.username,
+                        role=new_role,
+                        is_active=active,
+                        password=new_password,
+                    )
+                )
             except AccountError as err:
                 st.error(t(f"account.{err.code}", n=MIN_PASSWORD_LENGTH))
             else:

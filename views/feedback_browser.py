@@ -7,14 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from analytics.vocabulary import CATEGORIES
-from db.feedback import FeedbackFilter, count_matching, count_respondent, find_feedback, forget_respondent
+from db.engine import DatabaseProblem
+from db.feedback import FeedbackFilter, count_matching, count_respondent, find_feedback
 from db.models import CHANNELS
-from services.respondents import respondent_keys
+from services.respondents import forget_respondent_everywhere, respondent_keys
 from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
 from ui.plain_text import plain
-from ui.resources import transaction
+from ui.resources import engine, show_database_problem, transaction
 
 PAGE_SIZE = 50
 CATEGORY_CHOICES = (*CATEGORIES, "none")  # "none": not categorised yet
@@ -137,6 +138,16 @@ def render_forget() -> None:
     done = st.session_state.pop("browser_forget_done", None)
     if done is not None:
         st.success(t("browser.forget_done", feedback=done.feedback, responses=done.responses))
+        st.info(
+            t(
+                "browser.forget_derived",
+                embeddings=done.embeddings,
+                described=done.topics_described,
+                dropped=done.topics_dropped,
+            )
+        )
+        if not done.files_rewritten:
+            st.warning(t("browser.forget_not_rewritten"))
     with st.form("browser_forget_find", clear_on_submit=True):  # the raw id does not stay on screen
         entered = st.text_input(t("browser.forget_key"), key="browser_forget_key")
         if st.form_submit_button(t("browser.forget_find"), icon=":material/search:"):
@@ -163,8 +174,11 @@ def render_forget() -> None:
         if not confirmed:
             st.error(t("browser.forget_unconfirmed"))
             return
-        with transaction() as session:
-            deleted = forget_respondent(session, keys, actor=user.username)
+        try:  # deletes, recomputes the derived data, rewrites the files; a held lock is retried briefly
+            deleted = forget_respondent_everywhere(engine(), keys, actor=user.username)
+        except DatabaseProblem as problem:
+            show_database_problem(problem)
+            st.stop()
         st.session_state.pop("browser_forget", None)
         st.session_state["browser_forget_done"] = deleted
         st.rerun()  # the counts and the table above must no longer show what was deleted

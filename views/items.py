@@ -37,7 +37,7 @@ from ui.auth import guarded
 from ui.i18n import t
 from ui.page import open_page
 from ui.plain_text import plain
-from ui.resources import transaction
+from ui.resources import transaction, write
 
 ctx = open_page(
     nav.ITEMS, title_key="items.title", intro_key="items.intro", no_workspace_key="items.no_product"
@@ -229,8 +229,7 @@ def render_status(item: pd.Series) -> None:
     )
     if right.button(t("items.status_change"), key=f"items_set_status_{item_id}"):
         try:
-            with transaction() as session:
-                set_status(session, item_id, str(target), user.username)
+            write(lambda session: set_status(session, item_id, str(target), user.username))
         except ItemError as err:
             refuse(err)
         else:

@@ -26,7 +26,7 @@ from ui import nav, workspace
 from ui.i18n import STRINGS, t
 from ui.page import open_page
 from ui.plain_text import plain
-from ui.resources import encoder_for, engine, transaction
+from ui.resources import encoder_for, engine, transaction, write
 
 ENCODERS = ("use-multilingual", "use+minilm", "minilm-int8")
 DEFAULT_WEIGHTS = RankingWeights()
@@ -682,8 +682,11 @@ def render_correction(run_id: int, key: str, members: pd.DataFrame) -> None:
         )
         st.caption(t("pp.fix_help"))
         if st.form_submit_button(t("pp.fix_save"), icon=":material/label:") and feedback_id is not None:
-            with transaction() as session:
-                feedback_categories.correct_category(session, int(feedback_id), str(category), user.username)
+            write(
+                lambda session: feedback_categories.correct_category(
+                    session, int(feedback_id), str(category), user.username
+                )
+            )
             st.session_state["pp_notice"] = t("pp.fixed", category=category_name(category))
             st.rerun()
 

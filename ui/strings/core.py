@@ -32,6 +32,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "数据库 {where} 是只读的，Rectify 无法写入。请检查文件和目录权限。",
         "The database {where} is read-only, so Rectify cannot write to it. Check the file and folder permissions.",
     ),
+    "db.locked": (
+        "数据库 {where} 正被另一个进程写入，等待后仍未释放。操作已取消，数据未被修改；请稍后重试。",
+        "Another process is writing to the database {where} and did not finish while we waited. Nothing was changed; try again in a moment.",
+    ),
+    "db.disk_full": (
+        "数据库 {where} 所在的磁盘已满（或已达到数据库大小上限）。操作已取消，数据未被修改；请释放空间后重试。",
+        "The disk holding the database {where} is full (or the database reached its size limit). Nothing was changed; free some space and try again.",
+    ),
     "db.newer_schema": (
         "数据库 {where} 由更新版本的 Rectify 创建。请升级 Rectify 后再打开；数据未被修改。",
         "The database {where} was made by a newer version of Rectify. Upgrade Rectify to open it; no data was changed.",
@@ -48,6 +56,30 @@ STRINGS: dict[str, tuple[str, str]] = {
         "数据库地址通过环境变量 DATABASE_URL 设置，默认是 sqlite:///data/rectify.db。",
         "The database is set by the DATABASE_URL environment variable; the default is sqlite:///data/rectify.db.",
     ),
+    # the pseudonym secret (db/settings.py)
+    "secret.changed": (
+        "受访者标识的密钥与此数据库之前使用的不同（当前来源：{source}，指纹 {current}；数据库记录的指纹 {stored}）。"
+        "此前的受访者无法再与新的回答配对，按客户 ID 删除也找不到他们的旧数据。"
+        "请恢复原来的密钥（环境变量 RECTIFY_SECRET_KEY 或密钥文件），或在“管理”页确认改用新密钥。",
+        "The secret for respondent keys differs from the one this database was used with (in use: {source}, "
+        "fingerprint {current}; the database expects {stored}). Earlier respondents no longer pair with new "
+        "answers, and deletion by customer id cannot find their earlier data. Restore the previous secret "
+        "(RECTIFY_SECRET_KEY or the secret file), or accept the new one on the Admin page.",
+    ),
+    "secret.unreadable": (
+        "无法读取或创建受访者标识的密钥：{error}。收集和按客户 ID 删除都需要它；请检查文件及其权限。",
+        "The secret for respondent keys cannot be read or made: {error}. Collecting and deleting by customer id "
+        "need it; check the file and its permissions.",
+    ),
+    "secret.accept_title": ("改用新的受访者密钥", "Accept the new respondent key secret"),
+    "secret.accept_explain": (
+        "仅当原来的密钥确实无法恢复时才这样做：此后新的回答使用新密钥，旧数据不会再与新的回答配对。",
+        "Only when the previous secret cannot be restored: new answers are keyed with the new secret from now "
+        "on, and earlier data will not pair with them.",
+    ),
+    "secret.accept_confirm": ("我确认原来的密钥无法恢复", "I confirm the previous secret cannot be restored"),
+    "secret.accept": ("改用新密钥", "Accept the new secret"),
+    "secret.accepted": ("已改用新密钥。", "The new secret is now this database's."),
     # accounts
     "auth.username": ("用户名", "Username"),
     "auth.password": ("密码", "Password"),

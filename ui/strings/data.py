@@ -231,11 +231,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "browser.col.app_version": ("应用版本", "App version"),
     "browser.forget_title": ("删除某位用户的全部数据", "Delete everything of one respondent"),
     "browser.forget_explain": (
-        "应数据主体的要求，删除此人在所有产品中的全部反馈和问卷回答。可以粘贴原始客户 ID（会先转换为假名）"
-        "或已存储的假名。审计日志只记录删除的数量，不记录 ID。",
-        "On a data-subject request: deletes this person's feedback and questionnaire answers in every product. Paste "
-        "the raw customer id (it is pseudonymised first) or the stored pseudonym. The audit log records the "
-        "counts, never the id.",
+        "应数据主体的要求，删除此人在所有产品中的全部反馈和问卷回答，以及由此得出的数据（文本向量、"
+        "主题关键词和名称）。可以粘贴原始客户 ID（会先转换为假名）或已存储的假名。审计日志只记录删除的数量，不记录 ID。",
+        "On a data-subject request: deletes this person's feedback and questionnaire answers in every product, and "
+        "what was derived from them (text embeddings, topic keywords and names). Paste the raw customer id (it is "
+        "pseudonymised first) or the stored pseudonym. The audit log records the counts, never the id.",
     ),
     "browser.forget_key": ("客户 ID 或假名", "Customer id or pseudonym"),
     "browser.forget_find": ("查找", "Find"),
@@ -254,5 +254,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "browser.forget_done": (
         "已删除 {feedback} 条反馈和 {responses} 份问卷回答。",
         "Deleted {feedback} feedback items and {responses} questionnaire responses.",
+    ),
+    "browser.forget_derived": (
+        "同时删除了 {embeddings} 个文本向量；{described} 个主题的关键词、名称和规模已根据剩余反馈重新计算，"
+        "{dropped} 个只含此人反馈的主题已删除。数据库文件已重写，已删除的数据无法从中恢复。"
+        "主题的分组保持不变，下次分析可能会略有不同。",
+        "Also deleted {embeddings} text embeddings; the keywords, names and sizes of {described} topics were "
+        "computed again from the remaining feedback, and {dropped} topics that held only this person's feedback "
+        "were removed. The database files were rewritten, so the deleted data cannot be recovered from them. "
+        "The topics' grouping stays as it was; the next analysis may group slightly differently.",
+    ),
+    "browser.forget_not_rewritten": (
+        "另一个进程正在使用数据库，数据库文件暂时无法完全重写：已删除的数据可能仍留在文件的空闲空间中，"
+        "直到下一次整理（PostgreSQL：VACUUM FULL；SQLite：下一次检查点和 VACUUM）。",
+        "Another process was using the database, so its files could not be fully rewritten yet: the deleted "
+        "data may remain in the files' unused space until the next clean-up (PostgreSQL: VACUUM FULL; SQLite: "
+        "the next checkpoint and VACUUM).",
     ),
 }
