@@ -202,11 +202,14 @@ class WaveChange:
         baseline: The baseline wave.
         follow_up: The follow-up wave.
         comparison: Every question both waves ask the same way, compared for all respondents.
+        in_round: How many waves the selected round has when it had fewer than two and the product's
+            waves were compared instead; None when the round's own waves were compared.
     """
 
     baseline: repo.WaveInfo
     follow_up: repo.WaveInfo
     comparison: Comparison
+    in_round: int | None = None
 
 
 def default_change(session: Session, product_id: int, round_id: int | None) -> WaveChange | None:
@@ -220,7 +223,8 @@ def default_change(session: Session, product_id: int, round_id: int | None) -> W
     Returns:
         The comparison, or None when there are not two waves or no question they share.
     """
-    waves = waves_to_compare(session, product_id, round_id).waves
+    scope = waves_to_compare(session, product_id, round_id)
+    waves = scope.waves
     if len(waves) < 2:
         return None
     base_id, follow_id = default_waves(waves)
@@ -230,7 +234,7 @@ def default_change(session: Session, product_id: int, round_id: int | None) -> W
     by_id = {w.id: w for w in waves}
     answers = wave_answers(session, (base_id, follow_id))
     comparison = compare(answers, base_id, follow_id, comparable.questions, comparable.families)
-    return WaveChange(by_id[base_id], by_id[follow_id], comparison)
+    return WaveChange(by_id[base_id], by_id[follow_id], comparison, scope.in_round)
 
 
 # --- a pain point before and after -----------------------------------------------------------------

@@ -70,6 +70,8 @@ def test_the_overview_says_what_to_do_now_on_the_demo(monkeypatch, db_url):
     assert colour["Accuracy"] == MetricProto.MetricColor.GREEN
     assert changes[2].proto.delta.startswith("-") and colour["Response speed"] == MetricProto.MetricColor.GRAY
     assert "Round 1 baseline → " in texts(at) and "Paired: " in texts(at)
+    # The demo opens on round 2, which has one wave: the overview says its waves come from all rounds.
+    assert "The selected round has 1 wave(s)" in texts(at)
     sentences = {m.label: m.proto.help for m in changes}
 
     # Overdue items (all three of round 2 are past due) are links to the item itself.

@@ -182,6 +182,8 @@ def render_change(selection: workspace.Selection) -> None:
         st.caption(t("home.no_change"))
         return
     results, analysis = change.comparison.results, change.comparison.analysis
+    if change.in_round is not None:  # as the before/after page says it: the round alone has too few waves
+        st.caption(t("home.round_fallback", n=change.in_round))
     measures = results[
         (results["kind"] != "top2box") & ~results["question"].astype(str).str.contains(":", regex=False)
     ]

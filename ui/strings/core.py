@@ -191,6 +191,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.overdue_owner": (" · 负责人 {owner}", " · owner {owner}"),
     "home.none_overdue": ("没有逾期的整改事项。", "No rectification item is overdue."),
     "home.change_heading": ("与上一批次相比", "Change since the previous wave"),
+    "home.round_fallback": (
+        "所选轮次只有 {n} 个批次，以下比较的是该产品所有批次中的基线与复测。",
+        "The selected round has {n} wave(s): the baseline and follow-up below are from all of the product's waves.",
+    ),
     "home.change_waves": (
         "比较 {baseline} → {follow_up}；{who}",
         "Compared: {baseline} → {follow_up}; {who}",
