@@ -40,11 +40,6 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "detractor": ("贬损者 0-6", "Detractors 0-6"),
     "passive": ("中立者 7-8", "Passives 7-8"),
     "promoter": ("推荐者 9-10", "Promoters 9-10"),
-    "likert_1": ("1 很差", "1 very poor"),
-    "likert_2": ("2", "2"),
-    "likert_3": ("3 一般", "3 neutral"),
-    "likert_4": ("4", "4"),
-    "likert_5": ("5 很好", "5 very good"),
     "point_low": ("{n} 最低", "{n} lowest"),
     "point_mid": ("{n} 中间", "{n} middle"),
     "point_high": ("{n} 最高", "{n} highest"),
@@ -63,9 +58,11 @@ def _scale_colours(points: int) -> tuple[str, ...]:
 
 
 def point_label(answer: int, points: int, lang: str) -> str:
-    """A scale point's label in a chart: 1-5 named as always, a 7-point scale's ends and middle named."""
-    if points == 5:
-        return text(f"likert_{answer}", lang)
+    """A scale point's label in a chart: its ends and middle named by position, not by a wording.
+
+    One chart holds questions worded differently (quality, satisfaction, agreement): "very poor" would
+    misname an agreement scale's "strongly disagree", so the legend says lowest ... highest.
+    """
     if answer in (1, points // 2 + 1, points):
         key = "point_low" if answer == 1 else "point_high" if answer == points else "point_mid"
         return text(key, lang, n=answer)

@@ -151,6 +151,18 @@ def test_the_deck_the_exports_and_the_chart_show_the_rows_category_and_never_dec
     assert set(drawn) == set(shown.loc[tested, "label_en"])  # untested rows are not drawn
 
 
+def test_the_answer_chart_legend_names_points_by_position_not_one_wording():
+    # The standard questionnaire mixes wordings (quality; "it solved my problem" on agreement): one
+    # legend of "very poor ... very good" would misname the agreement answers.
+    answers = demo_answers()
+    results = compare_waves(answers, baseline=1, follow_up=2)
+    for lang, low, high in (("en", "1 lowest", "5 highest"), ("zh", "1 最低", "5 最高")):
+        spec = charts_verify.standard_charts(answers, results, baseline=1, follow_up=2, lang=lang)
+        legend = json.dumps(spec["distribution"].to_dict(), ensure_ascii=False)
+        assert low in legend and high in legend
+        assert "very poor" not in legend and "很差" not in legend
+
+
 # --- the page, the deck and the chart of one comparison, for every category ------------------------
 
 
