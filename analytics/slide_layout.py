@@ -22,6 +22,7 @@ from analytics.slide_text import FONT_NAME, fit_size, line_height, text_height, 
 SLIDE_W, SLIDE_H = 960.0, 540.0  # 13.333 x 7.5 inches: 16:9
 MARGIN = 36.0
 TITLE_TOP, TITLE_H = 18.0, 56.0
+TITLE_NAME = "Title"  # the name of every slide title's text box
 NOTE_TOP, NOTE_POINTS = 74.0, 12.0
 BODY_TOP = NOTE_TOP + 4  # below the title, when there is no note
 FOOTER_TOP, FOOTER_H = 506.0, 22.0
@@ -154,10 +155,15 @@ def add_fitted_text(
 
 
 def add_title(slide: Any, title: str, colour: RGBColor = ACCENT) -> Any:
-    """The slide's title across the top, bold, smaller when long (two lines at most)."""
-    return add_fitted_text(
+    """The slide's title across the top, bold, smaller when long (two lines at most).
+
+    Named TITLE_NAME: slides are blank (no title placeholder), so readers of the deck find it by name.
+    """
+    shape = add_fitted_text(
         slide, Box(MARGIN, TITLE_TOP, BODY_W, TITLE_H), [title], 28, 16, bold=True, colour=colour
     )
+    shape.name = TITLE_NAME
+    return shape
 
 
 def body_top(note: str) -> float:

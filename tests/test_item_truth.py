@@ -155,7 +155,8 @@ def test_a_verified_item_that_newer_evidence_contradicts_is_flagged_everywhere(c
         viewer = open_items(crash_item, role="viewer", lang=lang, round_key="round2", pick=item_id)
         assert not viewer.exception and flag in texts(viewer)
     # The overview counts it apart from the verified ones.
-    home = AppTest.from_file(str(ROOT / "views" / "home.py"), default_timeout=120)
+    # Through app.py, as the browser opens it: the overview links to pages of the navigation.
+    home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     home.session_state["lang"] = "en"
     home.session_state["auth_user"] = SignedIn(crash_item["users"]["viewer"], "vic", "viewer")
     home.session_state["workspace_product_id"] = crash_item["product"]
