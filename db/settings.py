@@ -18,6 +18,7 @@ import hmac
 import logging
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,16 +82,24 @@ def _read(path: Path) -> str | None:
 
 
 def _write_new(path: Path, value: str) -> str:
-    """Write `value` to a new file readable by its owner only; a file made meanwhile wins."""
+    """Write `value` to a new file readable by its owner only; a file made meanwhile wins.
+
+    The value is written to a private temporary file first and then linked into place: a reader in
+    another thread or process sees no file or the whole secret, never an empty file being written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process or replica made it first: use theirs
-        existing = _read(path)
-        assert existing is not None
-        return existing
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(value + "\n")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(value + "\n")
+        try:
+            os.link(temporary, path)  # fails when the file exists, so the first writer wins
+        except FileExistsError:  # another process or replica made it first: use theirs
+            existing = _read(path)
+            assert existing is not None
+            return existing
+    finally:
+        os.unlink(temporary)
     log.info("the respondent key secret was written to %s (mode 0600)", path)
     return value
 

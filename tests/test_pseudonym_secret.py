@@ -5,6 +5,8 @@ that changed is reported to admins and on the command line instead of breaking p
 from __future__ import annotations
 
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,25 @@ def test_an_admin_is_warned_in_the_app_when_the_secret_changed(tmp_path, monkeyp
     assert expected in texts(at)
     assert str(tmp_path / "rectify.secret") in texts(at)
     engine.dispose()
+
+
+def test_the_first_submissions_made_together_all_get_the_one_secret(tmp_path, monkeypatch):
+    # The secret file is made by the first pseudonym. Made with O_EXCL and then written, a second
+    # thread could read it empty in between ("the secret file is empty": a respondent's answer lost).
+    monkeypatch.delenv("RECTIFY_SECRET_KEY", raising=False)
+    for attempt in range(15):
+        engine = make_engine(f"sqlite:///{tmp_path / f'rectify{attempt}.db'}")
+        migrate.upgrade(engine)
+        start = threading.Barrier(12)
+
+        def first_pseudonym(engine=engine, start=start) -> bytes:  # this attempt's own
+            start.wait()
+            with unit_of_work(engine) as session:
+                return respondent_key_secret(session)
+
+        with ThreadPoolExecutor(12) as pool:
+            secrets_seen = [f.result() for f in [pool.submit(first_pseudonym) for _ in range(12)]]
+        engine.dispose()
+        assert len(set(secrets_seen)) == 1
+        assert _mode(tmp_path / f"rectify{attempt}.secret") == 0o600
+        assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
