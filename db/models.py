@@ -334,3 +334,19 @@ class StaffSession(Base):
     ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PopulationMember(Base):
+    """One user of the product in its user list (the population a survey wave should represent).
+
+    `user_key` is the keyed hash of the product's own user id, as a respondent's key is, so a member
+    and their survey responses match; `attributes` maps attribute names (region, plan, ...) to values.
+    """
+
+    __tablename__ = "population_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(64))
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (UniqueConstraint("product_id", "user_key"),)
