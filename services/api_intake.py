@@ -9,6 +9,7 @@ reply and stores nothing; a concurrent replay loses the unique key, is rolled ba
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from db import api_keys
 from db.engine import retrying, unit_of_work
-from db.migrate import schema_state
+from db.migrate import current_revision, head_revision
 from db.models import Survey, Wave
 from db.settings import respondent_key_secret
 from db.workspace import find_product, time_zone
@@ -280,12 +281,21 @@ _RESPONSE_MESSAGES = {
 }
 
 
+@functools.cache
+def _head() -> str:
+    return head_revision()  # reads the migration scripts: once per process
+
+
 def health(engine_of: Callable[[], Engine]) -> dict[str, Any]:
-    """The process's and the database's state: {"status", "database", "schema"}; raises nothing."""
+    """The process's and the database's state: {"status", "database", "schema"}; raises nothing.
+
+    One connection and one read of the schema's revision: cheap enough for a load balancer to poll.
+    """
     try:
-        state = schema_state(engine_of())
+        revision = current_revision(engine_of())
     except Exception:  # noqa: BLE001 - any failure means the database cannot be used now
         return {"status": "unavailable", "database": "unavailable"}
+    state = "current" if revision == _head() else "other"
     return {"status": "ok" if state == "current" else "unavailable", "database": "ok", "schema": state}
 
 
