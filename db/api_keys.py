@@ -104,7 +104,11 @@ def keep_reply(
     session.flush()
 
 
-def forget_replies(session: Session, before: datetime) -> int:
-    """Delete replies kept from before `before`; returns how many went."""
-    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before))
+def forget_replies(session: Session, api_key_id: int, before: datetime) -> int:
+    """Delete the key's replies kept from before `before`; returns how many went."""
+    result = session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.api_key_id == api_key_id, IdempotencyRecord.created_at < before
+        )
+    )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -32,6 +32,7 @@ from services.feedback_import import check_items, store_items
 
 MAX_ITEMS = 1000
 MAX_IDEMPOTENCY_KEY = 200
+REPLY_KEPT = timedelta(hours=24)  # how long an Idempotency-Key's reply is replayed
 
 
 class ApiRefusal(Exception):
@@ -109,6 +110,7 @@ def _idempotent(
                 return Reply(kept.status, kept.reply, replayed=True)
         reply = work(session)
         if idempotency_key and reply.status == 200:
+            api_keys.forget_replies(session, caller.key_id, datetime.now(UTC) - REPLY_KEPT)
             api_keys.keep_reply(
                 session,
                 api_key_id=caller.key_id,
