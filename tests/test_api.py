@@ -5,6 +5,9 @@ too), responses as the respondent page takes them, error codes, the schema, the 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +23,7 @@ from db.engine import make_engine, unit_of_work
 from db.models import ApiKey, AuditEvent, Feedback, Response
 from db.settings import respondent_key_secret
 from tests.apiworld import ApiWorld, make_world
-from tests.conftest import _fresh_pg_url
+from tests.conftest import ROOT, _fresh_pg_url
 from tests.serverhelpers import running_server
 
 pytestmark = pytest.mark.slow
@@ -316,3 +319,17 @@ def test_over_the_rate_limit_a_key_is_told_when_to_retry(tmp_path):
             _post(url, "/api/v1/feedback", world.spare_keys[0], {"items": [{"text": "s"}]}).status_code == 200
         )
     assert _count(db_url) == 6
+
+
+def test_a_bad_rate_setting_stops_the_server_with_the_setting_named(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}", "RECTIFY_API_RATE_PER_MIN": "lots"}
+    run = subprocess.run(
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode != 0
+    assert "RECTIFY_API_RATE_PER_MIN=lots is not a whole number" in run.stdout + run.stderr
