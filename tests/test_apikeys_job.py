@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from db.engine import unit_of_work
@@ -12,6 +13,8 @@ from db.models import AuditEvent
 from db.workspace import create_product
 from services.api_keys import authenticate
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # each command is a new Python process (seconds)
 
 
 def _job(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
