@@ -350,3 +350,47 @@ class PopulationMember(Base):
     attributes: Mapped[dict[str, str]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     __table_args__ = (UniqueConstraint("product_id", "user_key"),)
+
+
+API_SCOPES = ("feedback:write", "responses:write", "read")
+
+
+class ApiKey(Base):
+    """A key of the HTTP API for one product; only a SHA-256 hash of the secret is stored.
+
+    `prefix` is the key's first characters, shown in lists so people can tell keys apart. A revoked key
+    stays listed (who used what, when) but is refused.
+    """
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyRecord(Base):
+    """The reply to an API request sent with an Idempotency-Key, so a replay gets the same reply.
+
+    One per (API key, Idempotency-Key): the unique constraint makes a concurrent replay lose the race
+    instead of storing twice. `body_hash` tells a replay from a different request under the same key.
+    """
+
+    __tablename__ = "api_idempotency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    route: Mapped[str] = mapped_column(String(60))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    reply: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)

@@ -32,6 +32,8 @@ TABLES = {
     "app_settings",
     "login_throttle",
     "staff_sessions",
+    "api_keys",
+    "api_idempotency",
 }
 
 
