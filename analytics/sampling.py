@@ -27,15 +27,27 @@ MIN_EARLIER_INVITED = 20
 def stratum_labels(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.Series:
     """Each member's stratum: the values of `attributes` joined by " / " (a missing value: "(missing)").
 
-    No attributes: every member is in one stratum "all".
+    No attributes: every member is in one stratum "all". Built from integer codes, so only one label
+    per stratum is made as text (a million members take well under a second).
     """
     if not attributes:
         return pd.Series("all", index=frame.index, dtype=object)
-    parts = [frame[a].astype(object).where(frame[a].notna(), MISSING).astype(str) for a in attributes]
-    label = parts[0]
-    for part in parts[1:]:
-        label = label + SEPARATOR + part
-    return label.astype(object)
+    combined = np.zeros(len(frame), dtype=np.int64)
+    names: list[list[str]] = []
+    for attribute in attributes:
+        codes, uniques = pd.factorize(frame[attribute], use_na_sentinel=True)
+        values = [str(u) for u in uniques] + [MISSING]
+        combined = combined * len(values) + np.where(codes < 0, len(uniques), codes)
+        names.append(values)
+    present, inverse = np.unique(combined, return_inverse=True)
+    labels = []
+    for code in present.tolist():
+        parts = []
+        for values in reversed(names):
+            code, index = divmod(code, len(values))
+            parts.append(values[index])
+        labels.append(SEPARATOR.join(reversed(parts)))
+    return pd.Series(np.array(labels, dtype=object)[inverse], index=frame.index, dtype=object)
 
 
 def response_rate(invited: int, completed: int) -> float:
@@ -120,8 +132,10 @@ def draw(
 ) -> np.ndarray:
     """The positions of the members invited: a stratified simple random sample, seeded.
 
-    Every member gets a uniform number from ``numpy.random.default_rng(seed)`` in key order; within a
-    stratum the smallest numbers are invited. Members marked in `first` (the panel) come before the
+    Every member gets a uniform number from ``numpy.random.default_rng(seed)``, handed out in the
+    order of their keys' 64-bit hashes (``pandas.util.hash_array``: sorting integers is much faster
+    than sorting a million strings, and the order does not depend on the list's row order); within
+    a stratum the smallest numbers are invited. Members marked in `first` (the panel) come before the
     others of their stratum and are all invited, even past the stratum's count.
 
     Args:
@@ -137,13 +151,16 @@ def draw(
     n = len(keys)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(keys, kind="stable")
+    hashes = pd.util.hash_array(np.asarray(keys, dtype=object), categorize=False)
+    order = np.argsort(hashes, kind="stable")
     u = np.empty(n)
     u[order] = np.random.default_rng(seed).random(n)
     if first is not None:
         u = u - first.astype(float)  # in [-1, 0): before every other member of the stratum
     codes, names = pd.factorize(pd.Series(strata, dtype=object), sort=True)
-    by = np.lexsort((u, codes))
+    # One float sort instead of lexsort((u, codes)): u lies in [-1, 1), so 2 * code + u orders by
+    # stratum, then by u, and sorts a million members about three times faster.
+    by = np.argsort(2.0 * codes + u)
     sorted_codes = codes[by]
     starts = np.searchsorted(sorted_codes, np.arange(len(names)))
     rank = np.arange(n) - starts[sorted_codes]

@@ -330,7 +330,7 @@ def record_response(
         anonymous: Whether the answers came by the wave's anonymous link (see
             :func:`stored_respondent_key`).
         stored_key: The key to store the answers under, already pseudonymised (an invitation's
-            member key, ``services.sampling``); `raw_key` is then ignored.
+            member key, ``services.sampling_plans``); `raw_key` is then ignored.
 
     Raises:
         SubmissionError: codes wave_unknown, wave_closed, key_missing, key_too_long, answer_unknown,

@@ -32,6 +32,9 @@ TABLES = {
     "app_settings",
     "login_throttle",
     "staff_sessions",
+    "sampling_plans",
+    "plan_strata",
+    "invitations",
 }
 
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, unit_of_work
 from db.models import AuditEvent, Invitation, Response
-from services.sampling import PlanRequest, create_plan, submit_invited_response
+from services.sampling_plans import PlanRequest, create_plan, submit_invited_response
 from tests.apphelpers import ensure_staff, texts
 from tests.conftest import ROOT
 from tests.test_sampling_plans import ANSWERS, Site, populate

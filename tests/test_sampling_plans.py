@@ -24,7 +24,7 @@ from db.settings import respondent_key_secret
 from db.surveys import create_survey_from_template, open_wave
 from db.workspace import create_product, create_round
 from services.collect import SubmissionError, submit_response
-from services.sampling import (
+from services.sampling_plans import (
     PlanError,
     PlanRequest,
     create_plan,

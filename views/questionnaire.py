@@ -3,7 +3,7 @@
 One response per respondent per wave: submitting again while the wave is open replaces the earlier
 answers, and the respondent is told so before and after; the form then shows their stored answers.
 A wave's anonymous link (`?wave=<id>&anonymous=1`) takes one response per browser instead (a cookie).
-An invitation link (`?wave=<id>&invite=<token>`, services/sampling.py) stores the answers under the invited
+An invitation link (`?wave=<id>&invite=<token>`, services/sampling_plans.py) stores the answers under the invited
 member's key, and thanks the member instead of showing the form once their group's quota is met.
 """
 
@@ -17,7 +17,7 @@ from services.collect import (
     previous_answers,
     submit_response,
 )
-from services.sampling import invitation_key, submit_invited_response
+from services.sampling_plans import invitation_key, submit_invited_response
 from ui.i18n import current_language, t
 from ui.plain_text import plain
 from ui.questions import render_question

@@ -1,6 +1,6 @@
 """Sampling & invitations: draw a wave's invitations from the user list, export them, track the answers.
 
-The plan and the links are services/sampling.py; this page collects the settings and shows the result.
+The plan and the links are services/sampling_plans.py; this page collects the settings and shows the result.
 """
 
 from urllib.parse import urlencode
@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from db.population import population_frame, population_size
-from services.sampling import (
+from services.sampling_plans import (
     DEFAULT_CAP_DAYS,
     PlanError,
     PlanRequest,

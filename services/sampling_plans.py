@@ -149,7 +149,6 @@ def draft_plan(session: Session, request: PlanRequest, now: datetime | None = No
     unknown = [a for a in request.attributes if a not in members.columns or a == "user_key"]
     if unknown:
         raise PlanError("attribute_unknown", ", ".join(unknown))
-    members = members.sort_values("user_key", kind="stable").reset_index(drop=True)
     strata = sampling.stratum_labels(members, request.attributes)
     panel_wave = request.panel_wave_id
     capped = np.zeros(len(members), dtype=bool)
