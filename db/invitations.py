@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import Invitation, PlanStratum, Response, SamplingPlan, Survey, Wave
+from db.models import Invitation, PlanStratum, PopulationMember, Response, SamplingPlan, Survey, Wave
 
 _INSERT_CHUNK = 5000
 INVITATION_COLUMNS = (
@@ -49,6 +49,34 @@ def wave_product(session: Session, wave_id: int) -> int | None:
     return session.scalar(
         select(Survey.product_id).join(Wave, Wave.survey_id == Survey.id).where(Wave.id == wave_id)
     )
+
+
+def member_attributes(session: Session, product_id: int, attributes: Sequence[str]) -> pd.DataFrame:
+    """The user list's keys with only the named attributes, read out of the JSON by the database.
+
+    Faster than :func:`db.population.population_frame` for a big list: no dict per member is built.
+
+    Returns:
+        Columns user_key, then one per attribute (missing values: None), in import order.
+    """
+    columns = [PopulationMember.attributes[a].as_string().label(f"a{i}") for i, a in enumerate(attributes)]
+    rows = session.execute(
+        select(PopulationMember.user_key, *columns)
+        .where(PopulationMember.product_id == product_id)
+        .order_by(PopulationMember.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["user_key", *attributes], dtype=object)
+
+
+def attribute_names(session: Session, product_id: int, sample: int = 1000) -> list[str]:
+    """The attribute names found in the first `sample` members of the user list, sorted."""
+    query = (
+        select(PopulationMember.attributes)
+        .where(PopulationMember.product_id == product_id)
+        .order_by(PopulationMember.id)
+        .limit(sample)
+    )
+    return sorted({name for attrs in session.scalars(query) for name in attrs})
 
 
 def plan_of_wave(session: Session, wave_id: int) -> SamplingPlan | None:

@@ -27,7 +27,7 @@ from analytics.spreadsheet_safety import to_csv_bytes
 from db import invitations as store
 from db.engine import retrying, unit_of_work
 from db.models import SamplingPlan
-from db.population import population_frame
+from db.population import population_size
 from db.settings import respondent_key_secret
 from db.users import audit
 from db.waves import product_waves
@@ -143,12 +143,15 @@ def draft_plan(session: Session, request: PlanRequest, now: datetime | None = No
     product_id = store.wave_product(session, request.wave_id)
     if product_id is None:
         raise PlanError("wave_unknown")
-    members = population_frame(session, product_id)
-    if members.empty:
+    known_attributes = store.attribute_names(session, product_id)
+    if not known_attributes and not population_size(session, product_id):
         raise PlanError("no_population")
-    unknown = [a for a in request.attributes if a not in members.columns or a == "user_key"]
+    unknown = [a for a in request.attributes if a not in known_attributes]
     if unknown:
         raise PlanError("attribute_unknown", ", ".join(unknown))
+    members = store.member_attributes(session, product_id, request.attributes)
+    if members.empty:
+        raise PlanError("no_population")
     strata = sampling.stratum_labels(members, request.attributes)
     panel_wave = request.panel_wave_id
     capped = np.zeros(len(members), dtype=bool)
@@ -492,6 +495,11 @@ def invitation_key(engine: Engine, wave_id: int, token: str) -> InvitationState 
 def wave_choices(session: Session, product_id: int) -> list[tuple[int, str, str]]:
     """The product's waves as (id, name, kind), newest first, for the planner's pickers."""
     return [(w.id, w.name, w.kind) for w in reversed(product_waves(session, product_id))]
+
+
+def list_attributes(session: Session, product_id: int) -> list[str]:
+    """The attributes the product's user list holds (those of its first members), for the strata picker."""
+    return store.attribute_names(session, product_id)
 
 
 def plan_settings(session: Session, wave_id: int) -> SamplingPlan | None:

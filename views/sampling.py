@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from db.population import population_frame, population_size
+from db.population import population_size
 from services.sampling_plans import (
     DEFAULT_CAP_DAYS,
     PlanError,
     PlanRequest,
     PlanSummary,
     invitation_csv,
+    list_attributes,
     mark_reminded,
     plan_settings,
     plan_wave,
@@ -63,7 +64,7 @@ def respondent_url(page: str, **query: object) -> str:
 def render_plan_form() -> None:
     """The planner: strata, target, rates, allocation, seed, cap, panel, quotas; drawing stores the plan."""
     with transaction() as session:
-        attributes = [c for c in population_frame(session, selection.product_id).columns if c != "user_key"]
+        attributes = list_attributes(session, selection.product_id)
         stored = plan_settings(session, wave_id)
     baselines = {w: names[w] for w, _, kind in waves if kind == "baseline" and w != wave_id}
     with st.form("sampling_plan"):
