@@ -41,6 +41,7 @@ class InvitationInfo:
     stratum_id: int
     quota: int
     quotas: bool
+    panel: bool
     opened_at: datetime | None
 
 
@@ -101,10 +102,10 @@ def store_plan(
     session: Session,
     plan: SamplingPlan,
     strata: Sequence[dict[str, object]],
-    invitations: Sequence[tuple[str, str, str]],
+    invitations: Sequence[tuple[str, str, str, bool]],
     invited_at: datetime,
 ) -> int:
-    """Store a plan, its strata rows and its invitations (user key, stratum, token); returns the plan id."""
+    """Store a plan, its strata rows and its invitations (user key, stratum, token, panel); returns the plan id."""
     session.add(plan)
     session.flush()
     if strata:
@@ -116,9 +117,10 @@ def store_plan(
             "user_key": k,
             "stratum": s,
             "token": t,
+            "panel": p,
             "invited_at": invited_at,
         }
-        for k, s, t in invitations
+        for k, s, t, p in invitations
     ]
     for start in range(0, len(rows), _INSERT_CHUNK):
         session.execute(insert(Invitation), rows[start : start + _INSERT_CHUNK])
@@ -191,7 +193,16 @@ def invitation_by_token(session: Session, token: str) -> InvitationInfo | None:
         return None
     inv, stratum_id, quota, quotas = row
     return InvitationInfo(
-        inv.id, inv.plan_id, inv.wave_id, inv.user_key, inv.stratum, stratum_id, quota, quotas, inv.opened_at
+        inv.id,
+        inv.plan_id,
+        inv.wave_id,
+        inv.user_key,
+        inv.stratum,
+        stratum_id,
+        quota,
+        quotas,
+        inv.panel,
+        inv.opened_at,
     )
 
 

@@ -400,7 +400,8 @@ class Invitation(Base):
     """One member invited to a wave by a personal link carrying `token` (random, unguessable).
 
     The response is stored under the member's `user_key`, so it pairs and weights like any other;
-    completion is read from the wave's responses, not stored here.
+    completion is read from the wave's responses, not stored here. Panel members (`panel`) are never
+    turned away by a quota: their answers make the before/after pairs.
     """
 
     __tablename__ = "invitations"
@@ -409,6 +410,7 @@ class Invitation(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
     user_key: Mapped[str] = mapped_column(String(64), index=True)
     stratum: Mapped[str] = mapped_column(String(200))
+    panel: Mapped[bool] = mapped_column(Boolean, default=False)  # answered the panel's baseline
     token: Mapped[str] = mapped_column(String(64), unique=True)
     invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

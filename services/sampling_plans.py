@@ -85,7 +85,8 @@ class PlanDraft:
     Attributes:
         strata: Columns stratum, population (available after the cap), share, quota, rate,
             rate_source (earlier, expected), invite (planned), panel, invited (drawn).
-        keys: The drawn members' keys; `member_strata` their strata, same order.
+        keys: The drawn members' keys; `member_strata` their strata and `panel` whether they answered
+            the panel's baseline, same order.
         capped: Members left out by the frequency cap.
         population: Members in the list.
     """
@@ -93,6 +94,7 @@ class PlanDraft:
     strata: pd.DataFrame
     keys: list[str]
     member_strata: list[str]
+    panel: list[bool]
     capped: int
     population: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
@@ -188,6 +190,7 @@ def draft_plan(session: Session, request: PlanRequest, now: datetime | None = No
         first=first[~capped],
     )
     keys = available["user_key"].to_numpy(dtype=object)[drawn]
+    in_panel = first[~capped][drawn]
     member_strata = available_strata.to_numpy(dtype=object)[drawn]
     invited = pd.Series(member_strata, dtype=object).value_counts()
     panel = pd.Series(available_strata.to_numpy(dtype=object)[first[~capped]], dtype=object).value_counts()
@@ -202,6 +205,7 @@ def draft_plan(session: Session, request: PlanRequest, now: datetime | None = No
         table,
         [str(k) for k in keys],
         [str(s) for s in member_strata],
+        [bool(x) for x in in_panel],
         int(capped.sum()),
         len(members),
         tuple(warnings),
@@ -259,7 +263,8 @@ def create_plan(session: Session, request: PlanRequest, created_by: str | None =
         for r in draft.strata.itertuples()
     ]
     rows = [
-        (k, s[:200], secrets.token_urlsafe(16)) for k, s in zip(draft.keys, draft.member_strata, strict=True)
+        (k, s[:200], secrets.token_urlsafe(16), p)
+        for k, s, p in zip(draft.keys, draft.member_strata, draft.panel, strict=True)
     ]
     plan_id = store.store_plan(session, plan, strata, rows, now)
     return PlanSummary(plan_id, len(rows), draft.capped, draft.warnings)
@@ -433,6 +438,7 @@ def open_invitation(session: Session, wave_id: int, token: str) -> InvitationSta
     answered = store.has_answered(session, wave_id, info.user_key)
     full = (
         info.quotas
+        and not info.panel
         and not answered
         and store.stratum_completes(session, info.plan_id, info.stratum) >= info.quota
     )
@@ -462,7 +468,7 @@ def record_invited_response(
     if info is None or info.wave_id != wave_id:
         raise SubmissionError("invitation_unknown")
     now = datetime.now(UTC)
-    if info.quotas and not store.has_answered(session, wave_id, info.user_key):
+    if info.quotas and not info.panel and not store.has_answered(session, wave_id, info.user_key):
         if lock:
             store.lock_stratum(session, info.stratum_id, now)
         if store.stratum_completes(session, info.plan_id, info.stratum) >= info.quota:

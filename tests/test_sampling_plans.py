@@ -256,6 +256,23 @@ def test_a_filled_stratum_thanks_new_invitees_but_lets_answers_be_changed(engine
     assert state_now is not None and bool(state_now.strata.iloc[0]["closed"])
 
 
+def test_panel_members_answer_even_when_their_group_is_full(engine):
+    site = populate(engine, n=40)
+    for i in range(3):
+        submit_response(engine, site.baseline, f"user-{i:04d}", ANSWERS)
+    _plan(engine, PlanRequest(site.follow_up, (), 1, 1.0, panel_wave_id=site.baseline))  # quota 1
+    stored = {k: t for k, _, t in _invitations(engine, site.follow_up)}
+    panel = [stored[site.keys[f"user-{i:04d}"]] for i in range(3)]
+    assert len(stored) == 3  # the whole panel, past the one invitation the quota needs
+    for token in panel:
+        submit_invited_response(engine, site.follow_up, token, ANSWERS)
+    with unit_of_work(engine) as session:
+        answered = session.scalar(
+            select(func.count()).select_from(Response).where(Response.wave_id == site.follow_up)
+        )
+    assert answered == 3
+
+
 def _race(engine: Engine, wave_id: int, tokens: list[str], lock: bool) -> tuple[int, int]:
     """Submit every token at once from its own thread; returns (stored, thanked)."""
     barrier = threading.Barrier(len(tokens))

@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("wave_id", sa.Integer(), nullable=False),
         sa.Column("user_key", sa.String(length=64), nullable=False),
         sa.Column("stratum", sa.String(length=200), nullable=False),
+        sa.Column("panel", sa.Boolean(), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("invited_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
