@@ -194,6 +194,8 @@ def render_tracking() -> None:
         st.markdown(f"**{t('sampling.daily')}**")
         daily = state.daily.rename(columns={c: t(f"sampling.col.{c}") for c in state.daily.columns})
         st.dataframe(daily, hide_index=True, key="sampling_daily")
+        running = state.daily.set_index("day")[["invited", "opened", "completed"]].cumsum()
+        st.line_chart(running.rename(columns=lambda c: t(f"sampling.col.{c}")), height=220)
     render_exports()
 
 
