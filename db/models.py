@@ -394,3 +394,69 @@ class IdempotencyRecord(Base):
         DateTime(timezone=True), server_default=func.now(), index=True
     )
     __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+
+
+class SamplingPlan(Base):
+    """How a wave's invitations were drawn: stratified by `strata`, seeded, with a target of completes.
+
+    `allocation` is proportional or minimum (at least `minimum` completes per stratum); `cap_days`
+    leaves out members surveyed (invited or answered) in the last days; `panel_wave_id` names the
+    baseline wave whose respondents were invited first.
+    """
+
+    __tablename__ = "sampling_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), unique=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    strata: Mapped[list[str]] = mapped_column(JSON)
+    target: Mapped[int] = mapped_column(Integer)
+    expected_rate: Mapped[float] = mapped_column(Float)
+    allocation: Mapped[str] = mapped_column(String(12))  # proportional, minimum
+    minimum: Mapped[int] = mapped_column(Integer, default=0)
+    cap_days: Mapped[int] = mapped_column(Integer, default=30)
+    panel_wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id", ondelete="SET NULL"))
+    quotas: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PlanStratum(Base):
+    """One stratum of a sampling plan: its size, response rate used, invitations and quota of completes.
+
+    A submission through an invitation updates `last_answer_at` first: that row lock (PostgreSQL) or
+    write lock (SQLite) serialises the quota check of one stratum, so it never overshoots.
+    """
+
+    __tablename__ = "plan_strata"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sampling_plans.id", ondelete="CASCADE"), index=True)
+    stratum: Mapped[str] = mapped_column(String(200))
+    population: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[float] = mapped_column(Float)
+    rate_source: Mapped[str] = mapped_column(String(12))  # earlier, expected
+    quota: Mapped[int] = mapped_column(Integer)
+    invited: Mapped[int] = mapped_column(Integer)
+    last_answer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("plan_id", "stratum"),)
+
+
+class Invitation(Base):
+    """One member invited to a wave by a personal link carrying `token` (random, unguessable).
+
+    The response is stored under the member's `user_key`, so it pairs and weights like any other;
+    completion is read from the wave's responses, not stored here. Panel members (`panel`) are never
+    turned away by a quota: their answers make the before/after pairs.
+    """
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sampling_plans.id", ondelete="CASCADE"), index=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    stratum: Mapped[str] = mapped_column(String(200))
+    panel: Mapped[bool] = mapped_column(Boolean, default=False)  # answered the panel's baseline
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("wave_id", "user_key"),)

@@ -34,6 +34,9 @@ TABLES = {
     "staff_sessions",
     "api_keys",
     "api_idempotency",
+    "sampling_plans",
+    "plan_strata",
+    "invitations",
 }
 
 
