@@ -352,7 +352,7 @@ class Alert(Base):
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # analytics.monitoring.KINDS
+    kind: Mapped[str] = mapped_column(String(20))  # analytics.detectors.KINDS
     subject: Mapped[str] = mapped_column(String(40))  # a topic key, or "rating"
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(12), default="open")  # ALERT_STATUSES

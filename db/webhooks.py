@@ -1,6 +1,6 @@
 """Stored webhook endpoints of a product, the events queued for them and every delivery attempt.
 
-Signing and sending is services.webhooks' job; this module stores what it is given.
+Signing and sending is services.webhook_delivery' job; this module stores what it is given.
 """
 
 from __future__ import annotations

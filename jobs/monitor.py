@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from analytics.monitoring import MonitorParams
+from analytics.detectors import MonitorParams
 from db import migrate
 from db.engine import DatabaseProblem, make_engine, unit_of_work
 from db.models import Product
-from services import monitoring, webhooks
+from services import monitoring, webhook_delivery
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         params = MonitorParams.from_env(os.environ)
-        policy = webhooks.RetryPolicy.from_env()
+        policy = webhook_delivery.RetryPolicy.from_env()
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -3,8 +3,8 @@
 Between rectification rounds the team should hear of these.
 
 :func:`monitor_product` reads the product's newest topic run and in-app ratings, runs the detectors of
-analytics.monitoring, stores each finding once per (product, kind, subject) (db.alerts), queues an
-``alert.opened`` webhook event for each new alert and sends pending webhooks (services.webhooks).
+analytics.detectors, stores each finding once per (product, kind, subject) (db.alerts), queues an
+``alert.opened`` webhook event for each new alert and sends pending webhooks (services.webhook_delivery).
 Running it again with nothing new changes nothing but the alerts' "last seen" time: cron-friendly.
 ``python -m jobs.monitor`` runs it; so does the end of every stored analysis (services.pain_points
 through :func:`monitor_after_analysis`).
@@ -27,14 +27,14 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from analytics import monitoring as detect
-from analytics.monitoring import MonitorParams
+from analytics import detectors as detect
+from analytics.detectors import MonitorParams
 from db import alerts as repo
 from db.alerts import Finding
 from db.engine import unit_of_work
 from db.models import Product
 from db.topic_runs import latest_topic_run, run_topics, surviving_key
-from services import webhooks
+from services import webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class MonitorSummary:
     findings: int  # conditions found now (new or still holding)
     opened: list[int]  # ids of alerts opened by this run
     cleared: int  # alerts whose condition no longer holds
-    webhooks: webhooks.DeliveryReport | None
+    webhooks: webhook_delivery.DeliveryReport | None
     note: str | None  # why a detector could not run ("no_run": no analysis yet)
 
 
@@ -198,7 +198,7 @@ def monitor_product(
     now: datetime | None = None,
     params: MonitorParams | None = None,
     deliver: bool = True,
-    policy: webhooks.RetryPolicy | None = None,
+    policy: webhook_delivery.RetryPolicy | None = None,
 ) -> MonitorSummary:
     """One monitoring run of a product: detect, store alerts once, queue and send webhook events.
 
@@ -208,7 +208,7 @@ def monitor_product(
         now: The end of the recent window (default: now, UTC).
         params: Windows and detector settings (default: MonitorParams.from_env(os.environ)).
         deliver: Whether to send pending webhook deliveries after storing the alerts.
-        policy: Webhook retries (default: services.webhooks.RetryPolicy.from_env()).
+        policy: Webhook retries (default: services.webhook_delivery.RetryPolicy.from_env()).
 
     Raises:
         LookupError: no such product.
@@ -225,7 +225,7 @@ def monitor_product(
             alert = repo.record_finding(session, product_id, finding, now)
             if alert is not None:
                 opened.append(alert.id)
-                webhooks.queue_event(
+                webhook_delivery.queue_event(
                     session,
                     product_id,
                     "alert.opened",
@@ -235,7 +235,9 @@ def monitor_product(
                 )
         kinds = detect.KINDS if note is None else ("rating_drop",)
         cleared = repo.clear_unseen(session, product_id, {(f.kind, f.subject) for f in findings}, kinds)
-    report = webhooks.deliver_pending(engine, product_id=product_id, policy=policy) if deliver else None
+    report = (
+        webhook_delivery.deliver_pending(engine, product_id=product_id, policy=policy) if deliver else None
+    )
     log.info(
         "monitor product %d: %d findings, %d new alerts, %d cleared",
         product_id,

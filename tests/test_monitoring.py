@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from analytics.monitoring import MonitorParams
+from analytics.detectors import MonitorParams
 from db.alerts import AlertError, list_alerts, set_alert_status
 from db.engine import unit_of_work
 from db.items import NewItem, open_item, set_status

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats import rates
 
-from analytics.monitoring import MonitorParams, ewma_control, new_topics, rising_again, topic_spikes
+from analytics.detectors import MonitorParams, ewma_control, new_topics, rising_again, topic_spikes
 
 PARAMS = MonitorParams()
 

@@ -14,18 +14,18 @@ from db.engine import unit_of_work
 from db.models import WebhookEndpoint
 from db.webhooks import WebhookError, delivery_log, set_endpoint_active
 from db.workspace import create_product
-from services import webhooks
+from services import webhook_delivery
 from services.monitoring import monitor_product
 from tests.monitor_support import NOW, running_receiver, seed
 
 STABLE = {"login": 3, "slow": 3, "dose": 2}
 DOSE_SPIKE = {"login": 3, "slow": 3, "dose": 8}
-FAST = webhooks.RetryPolicy(attempts=4, backoff_s=0.05, timeout_s=5)
+FAST = webhook_delivery.RetryPolicy(attempts=4, backoff_s=0.05, timeout_s=5)
 
 
 def _endpoint(engine, product_id: int, url: str) -> str:
     with unit_of_work(engine) as session:
-        _, secret = webhooks.add_endpoint(session, product_id, url, "ada")
+        _, secret = webhook_delivery.add_endpoint(session, product_id, url, "ada")
     return secret
 
 
@@ -50,8 +50,8 @@ def test_a_new_alert_is_sent_signed_and_the_receiver_verifies_it(engine):
 
 
 def test_a_tampered_signature_or_body_is_refused_by_the_receiver():
-    secret = webhooks.new_secret()
-    body = webhooks.event_body("alert.opened", {"alert_id": 1}, datetime.now(UTC))
+    secret = webhook_delivery.new_secret()
+    body = webhook_delivery.event_body("alert.opened", {"alert_id": 1}, datetime.now(UTC))
     with running_receiver() as receiver:
         receiver.secret = secret
 
@@ -63,12 +63,14 @@ def test_a_tampered_signature_or_body_is_refused_by_the_receiver():
             except urllib.error.HTTPError as err:
                 return int(err.code)
 
-        headers = webhooks.signed_headers(secret, "msg_1", body, datetime.now(UTC))
+        headers = webhook_delivery.signed_headers(secret, "msg_1", body, datetime.now(UTC))
         assert post(body, headers) == 204
         assert post(body.replace('"alert_id": 1', '"alert_id": 2'), headers) == 401
         forged = dict(headers, **{"webhook-signature": "v1," + "A" * 44})
         assert post(body, forged) == 401
-        other = webhooks.signed_headers(webhooks.new_secret(), "msg_1", body, datetime.now(UTC))
+        other = webhook_delivery.signed_headers(
+            webhook_delivery.new_secret(), "msg_1", body, datetime.now(UTC)
+        )
         assert post(body, other) == 401
     assert headers["webhook-signature"].startswith("v1,") and secret.startswith("whsec_")
 
@@ -79,7 +81,7 @@ def test_a_receiver_failing_first_gets_retries_with_backoff(engine):
     with running_receiver(fail_first=2) as receiver:
         receiver.secret = _endpoint(engine, ids["product"], receiver.url)
         monitor_product(engine, ids["product"], now=NOW, deliver=False)
-        report = webhooks.deliver_pending(engine, policy=FAST, sleep=waits.append)
+        report = webhook_delivery.deliver_pending(engine, policy=FAST, sleep=waits.append)
         assert (report.delivered, report.attempts) == (1, 3)
         assert receiver.answers == [500, 500, 204]
         assert len(set(receiver.ids)) == 1, "every retry carries the same webhook-id"
@@ -97,11 +99,11 @@ def test_a_receiver_that_keeps_failing_ends_failed_after_the_attempts(engine):
     with running_receiver(fail_first=99) as receiver:
         receiver.secret = _endpoint(engine, ids["product"], receiver.url)
         summary = monitor_product(
-            engine, ids["product"], now=NOW, policy=webhooks.RetryPolicy(attempts=3, backoff_s=0.01)
+            engine, ids["product"], now=NOW, policy=webhook_delivery.RetryPolicy(attempts=3, backoff_s=0.01)
         )
         assert summary.webhooks is not None and summary.webhooks.failed == 1
         assert receiver.answers == [500, 500, 500]
-        webhooks.deliver_pending(engine, policy=FAST)
+        webhook_delivery.deliver_pending(engine, policy=FAST)
         assert len(receiver.answers) == 3, "a failed delivery is not tried again"
     with unit_of_work(engine) as session:
         log = delivery_log(session, ids["product"])
@@ -127,7 +129,7 @@ def test_urls_other_than_http_are_refused_and_nothing_is_stored(engine, url):
     with unit_of_work(engine) as session:
         product_id = create_product(session, "Tutor").id
     with unit_of_work(engine) as session, pytest.raises(WebhookError) as refused:
-        webhooks.add_endpoint(session, product_id, url, "ada")
+        webhook_delivery.add_endpoint(session, product_id, url, "ada")
     assert refused.value.code == "bad_url"
     with unit_of_work(engine) as session:
         assert session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0

@@ -10,7 +10,7 @@ import streamlit as st
 from db.alerts import NEXT_ALERT_STATUSES, AlertError, list_alerts, set_alert_status
 from db.models import ALERT_STATUSES
 from db.webhooks import WebhookError, delivery_log, list_endpoints, set_endpoint_active
-from services import webhooks
+from services import webhook_delivery
 from ui import nav, roles
 from ui.auth import guarded
 from ui.i18n import t
@@ -182,7 +182,7 @@ def add_endpoint() -> None:
     url = str(st.session_state.get("alerts_new_url") or "")
     try:
         _, secret = write(
-            lambda session: webhooks.add_endpoint(session, selection.product_id, url, user.username)
+            lambda session: webhook_delivery.add_endpoint(session, selection.product_id, url, user.username)
         )
     except WebhookError as err:
         notice(t(f"alerts.error.{err.code}"), "error")
@@ -206,7 +206,7 @@ def toggle_endpoint(endpoint_id: int, active: bool) -> None:
 def test_send(endpoint_id: int) -> None:
     """Queue a test event for one URL; a background thread sends it (the page never waits on it)."""
     try:
-        webhooks.send_test(engine(), endpoint_id, user.username)
+        webhook_delivery.send_test(engine(), endpoint_id, user.username)
     except WebhookError as err:
         notice(t(f"alerts.error.{err.code}"), "error")
     else:
