@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,11 +14,15 @@ from sqlalchemy import func, select
 from analytics.detectors import MonitorParams
 from db.alerts import AlertError, list_alerts, set_alert_status
 from db.engine import unit_of_work
+from db.feedback import FeedbackIn, store_feedback
 from db.items import NewItem, open_item, set_status
-from db.models import Alert, AuditEvent
+from db.models import Alert, AuditEvent, WebhookDelivery
+from db.workspace import create_product
+from services import pain_points, webhook_delivery
 from services.monitoring import monitor_product
 from tests.conftest import ROOT
 from tests.monitor_support import NOW, seed
+from tests.test_items import TEXTS, KeywordEncoder
 
 STABLE = {"login": 3, "slow": 3, "dose": 2}
 DOSE_SPIKE = {"login": 3, "slow": 3, "dose": 8}
@@ -162,3 +166,32 @@ def test_the_job_runs_as_a_command_line(engine, db_url):
     assert rerun.returncode == 0 and "Tutor: 1 conditions, 0 new alerts" in rerun.stdout
     unknown = _job("--product", "Nope", "--database-url", db_url)
     assert unknown.returncode == 2 and "no product named 'Nope'; there are: Tutor" in unknown.stderr
+
+
+def test_an_analysis_ends_with_a_monitoring_run_that_queues_but_does_not_send(engine):
+    now = datetime.now(UTC)
+    rows = []
+    with unit_of_work(engine) as session:
+        product = create_product(session, "MediAssist", "medical").id
+        for day in range(35):
+            at = now - timedelta(days=35 - day, hours=-1)
+            # 12 distinct texts: the topic model's grouping path, one topic per keyword, in seconds
+            picks = (
+                [0, 1, 2] * 2 + [3, 6, 9] if day >= 28 else [day % 3, 3 + day % 3, 6 + day % 3, 9 + day % 3]
+            )
+            rows += [
+                FeedbackIn(
+                    product, "community", TEXTS[i], at + timedelta(minutes=j), respondent_key=f"r{day}-{j}"
+                )
+                for j, i in enumerate(picks)
+            ]
+        store_feedback(session, rows)
+        webhook_delivery.add_endpoint(session, product, "http://127.0.0.1:9/never", "ada")
+    summary = pain_points.analyse_scope(engine, product, None, KeywordEncoder())
+    assert summary.method == "grouped"
+    found = alerts(engine, product)
+    assert [kind for kind, _ in found] == ["spike"]
+    assert "crash" in found[next(iter(found))]["title"].lower()
+    with unit_of_work(engine) as session:
+        deliveries = session.scalars(select(WebhookDelivery)).all()
+        assert [(d.status, d.attempts, d.event_type) for d in deliveries] == [("pending", 0, "alert.opened")]
