@@ -107,18 +107,19 @@ def in_app_ratings(session: Session, product_id: int, start: datetime, end: date
     return frame
 
 
-def topic_quotes(
+def topic_quote_ids(
     session: Session, run_id: int, key: str, start: datetime | None, end: datetime, k: int = 3
-) -> list[str]:
-    """Up to `k` redacted texts of a topic from [start, end) (start None: any time before end).
+) -> list[int]:
+    """Ids of up to `k` feedback items of a topic from [start, end) (start None: any time before end).
 
-    The closest to the topic's centre come first.
+    The closest to the topic's centre come first, one per text. Alerts keep these ids, not the texts,
+    so deleting a respondent's data (services.respondents) removes their quotes from alerts too.
     """
     where = [FeedbackTopic.run_id == run_id, Topic.key == key, Feedback.created_at < end]
     if start is not None:
         where.append(Feedback.created_at >= start)
-    texts = session.scalars(
-        select(Feedback.text)
+    rows = session.execute(
+        select(Feedback.id, Feedback.content_hash)
         .select_from(FeedbackTopic)
         .join(Feedback, Feedback.id == FeedbackTopic.feedback_id)
         .join(Topic, Topic.id == FeedbackTopic.topic_id)
@@ -126,11 +127,23 @@ def topic_quotes(
         .order_by(FeedbackTopic.probability.desc(), Feedback.id)
         .limit(k * 3)
     ).all()
-    quotes: list[str] = []
-    for text in texts:  # the same complaint sent twice is one quote
-        if text not in quotes:
-            quotes.append(text)
-    return quotes[:k]
+    ids: list[int] = []
+    seen: set[str] = set()
+    for feedback_id, text_hash in rows:  # the same complaint sent twice is one quote
+        if text_hash not in seen:
+            seen.add(text_hash)
+            ids.append(int(feedback_id))
+    return ids[:k]
+
+
+def quote_texts(session: Session, feedback_ids: Sequence[int]) -> dict[int, str]:
+    """The redacted texts of the feedback items that still exist among `feedback_ids`."""
+    if not feedback_ids:
+        return {}
+    rows = session.execute(
+        select(Feedback.id, Feedback.text).where(Feedback.id.in_(list(feedback_ids)))
+    ).all()
+    return {int(i): str(t) for i, t in rows}
 
 
 def verified_topic_items(session: Session, product_id: int) -> list[tuple[int, str, str]]:

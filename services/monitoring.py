@@ -116,7 +116,7 @@ def find_conditions(
                 "p_adj": row.p_adj,
                 "topics_tested": int(spikes["tested"].sum()),
                 "test": "Poisson rate ratio, score test (statsmodels test_poisson_2indep), one-sided; Holm",
-                "quotes": repo.topic_quotes(session, run.id, key, recent_start, end),
+                "quote_ids": repo.topic_quote_ids(session, run.id, key, recent_start, end),
             }
             findings.append(Finding("spike", key, labels[key], _clean(evidence)))
         earlier, has_earlier = repo.earlier_topic_keys(session, product_id, run.id)
@@ -127,7 +127,7 @@ def find_conditions(
                 "topic_label": labels[key],
                 "size": sizes[key],
                 "recent_count": recent.get(key, 0),
-                "quotes": repo.topic_quotes(session, run.id, key, None, end),
+                "quote_ids": repo.topic_quote_ids(session, run.id, key, None, end),
             }
             findings.append(Finding("new_topic", key, labels[key], _clean(evidence)))
         by_key: dict[str, list[tuple[int, str]]] = {}
@@ -149,7 +149,7 @@ def find_conditions(
                     "baseline_total": baseline_total,
                     "items": [{"id": i, "title": t} for i, t in items],
                     "test": "Poisson rate ratio, score test (statsmodels test_poisson_2indep), one-sided",
-                    "quotes": repo.topic_quotes(session, run.id, key, recent_start, end),
+                    "quote_ids": repo.topic_quote_ids(session, run.id, key, recent_start, end),
                 }
                 findings.append(Finding("rising_again", key, labels[key], _clean(evidence)))
     ratings = repo.in_app_ratings(session, product_id, base_start, end)
@@ -187,7 +187,8 @@ def _event_data(alert_id: int, product: str, finding: Finding) -> dict[str, Any]
         "subject": finding.subject,
         "title": finding.title,
         "status": "open",
-        "evidence": {k: v for k, v in ev.items() if k not in ("days", "params")},
+        # no quotes: a stored payload would outlive a respondent's deletion
+        "evidence": {k: v for k, v in ev.items() if k not in ("days", "params", "quote_ids")},
     }
 
 

@@ -9,14 +9,14 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from analytics.detectors import MonitorParams
-from db.alerts import AlertError, list_alerts, set_alert_status
+from db.alerts import AlertError, list_alerts, quote_texts, set_alert_status
 from db.engine import unit_of_work
 from db.feedback import FeedbackIn, store_feedback
 from db.items import NewItem, open_item, set_status
-from db.models import Alert, AuditEvent, WebhookDelivery
+from db.models import Alert, AuditEvent, Feedback, WebhookDelivery
 from db.workspace import create_product
 from services import pain_points, webhook_delivery
 from services.monitoring import monitor_product
@@ -47,7 +47,13 @@ def test_a_spike_and_a_new_topic_are_stored_once_and_a_rerun_adds_nothing(engine
     assert (evidence["recent_total"], evidence["baseline_total"]) == (98, 224)
     assert evidence["recent_share"] == pytest.approx(56 / 98)
     assert evidence["p_adj"] < 0.05 and evidence["p_val"] <= evidence["p_adj"]
-    assert evidence["quotes"] and all("wrong dosage" in q for q in evidence["quotes"])
+    with unit_of_work(engine) as session:
+        quotes = list(quote_texts(session, evidence["quote_ids"]).values())
+    assert len(quotes) == 3 and all("wrong dosage" in q for q in quotes)
+    with unit_of_work(engine) as session:  # a respondent's deletion takes their quote out of the alert
+        session.execute(delete(Feedback).where(Feedback.id == evidence["quote_ids"][0]))
+    with unit_of_work(engine) as session:
+        assert len(quote_texts(session, evidence["quote_ids"])) == 2
     assert evidence["params"]["recent_days"] == 7
 
     again = monitor_product(engine, ids["product"], now=NOW + timedelta(hours=1), deliver=False)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from db.alerts import NEXT_ALERT_STATUSES, AlertError, list_alerts, set_alert_status
+from db.alerts import NEXT_ALERT_STATUSES, AlertError, list_alerts, quote_texts, set_alert_status
 from db.models import ALERT_STATUSES
 from db.webhooks import WebhookError, delivery_log, list_endpoints, set_endpoint_active
 from services import webhook_delivery
@@ -111,7 +111,7 @@ def evidence_text(kind: str, ev: dict[str, Any]) -> str:
     )
 
 
-def render_alert(alert: pd.Series) -> None:
+def render_alert(alert: pd.Series, quotes: dict[int, str]) -> None:
     """One alert: what, when, its evidence and quotes, and the buttons to move it on."""
     alert_id, kind, status = int(alert["id"]), str(alert["kind"]), str(alert["status"])
     ev = alert["evidence"] if isinstance(alert["evidence"], dict) else {}
@@ -142,9 +142,9 @@ def render_alert(alert: pd.Series) -> None:
         if kind == "rating_drop" and ev.get("days"):
             chart = pd.DataFrame(ev["days"]).set_index("day")[["mean", "ewma", "lcl"]]
             st.line_chart(chart, x_label=t("alerts.chart_day"), y_label=t("alerts.chart_value"), height=200)
-        quotes = ev.get("quotes") or []
-        if quotes:
-            st.markdown(t("alerts.quotes") + "\n\n" + "\n".join(f"- {plain(str(q))}" for q in quotes))
+        shown = [quotes[i] for i in ev.get("quote_ids") or [] if i in quotes]  # deleted ones are gone
+        if shown:
+            st.markdown(t("alerts.quotes") + "\n\n" + "\n".join(f"- {plain(q)}" for q in shown))
         moves = NEXT_ALERT_STATUSES.get(status, ())
         if can_edit and moves:
             columns = st.columns(len(moves) + 3)
@@ -167,13 +167,15 @@ def render_alerts() -> None:
     )
     with transaction() as session:
         frame = list_alerts(session, selection.product_id, shown)
+        wanted = [i for ev in frame["evidence"] if isinstance(ev, dict) for i in ev.get("quote_ids") or []]
+        quotes = quote_texts(session, wanted)
     if frame.empty:
         st.info(t("alerts.none"))
         return
     if not can_edit:
         st.caption(t("alerts.read_only"))
     for _, alert in frame.iterrows():
-        render_alert(alert)
+        render_alert(alert, quotes)
 
 
 @guarded(*roles.ADMINS)
