@@ -33,10 +33,11 @@ def seed(
     first_run_keys: tuple[str, ...] | None = None,
     ratings: tuple[float, float] | None = None,
     name: str = "Tutor",
+    now: datetime = NOW,
 ) -> dict[str, int]:
     """A product whose feedback of 35 days (28 baseline, 7 recent, ending at NOW) sits in topic runs.
 
-    Each topic gets `baseline_per_day` items a day before the recent week and `recent_per_day` in it.
+    Each topic gets `baseline_per_day` items a day before the recent week and `recent_per_day` in it (the 35 days end at `now`).
     With `first_run_keys`, an earlier run knew only those topics (the others' items unclustered), so
     the rest are new in the second run. With `ratings` (baseline, recent), items are in-app with that
     rating alternating with one point more (capped at 5), else customer-service texts without ratings.
@@ -51,7 +52,7 @@ def seed(
         n = 0
         for day in range(35):
             recent = day >= 28
-            at = NOW - timedelta(days=35 - day) + timedelta(hours=1)
+            at = now - timedelta(days=35 - day) + timedelta(hours=1)
             per_day = recent_per_day if recent else baseline_per_day
             for key, count in per_day.items():
                 for j in range(count):

@@ -156,14 +156,7 @@ def _job(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow
 def test_the_job_runs_as_a_command_line(engine, db_url):
     # The job's window ends now: data seeded relative to the real clock.
-    import tests.monitor_support as support
-
-    real_now = support.NOW
-    support.NOW = support.datetime.now(support.UTC)
-    try:
-        ids = seed(engine, baseline_per_day=STABLE, recent_per_day=DOSE_SPIKE)
-    finally:
-        support.NOW = real_now
+    ids = seed(engine, baseline_per_day=STABLE, recent_per_day=DOSE_SPIKE, now=datetime.now(UTC))
     done = _job("--product", "Tutor", "--database-url", db_url)
     assert done.returncode == 0, done.stderr
     assert "Tutor: 1 conditions, 1 new alerts" in done.stdout
