@@ -3,6 +3,7 @@ a tampered signature is refused; a failing receiver gets retries with backoff, e
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -133,3 +134,28 @@ def test_urls_other_than_http_are_refused_and_nothing_is_stored(engine, url):
     assert refused.value.code == "bad_url"
     with unit_of_work(engine) as session:
         assert session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+
+
+def test_a_test_send_arrives_signed_without_the_caller_waiting(engine):
+    with unit_of_work(engine) as session:
+        product_id = create_product(session, "Tutor").id
+    with running_receiver() as receiver:
+        receiver.secret = _endpoint(engine, product_id, receiver.url)
+        with unit_of_work(engine) as session:
+            endpoint_id = session.scalar(select(WebhookEndpoint.id))
+        webhook_delivery.send_test(engine, endpoint_id, "ada")  # returns at once; a thread sends
+        deadline = time.monotonic() + 20
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [e["type"] for e in receiver.received] == ["webhook.test"]
+        assert receiver.received[0]["data"]["sent_by"] == "ada"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the attempt is logged once the thread has stored it
+        with unit_of_work(engine) as session:
+            log = delivery_log(session, product_id)
+        if len(log):
+            break
+        time.sleep(0.05)
+    assert log[["event_type", "status_code", "delivery_status"]].values.tolist() == [
+        ["webhook.test", 204, "delivered"]
+    ]
