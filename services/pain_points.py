@@ -50,6 +50,7 @@ from db.topic_runs import (
     topic_embeddings,
 )
 from db.users import audit
+from services import monitoring
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,7 @@ def analyse_scope(
     progress("topics", len(frame), len(frame))
     seconds = time.perf_counter() - started
     _audit_run(engine, actor, "topics.analyse", run_id, len(frame), len(result.topics), seconds, audit_detail)
+    monitoring.monitor_after_analysis(engine, product_id)  # a few counting queries; webhooks wait for the job
     return AnalysisSummary(
         run_id=run_id,
         items=len(frame),
@@ -298,6 +300,7 @@ def add_new_feedback(
     progress("topics", len(frame), len(frame))
     seconds = time.perf_counter() - started
     _audit_run(engine, actor, "topics.add", new_run, len(frame), topics, seconds, None)
+    monitoring.monitor_after_analysis(engine, product_id)
     return AnalysisSummary(
         run_id=new_run,
         items=len(frame),

@@ -62,6 +62,10 @@ BEFORE_AFTER = PageSpec(
     roles.STAFF,
     "nav.section_analyse",
 )
+# Every staff role reads alerts; editors acknowledge and close them, admins manage webhook URLs.
+ALERTS = PageSpec(
+    "views/alerts.py", "nav.alerts", ":material/notifications_active:", roles.STAFF, "nav.section_analyse"
+)
 # Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
 SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 # Every staff role reads plans and tracking; admins and analysts draw invitations (roles.can_edit).
@@ -81,6 +85,7 @@ STAFF_PAGES = (
     PAIN_POINTS,
     ITEMS,
     BEFORE_AFTER,
+    ALERTS,
     ADMIN,
 )
 

@@ -9,6 +9,7 @@ from analytics import charts
 from analytics.embeddings import DEFAULT_MODEL
 from analytics.survey_answers import MIN_ANSWERS
 from analytics.topics import warm_up
+from db.alerts import count_open_alerts
 from db.feedback import count_by_channel
 from db.items import count_items, list_items, list_product_items, overdue
 from db.models import CHANNELS
@@ -320,6 +321,18 @@ def render_satisfaction(selection: workspace.Selection) -> None:
         )
 
 
+def render_open_alerts(selection: workspace.Selection) -> None:
+    """A line on the monitoring alerts still open, with a link to the alerts page; nothing when none."""
+    with transaction() as session:
+        n = count_open_alerts(session, selection.product_id)
+    if n:
+        st.warning(
+            t("alerts.home_open_one") if n == 1 else t("alerts.home_open", n=n),
+            icon=":material/notifications_active:",
+        )
+        st.page_link(nav.ALERTS.path, label=t("alerts.home_link"), icon=":material/notifications_active:")
+
+
 def render_settings(selection: workspace.Selection) -> None:
     """The workspace's settings, for those who may change data."""
     if not can_edit:
@@ -341,6 +354,7 @@ st.caption(
     )
 )
 items = load_items(selection)
+render_open_alerts(selection)
 render_now(selection, items)
 render_satisfaction(selection)
 render_items(selection, items)
