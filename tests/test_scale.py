@@ -249,18 +249,21 @@ def test_above_the_threshold_the_page_gives_the_batch_command_instead_of_waiting
     url = f"sqlite:///{tmp_path / 'rectify.db'}"
     product_id, round_id = stored_product(url, "Medi Assist")
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("RECTIFY_SCALE_THRESHOLD", "400")
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.session_state["auth_user"] = SignedIn(1, "ada", "admin")
-    at.session_state["workspace_product_id"] = product_id
-    at.session_state["workspace_round_id"] = round_id
-    at.run()
-    assert not at.exception, at.exception
+
+    def open_page(threshold: int) -> AppTest:
+        monkeypatch.setenv("RECTIFY_SCALE_THRESHOLD", str(threshold))
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        at.session_state["lang"] = lang
+        at.session_state["auth_user"] = SignedIn(1, "ada", "admin")
+        at.session_state["workspace_product_id"] = product_id
+        at.session_state["workspace_round_id"] = round_id
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = open_page(400)
     assert [c.value for c in at.code] == ["python -m jobs.topics --product 'Medi Assist' --round 'Round 1'"]
     warning = " ".join(w.value for w in at.warning)
     assert ("batch threshold (400)" in warning) if lang == "en" else ("批处理的阈值（400 条）" in warning)
-    monkeypatch.setenv("RECTIFY_SCALE_THRESHOLD", "402")
-    at.run()
-    assert not at.code  # below the threshold the page analyses as before
+    assert not open_page(401).code  # below the threshold the page analyses as before
