@@ -109,7 +109,7 @@ def fit_sample_and_place(
     Args:
         texts: Every item's text.
         embeddings: One row per item.
-        sample_rows: Sorted positions of the sample (analytics.sampling.stratified_sample).
+        sample_rows: Sorted positions of the sample (analytics.corpus_sample.stratified_sample).
         **fit_options: Passed to analytics.topics.fit_topics.
 
     Returns:

@@ -133,7 +133,7 @@ def _compare(
     from sklearn.metrics import adjusted_rand_score
 
     from analytics.sample_fit import fit_sample_and_place
-    from analytics.sampling import stratified_sample
+    from analytics.corpus_sample import stratified_sample
     from analytics.topics import fit_topics
 
     started = time.perf_counter()

@@ -8,7 +8,7 @@ replaces services.pain_points.analyse_scope:
    on PostgreSQL, skipping hashes already stored). A task that dies is run again by Dask; since a
    write skips stored hashes, a rerun never stores a vector twice.
 2. "topics": topics are fitted (analytics.topics.fit_topics) on a stratified sample
-   (analytics.sampling: channel, language, month; ``RECTIFY_SCALE_SAMPLE`` items, default 30,000),
+   (analytics.corpus_sample: channel, language, month; ``RECTIFY_SCALE_SAMPLE`` items, default 30,000),
    whose vectors alone are read into this process.
 3. "place": the workers read their chunk's vectors from the cache, place each item at its nearest
    topic (analytics.sample_fit.place_chunk) and store its model category where no person set one.
@@ -38,7 +38,7 @@ from analytics.categories import CategoryClassifier
 from analytics.embeddings import Encoder, load_encoder
 from analytics.progress import StagedProgress
 from analytics.sample_fit import Placed, centroid_matrix, combine
-from analytics.sampling import strata_of, stratified_sample
+from analytics.corpus_sample import strata_of, stratified_sample
 from analytics.topics import fit_topics, with_stable_keys
 from analytics.vocabulary import is_analyst_label
 from db.embedding_cache import cached_hashes, load_embeddings, store_embeddings_bulk
