@@ -132,8 +132,8 @@ def _compare(
 ) -> None:
     from sklearn.metrics import adjusted_rand_score
 
-    from analytics.sample_fit import fit_sample_and_place
     from analytics.corpus_sample import stratified_sample
+    from analytics.sample_fit import fit_sample_and_place
     from analytics.topics import fit_topics
 
     started = time.perf_counter()

@@ -35,10 +35,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from analytics.categories import CategoryClassifier
+from analytics.corpus_sample import strata_of, stratified_sample
 from analytics.embeddings import Encoder, load_encoder
 from analytics.progress import StagedProgress
 from analytics.sample_fit import Placed, centroid_matrix, combine
-from analytics.corpus_sample import strata_of, stratified_sample
 from analytics.topics import fit_topics, with_stable_keys
 from analytics.vocabulary import is_analyst_label
 from db.embedding_cache import cached_hashes, load_embeddings, store_embeddings_bulk

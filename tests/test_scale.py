@@ -20,10 +20,10 @@ from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from analytics.corpus_sample import strata_of, stratified_sample
 from analytics.embeddings import load_encoder
 from analytics.hashing import content_hash
 from analytics.sample_fit import centroid_matrix, fit_sample_and_place
-from analytics.corpus_sample import strata_of, stratified_sample
 from analytics.topics import fit_topics, nearest_centroids
 from db import migrate
 from db.engine import make_engine, unit_of_work
