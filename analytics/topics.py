@@ -187,18 +187,53 @@ def _reassign_outliers(
     if not topic_ids or not len(outliers):
         return labels
     centroids = _centroids(embeddings, labels, topic_ids)
-    similarity = embeddings[outliers] @ centroids.T
-    best = similarity.argmax(axis=1)
-    best_similarity = similarity[np.arange(len(outliers)), best]
-    join = best_similarity >= min_similarity
-    allowed = int(np.floor(max_share * len(labels)))
-    if (~join).sum() > allowed:
-        # Still too many left: the most similar of the rest join too, until the cap is met.
-        rest = np.flatnonzero(~join)
-        order = rest[np.argsort(-best_similarity[rest], kind="stable")]
-        join[order[: len(rest) - allowed]] = True
+    best, best_similarity = nearest_centroids(embeddings[outliers], centroids)
+    join = outlier_rule(best_similarity, len(labels), min_similarity, max_share)
     labels[outliers[join]] = np.asarray(topic_ids)[best[join]]
     return labels
+
+
+def nearest_centroids(embeddings: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's most similar centroid (row position) and its cosine.
+
+    Args:
+        embeddings: One L2-normalised row per item.
+        centroids: One L2-normalised row per topic.
+
+    Returns:
+        The position of the nearest centroid (int64) and the cosine to it (float32), per item.
+    """
+    if not len(embeddings) or not len(centroids):
+        return np.zeros(len(embeddings), dtype=np.int64), np.zeros(len(embeddings), dtype=np.float32)
+    similarity = np.asarray(embeddings, dtype=np.float32) @ np.asarray(centroids, dtype=np.float32).T
+    best = similarity.argmax(axis=1).astype(np.int64)
+    return best, similarity[np.arange(len(best)), best].astype(np.float32)
+
+
+def outlier_rule(
+    best_similarity: np.ndarray, n_items: int, min_similarity: float, max_share: float
+) -> np.ndarray:
+    """Which unclustered items join their nearest topic: the fit's outlier rule.
+
+    An item joins at `min_similarity` or more; while more than `max_share` of `n_items` would stay
+    unclustered, the most similar of the rest join too, until the cap is met.
+
+    Args:
+        best_similarity: The cosine of each candidate to its nearest centroid.
+        n_items: The items the cap is a share of (candidates and the rest).
+        min_similarity: The cosine at which an item joins.
+        max_share: At most this share of `n_items` stays unclustered.
+
+    Returns:
+        One bool per candidate: True where it joins its nearest topic.
+    """
+    join = np.asarray(best_similarity) >= min_similarity
+    allowed = int(np.floor(max_share * n_items))
+    if (~join).sum() > allowed:
+        rest = np.flatnonzero(~join)
+        order = rest[np.argsort(-np.asarray(best_similarity)[rest], kind="stable")]
+        join[order[: len(rest) - allowed]] = True
+    return join
 
 
 def _merge_near_duplicates(embeddings: np.ndarray, labels: np.ndarray, min_similarity: float) -> np.ndarray:

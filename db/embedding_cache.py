@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -66,6 +66,58 @@ def store_embeddings(session: Session, model_id: str, vectors: Mapping[str, np.n
         else:
             session.execute(insert(Embedding), batch)
     return len(rows)
+
+
+def cached_hashes(session: Session, model_id: str, hashes: Iterable[str]) -> set[str]:
+    """Which of the content hashes have a cached vector of `model_id` (vectors are not read)."""
+    wanted = list(dict.fromkeys(hashes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found.update(
+            session.scalars(
+                select(Embedding.content_hash).where(
+                    Embedding.model_id == model_id, Embedding.content_hash.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def store_embeddings_bulk(session: Session, model_id: str, vectors: Mapping[str, np.ndarray]) -> int:
+    """Add many vectors at once; on PostgreSQL a binary COPY into a scratch table and one insert.
+
+    Idempotent as :func:`store_embeddings`: a hash already cached (by a task that died after writing
+    and was run again, or by another process) is left as it is, so no vector is stored twice.
+
+    Returns:
+        How many rows were added now.
+    """
+    if not vectors:
+        return 0
+    if session.get_bind().dialect.name != "postgresql":
+        before = session.scalar(select(func.count()).select_from(Embedding)) or 0
+        store_embeddings(session, model_id, vectors)
+        return int(session.scalar(select(func.count()).select_from(Embedding)) or 0) - int(before)
+    driver = session.connection().connection.driver_connection  # psycopg 3, in the session's transaction
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE embeddings_incoming (model_id text, content_hash text, dim integer, "
+            "vector bytea) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY embeddings_incoming FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["text", "text", "int4", "bytea"])
+            for content_hash, vector in vectors.items():
+                copy.write_row([model_id, content_hash, int(vector.shape[-1]), _to_bytes(vector)])
+        cursor.execute(
+            "INSERT INTO embeddings (model_id, content_hash, dim, vector) "
+            "SELECT model_id, content_hash, dim, vector FROM embeddings_incoming "
+            "ON CONFLICT (model_id, content_hash) DO NOTHING"
+        )
+        added = int(cursor.rowcount)
+        cursor.execute("DROP TABLE embeddings_incoming")
+    return added
 
 
 def forget_embeddings(session: Session, hashes: Iterable[str]) -> int:

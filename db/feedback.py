@@ -309,6 +309,22 @@ def _unstored(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, An
     return [row for row in rows if row["dedup_key"] not in found]
 
 
+def scope_strata(session: Session, product_id: int, round_id: int | None = None) -> pd.DataFrame:
+    """What a stratified sample of the scope's feedback is drawn by, in scope_feedback's order.
+
+    Returns:
+        Columns feedback_id, channel, language, created_at.
+    """
+    query = scoped(
+        select(Feedback.id, Feedback.channel, Feedback.language, Feedback.created_at), product_id, round_id
+    ).order_by(Feedback.id)
+    frame = pd.DataFrame(
+        session.execute(query).all(), columns=["feedback_id", "channel", "language", "created_at"]
+    )
+    frame["feedback_id"] = frame["feedback_id"].astype("int64")
+    return frame
+
+
 def scoped(query: _Query, product_id: int, round_id: int | None) -> _Query:
     """`query` restricted to a product's feedback (of one round when round_id is given)."""
     query = query.where(Feedback.product_id == product_id)

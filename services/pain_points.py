@@ -129,6 +129,21 @@ def categorise_items(
     todo = frame[~person]
     if todo.empty:
         return 0, int(person.sum())
+    classifier, taught = category_classifier(engine, product_id, encoder)
+    embeddings = np.vstack([vectors[h] for h in todo["content_hash"].astype(str)])
+    predicted = classifier.predict(embeddings)["category"].astype(str).tolist()
+    with unit_of_work(engine) as session:
+        stored = store_model_categories(session, todo["feedback_id"].astype(int).tolist(), predicted)
+    log.info("categories: %d stored, %d kept (%d corrections taught)", stored, person.sum(), taught)
+    return stored, int(person.sum())
+
+
+def category_classifier(engine: Engine, product_id: int, encoder: Encoder) -> tuple[CategoryClassifier, int]:
+    """The zero-shot category classifier taught by every correction of the product so far.
+
+    Returns:
+        The classifier and how many corrections taught it.
+    """
     classifier = CategoryClassifier.from_encoder(encoder)
     with unit_of_work(engine) as session:
         taught = category_corrections(session, product_id)
@@ -139,12 +154,7 @@ def categorise_items(
                 np.vstack([known[h] for h in taught["content_hash"].astype(str)]),
                 taught["category"].astype(str).tolist(),
             )
-    embeddings = np.vstack([vectors[h] for h in todo["content_hash"].astype(str)])
-    predicted = classifier.predict(embeddings)["category"].astype(str).tolist()
-    with unit_of_work(engine) as session:
-        stored = store_model_categories(session, todo["feedback_id"].astype(int).tolist(), predicted)
-    log.info("categories: %d stored, %d kept (%d corrections taught)", stored, person.sum(), len(taught))
-    return stored, int(person.sum())
+    return classifier, len(taught)
 
 
 def _audit_run(

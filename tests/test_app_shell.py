@@ -76,7 +76,7 @@ def test_each_role_sees_only_its_pages(monkeypatch, db_url, username, sees_admin
     if sees_admin:
         at.switch_page("views/admin.py").run()
         assert not at.exception
-        assert [tab.label for tab in at.tabs] == ["Users", "Products and rounds", "Audit log"]
+        assert [tab.label for tab in at.tabs] == ["Users", "Products and rounds", "API keys", "Audit log"]
     else:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page("views/admin.py")  # not in this role's navigation

@@ -21,7 +21,7 @@ from db.models import CHANNELS, ITEM_STATUSES
 from db.topic_runs import latest_run_id, load_run, merge_topics, rename_topic
 from db.users import audit
 from db.workspace import list_rounds
-from services import pain_points
+from services import pain_points, scale
 from ui import nav, workspace
 from ui.i18n import STRINGS, t
 from ui.page import open_page
@@ -240,6 +240,16 @@ def bring_up_to_date(fit: topic_runs.FitStatus, is_latest: bool) -> None:
     """
     if not (fit.waiting and can_edit and is_latest):
         return
+    if fit.refit_due and fit.fitted_items + fit.since_fit >= scale.threshold():
+        st.warning(
+            t(
+                "scale.refit_batch",
+                share=f"{topic_runs.REFIT_SHARE:.0%}",
+                n=f"{fit.fitted_items + fit.since_fit:,}",
+            )
+        )
+        st.code(scale.batch_command(selection.product_name, selection.round_name), language="bash")
+        return
     if fit.refit_due:
         run_analysis(
             incremental=False,
@@ -319,6 +329,9 @@ def render_run_header(meta: dict[str, Any], unclustered: float, fit: topic_runs.
             unclustered=f"{unclustered:.1%}",
         )
     )
+    if meta["params"].get("sample_docs"):
+        sample = int(meta["params"]["sample_docs"])
+        st.caption(t("scale.sampled", sample=f"{sample:,}", rest=f"{int(meta['n_docs']) - sample:,}"))
     if meta["params"].get("method") == "grouped":
         st.warning(t("pp.grouped", n=meta["n_docs"]))
     if fit.placed:
@@ -909,6 +922,9 @@ if run_id is None:
         st.stop()
     if total < SMALL_CORPUS:
         st.warning(t("pp.few_items", n=total))
+    if total >= scale.threshold():
+        st.warning(t("scale.too_large", n=f"{total:,}", limit=f"{scale.threshold():,}"))
+        st.code(scale.batch_command(selection.product_name, selection.round_name), language="bash")
     render_settings()
     if st.button(t("pp.run"), type="primary", key="pp_run", icon=":material/travel_explore:"):
         run_analysis(incremental=False)

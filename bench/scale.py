@@ -1,0 +1,350 @@
+"""Past one machine: the cost of fitting on a sample, and the analysis on Dask workers.
+
+Three measurements, each printed with its baseline in the same run:
+
+``quality``: the adjusted Rand index (ARI) between a fit on a stratified sample with every other item
+placed (analytics.sample_fit) and a full fit (every item through UMAP and HDBSCAN:
+``max_fit_docs`` = the corpus), on the same embeddings, plus each one's ARI against the data's labels.
+Corpora: ../shared/data (banking77 + online_shopping_zh, 23,927 texts, USE embeddings) and a
+synthesised corpus of ``--synthetic`` items (default 1,000,000), whose full fit runs on the largest
+size a full fit manages here (``--full-size``, default 100,000 of its items, compared on those).
+The synthesised texts are recombined texts of the development data (one or two banking77 texts of
+one intent; one or two online_shopping_zh reviews of one category). **Their vectors are composed,
+not encoded**: each development text is encoded once with USE and a synthesised text's vector is the
+normalised sum of its parts' vectors (USE encoded about 50 of these texts a second on the shared
+cores during this work: 1,000,000 would take hours).
+Strata: a channel (4), the language of the source and a month (12), drawn at random per item.
+
+``workers``: the embedding stage of services.scale on a local Dask cluster of 1 and then 2 worker
+processes, ``--items`` synthesised texts (default 200,000; real USE encoding, written to a fresh SQLite
+cache), items/s and the peak memory of each worker.
+
+``end-to-end``: ``python -m jobs.topics``' work (services.scale.analyse_at_scale) on ``--items`` items
+stored in a fresh SQLite database: stage times and the peak memory of the main process and each worker.
+
+    nice -n 10 python -m bench.scale quality --synthetic 1000000
+    nice -n 10 python -m bench.scale workers --items 200000
+    nice -n 10 python -m bench.scale end-to-end --items 1000000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+CACHE = Path(tempfile.gettempdir()) / "rectify_bench_scale"
+CHANNELS = ("in_app", "survey_comment", "customer_service", "community")
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _encode_cached(name: str, texts: list[str]) -> np.ndarray:
+    """USE vectors of `texts`, kept in a temp folder between runs of this bench."""
+    from analytics.embeddings import encode_in_batches, load_encoder
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{name}_{len(texts)}.npy"
+    if path.exists():
+        return np.load(path)
+    started = time.perf_counter()
+    vectors = encode_in_batches(load_encoder("use-multilingual"), texts, batch_size=256)
+    print(
+        f"  encoded {len(texts):,} texts of {name} with USE in {time.perf_counter() - started:.0f}s",
+        flush=True,
+    )
+    np.save(path, vectors)
+    return vectors
+
+
+def _strata(n: int, languages: np.ndarray, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "channel": np.asarray(CHANNELS)[rng.integers(len(CHANNELS), size=n)],
+            "language": languages,
+            "month": np.asarray([f"2026-{m:02d}" for m in range(1, 13)])[rng.integers(12, size=n)],
+        }
+    )
+
+
+def shared_corpus() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, labels and languages of ../shared/data."""
+    banking = pd.read_csv(DATA / "banking77" / "train.csv")
+    shop = pd.read_csv(DATA / "online_shopping_zh" / "dev.csv")
+    texts = banking["text"].astype(str).tolist() + shop["review"].astype(str).tolist()
+    labels = np.asarray(["en:" + c for c in banking["category"]] + ["zh:" + c for c in shop["cat"]])
+    languages = np.asarray(["en"] * len(banking) + ["zh"] * len(shop))
+    return texts, labels, languages
+
+
+def synthetic_corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """n recombined texts, their labels, languages and composed USE vectors (module docstring)."""
+    rng = np.random.default_rng(seed)
+    parts, labels_of_parts, _ = shared_corpus()
+    part_vectors = _encode_cached("shared", parts)
+    groups = {g: np.flatnonzero(labels_of_parts == g) for g in np.unique(labels_of_parts)}
+    english_groups = [g for g in groups if g.startswith("en:")]
+    chinese_groups = [g for g in groups if g.startswith("zh:")]
+    english = rng.random(n) < 0.5
+    texts: list[str] = []
+    labels = np.empty(n, dtype=object)
+    vectors = np.zeros((n, part_vectors.shape[1]), dtype=np.float32)
+    for i in range(n):
+        if english[i]:
+            group = english_groups[rng.integers(len(english_groups))]
+            chosen = rng.choice(groups[group], size=1 + int(rng.random() < 0.7))
+            texts.append(" ".join(parts[j] for j in chosen))
+        else:
+            group = chinese_groups[rng.integers(len(chinese_groups))]
+            chosen = rng.choice(groups[group], size=int(rng.integers(1, 3)))
+            texts.append("".join(parts[j] for j in chosen)[:300])
+        labels[i] = group
+        vectors[i] = part_vectors[chosen].sum(axis=0)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return texts, labels.astype(str), np.where(english, "en", "zh"), vectors
+
+
+def _compare(
+    name: str,
+    texts: list[str],
+    labels: np.ndarray,
+    vectors: np.ndarray,
+    strata: pd.DataFrame,
+    full_rows: np.ndarray,
+    samples: list[int],
+    seed_baseline: bool = False,
+) -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    from analytics.corpus_sample import stratified_sample
+    from analytics.sample_fit import fit_sample_and_place
+    from analytics.topics import fit_topics
+
+    started = time.perf_counter()
+    full = fit_topics([texts[i] for i in full_rows], vectors[full_rows], max_fit_docs=len(full_rows))
+    full_s = time.perf_counter() - started
+    full_labels = full.documents["topic"].to_numpy()
+    truth = labels[full_rows]
+    if seed_baseline:
+        started = time.perf_counter()
+        other = fit_topics(
+            [texts[i] for i in full_rows], vectors[full_rows], max_fit_docs=len(full_rows), seed=7
+        )
+        print(
+            f"  {name}: baseline, a second full fit with another seed: ARI vs the first "
+            f"{adjusted_rand_score(full_labels, other.documents['topic']):.3f}, "
+            f"{time.perf_counter() - started:.0f}s",
+            flush=True,
+        )
+    print(
+        f"  {name}: full fit of {len(full_rows):,} items: {len(full.topics)} topics, "
+        f"{full.outlier_share:.1%} unclustered, ARI vs labels {adjusted_rand_score(truth, full_labels):.3f}, "
+        f"{full_s:.0f}s",
+        flush=True,
+    )
+    for size in samples:
+        started = time.perf_counter()
+        rows = stratified_sample(strata, size, seed=42)
+        placed = fit_sample_and_place(texts, vectors, rows)
+        took = time.perf_counter() - started
+        ours = placed.documents["topic"].to_numpy()[full_rows]
+        print(
+            f"  {name}: sample {len(rows):,} of {len(texts):,} + placing the rest: {len(placed.topics)} topics, "
+            f"{placed.outlier_share:.1%} unclustered, ARI vs full fit {adjusted_rand_score(full_labels, ours):.3f}, "
+            f"ARI vs labels {adjusted_rand_score(truth, ours):.3f}, {took:.0f}s",
+            flush=True,
+        )
+
+
+def quality(args: argparse.Namespace) -> None:
+    """ARI of sample-fit-and-place against a full fit (module docstring)."""
+    from analytics.topics import warm_up
+
+    warm_up(10_000)
+    samples = [int(s) for s in args.samples.split(",")]
+    texts, labels, languages = shared_corpus()
+    vectors = _encode_cached("shared", texts)
+    strata = _strata(len(texts), languages, seed=1)
+    print(f"../shared/data: {len(texts):,} texts (USE)", flush=True)
+    _compare(
+        "shared",
+        texts,
+        labels,
+        vectors,
+        strata,
+        np.arange(len(texts)),
+        [s for s in samples if s < len(texts)],
+        args.seed_baseline,
+    )
+    if args.synthetic:
+        started = time.perf_counter()
+        texts, labels, languages, vectors = synthetic_corpus(args.synthetic)
+        print(
+            f"synthetic: {len(texts):,} texts, vectors composed from USE parts in "
+            f"{time.perf_counter() - started:.0f}s; peak {peak_mb():.0f} MB",
+            flush=True,
+        )
+        strata = _strata(len(texts), languages, seed=2)
+        full_rows = np.arange(min(args.full_size, len(texts)))  # the items are in random order
+        _compare("synthetic", texts, labels, vectors, strata, full_rows, samples, args.seed_baseline)
+
+
+def _worker_peak() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _store_corpus(url: str, texts: list[str], languages: np.ndarray) -> int:
+    from sqlalchemy import insert
+
+    from analytics.hashing import content_hash, key_hash
+    from db.engine import make_engine, unit_of_work
+    from db.migrate import upgrade
+    from db.models import Feedback
+    from db.workspace import create_product
+
+    engine = make_engine(url)
+    upgrade(engine)
+    rng = np.random.default_rng(3)
+    with unit_of_work(engine) as session:
+        product = create_product(session, f"Bench {len(texts)}", "finance")
+        product_id = product.id
+    for start in range(0, len(texts), 20_000):
+        with unit_of_work(engine) as session:
+            session.execute(
+                insert(Feedback),
+                [
+                    {
+                        "product_id": product_id,
+                        "channel": CHANNELS[int(rng.integers(len(CHANNELS)))],
+                        "language": str(languages[i]),
+                        "text": texts[i],
+                        "created_at": datetime(2026, int(rng.integers(1, 13)), 1, tzinfo=UTC),
+                        "content_hash": content_hash(texts[i]),
+                        "dedup_key": key_hash(product_id, i, texts[i]),
+                    }
+                    for i in range(start, min(start + 20_000, len(texts)))
+                ],
+            )
+    engine.dispose()
+    return int(product_id)
+
+
+def workers(args: argparse.Namespace) -> None:
+    """Embedding items/s on 1 and 2 local workers (module docstring)."""
+    from analytics.embeddings import load_encoder
+    from db.engine import make_engine, unit_of_work
+    from db.feedback import scope_feedback
+    from services import scale
+
+    texts, _, languages, _ = synthetic_corpus(args.items, seed=5)
+    model_id = load_encoder("use-multilingual").model_id
+    for n_workers in [int(w) for w in args.counts.split(",")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            product_id = _store_corpus(url, texts, languages)
+            with unit_of_work(make_engine(url)) as session:
+                frame = scope_feedback(session, product_id)
+            with scale.dask_client(n_workers) as client:
+                client.run(lambda: __import__("services.scale").scale._worker_encoder("use-multilingual", 1))
+                load = os.getloadavg()[0]
+                started = time.perf_counter()
+                done = scale.embed_missing(client, url, "use-multilingual", model_id, frame)
+                took = time.perf_counter() - started
+                peaks = client.run(_worker_peak)
+            print(
+                f"  {n_workers} worker(s): {done:,} texts encoded and cached in {took:.0f}s = "
+                f"{done / took:,.0f} items/s ({done / took / n_workers:,.0f} per worker); worker peak memory "
+                + ", ".join(f"{p:,.0f} MB" for p in peaks.values())
+                + f"; load average at start {load:.1f}",
+                flush=True,
+            )
+
+
+def end_to_end(args: argparse.Namespace) -> None:
+    """The whole large-corpus analysis on the workers (module docstring)."""
+    from db.engine import make_engine
+    from services import scale
+
+    texts, _, languages, _ = synthetic_corpus(args.items, seed=7)
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        started = time.perf_counter()
+        product_id = _store_corpus(url, texts, languages)
+        print(f"  stored {len(texts):,} items in {time.perf_counter() - started:.0f}s", flush=True)
+        del texts
+        stage_start: dict[str, float] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            now = time.perf_counter()
+            if done == 0:
+                stage_start[stage] = now
+                print(f"  {stage} started ({total:,})", flush=True)
+            elif done == total:
+                print(
+                    f"  {stage} done: {total:,} in {now - stage_start[stage]:.0f}s; main peak {peak_mb():,.0f} MB",
+                    flush=True,
+                )
+            elif stage == "embed" and done % 100_000 < scale.CHUNK:
+                rate = done / (now - stage_start[stage])
+                print(
+                    f"    embed {done:,}/{total:,} ({rate:,.0f} items/s, load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
+
+        engine = make_engine(url)
+        started = time.perf_counter()
+        with scale.dask_client(args.workers) as client:
+            summary = scale.analyse_at_scale(
+                engine, product_id, None, "use-multilingual", client, progress=progress
+            )
+            peaks = client.run(_worker_peak)
+        print(
+            f"  end to end: {summary.items:,} items, {summary.topics} topics, {summary.outlier_share:.1%} unclustered, "
+            f"in {time.perf_counter() - started:.0f}s; peak memory: main {peak_mb():,.0f} MB, workers "
+            + ", ".join(f"{p:,.0f} MB" for p in peaks.values()),
+            flush=True,
+        )
+
+
+def main() -> None:
+    """Command line (module docstring)."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="mode", required=True)
+    q = sub.add_parser("quality")
+    q.add_argument("--samples", default="5000,10000,30000", help="sample sizes to fit on")
+    q.add_argument("--synthetic", type=int, default=1_000_000, help="0 skips the synthesised corpus")
+    q.add_argument("--full-size", type=int, default=100_000)
+    q.add_argument("--seed-baseline", action="store_true", help="also a second full fit with another seed")
+    w = sub.add_parser("workers")
+    w.add_argument("--items", type=int, default=200_000)
+    w.add_argument("--counts", default="1,2")
+    e = sub.add_parser("end-to-end")
+    e.add_argument("--items", type=int, default=1_000_000)
+    e.add_argument("--workers", type=int, default=2)
+    e.add_argument("--tmp", default=None, help="folder for the database (default: the system's temp)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    modes: dict[str, Any] = {"quality": quality, "workers": workers, "end-to-end": end_to_end}
+    modes[args.mode](args)
+
+
+if __name__ == "__main__":
+    main()
