@@ -294,6 +294,7 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
     named = [columns.label, columns.before, columns.after, *columns.slices]
     named += [c for c in (columns.case_id, columns.score_before, columns.score_after) if c]
     named += [c for c in (columns.latency_before, columns.latency_after) if c]
+    named = list(dict.fromkeys(named))  # a column may serve twice (labels as predictions)
     for column in named:
         if column not in frame.columns:
             raise BenchmarkError("missing_column", column=column)

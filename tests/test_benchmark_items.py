@@ -14,9 +14,17 @@ from db.workspace import create_product, create_round
 from services import benchmarks
 from tests.benchmark_support import results_csv
 
+# Slow: several comparisons and a migrated database per test (seconds each; CI runs it).
+pytestmark = pytest.mark.slow
+
 COLUMNS = bench.Columns(
-    label="label", before="before", after="after", case_id="case_id", slices=("edge_case",),
-    latency_before="latency_before", latency_after="latency_after",
+    label="label",
+    before="before",
+    after="after",
+    case_id="case_id",
+    slices=("edge_case",),
+    latency_before="latency_before",
+    latency_after="latency_after",
 )
 
 
@@ -35,8 +43,14 @@ def _run(engine, product_id: int, round_id: int, name: str, **kwargs: object) ->
     result = benchmarks.compare_file(results_csv(**kwargs), "results.csv", COLUMNS, resamples=500)
     with unit_of_work(engine) as session:
         return benchmarks.save_run(
-            session, product_id=product_id, round_id=round_id, name=name, file_name="results.csv",
-            columns=COLUMNS, result=result, actor="ann",
+            session,
+            product_id=product_id,
+            round_id=round_id,
+            name=name,
+            file_name="results.csv",
+            columns=COLUMNS,
+            result=result,
+            actor="ann",
         )
 
 
@@ -100,7 +114,9 @@ def test_a_verified_item_is_flagged_when_a_newer_run_no_longer_verifies_it(produ
     with unit_of_work(engine) as session:
         benchmarks.record_evidence(session, item, worse, "ann")
         items = list_items(session, product["round"])
-    assert bool(items.loc[0, "verification_lost"]) and items.loc[0, "benchmark_judgement"] == "wrong_direction"
+    assert (
+        bool(items.loc[0, "verification_lost"]) and items.loc[0, "benchmark_judgement"] == "wrong_direction"
+    )
 
 
 def test_latency_is_lower_is_better_and_slices_are_judged_on_holm_adjusted_p(product):
@@ -112,13 +128,18 @@ def test_latency_is_lower_is_better_and_slices_are_judged_on_holm_adjusted_p(pro
         )
         assert record.direction == "lower" and record.diff < 0 and record.judgement == "verifies"
         sliced = benchmarks.record_evidence(
-            session, item, run, "ann",
+            session,
+            item,
+            run,
+            "ann",
             target=repo.ModelTarget("accuracy", slice_column="edge_case", slice="blurred", target=80.0),
         )
         rows = repo.run_results(session, run)
     blurred = rows[(rows["metric"] == "accuracy") & (rows["slice"] == "blurred")].iloc[0]
     assert sliced.p_adj == pytest.approx(blurred["p_adj"]) and blurred["p_adj"] >= blurred["p_val"]
-    assert sliced.judgement == ("verifies" if sliced.after >= 0.8 and sliced.p_adj < 0.05 else sliced.judgement)
+    assert sliced.judgement == (
+        "verifies" if sliced.after >= 0.8 and sliced.p_adj < 0.05 else sliced.judgement
+    )
 
 
 def test_a_run_keeps_its_regressions_by_id_and_a_metric_the_run_lacks_is_refused(product):
