@@ -304,7 +304,7 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
     ):
         if (pair[0] is None) != (pair[1] is None):
             raise BenchmarkError("pair_columns", what=what)
-    text = frame[named].astype(object).map(lambda v: "" if v is None or pd.isna(v) else str(v).strip())
+    text = pd.DataFrame({c: _cleaned(frame[c]) for c in named}, index=frame.index)
     rows = (
         np.asarray(frame.index, dtype=np.int64)
         if pd.api.types.is_integer_dtype(frame.index)
@@ -336,15 +336,14 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
     classes = tuple(sorted(set(labels)))
     if len(classes) < 2:
         raise BenchmarkError("constant_column", column=columns.label, value=classes[0])
-    index = {c: i for i, c in enumerate(classes)}
     coded = {}
-    for column in (columns.before, columns.after):
+    for column in (columns.label, columns.before, columns.after):
         values = text[column].to_numpy(dtype=object)
-        unseen = np.array([v not in index for v in values])
-        if unseen.any():
-            first = int(np.argmax(unseen))
+        codes = pd.Categorical(values, categories=classes).codes.astype(np.int64)
+        if (codes < 0).any():
+            first = int(np.argmax(codes < 0))
             raise BenchmarkError("unseen_label", column=column, value=values[first], row=int(rows[first]))
-        coded[column] = np.array([index[v] for v in values], dtype=np.int64)
+        coded[column] = codes
     slices: dict[str, NDArray[np.object_]] = {}
     for column in columns.slices:
         values = text[column].to_numpy(dtype=object)
@@ -376,7 +375,7 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
         ids=ids,
         rows=rows,
         classes=classes,
-        y=np.array([index[v] for v in labels], dtype=np.int64),
+        y=coded[columns.label],
         before=coded[columns.before],
         after=coded[columns.after],
         slices=slices,
@@ -384,6 +383,12 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
         positive=positive,
         latency=latency,
     )
+
+
+def _cleaned(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, missing cells ""."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    return text.astype(object)
 
 
 def _positive(classes: tuple[str, ...], given: str | None) -> int:
@@ -753,10 +758,25 @@ def latency_resamples(
     for start in range(0, resamples, chunk):
         size = min(chunk, resamples - start)
         picks = rng.integers(0, n, size=(size, n), dtype=np.int32 if n < 2**31 else np.int64)
-        q = np.quantile(pair[:, picks], quantiles, axis=-1)  # (quantiles, 2, size)
+        q = _quantiles(pair[:, picks], quantiles)  # (quantiles, 2, size)
         out_b[start : start + size] = q[:, 0, :].T
         out_a[start : start + size] = q[:, 1, :].T
     return out_b, out_a
+
+
+def _quantiles(values: NDArray[Any], quantiles: Sequence[float]) -> NDArray[np.float64]:
+    """numpy's "linear" quantiles over the last axis from one partial sort (faster than np.quantile)."""
+    n = values.shape[-1]
+    positions = [q * (n - 1) for q in quantiles]
+    lows = [int(np.floor(p)) for p in positions]
+    kth = sorted({k for low in lows for k in (low, min(n - 1, low + 1))})
+    part = np.partition(values, kth, axis=-1)
+    out = []
+    for position, low in zip(positions, lows, strict=True):
+        high = min(n - 1, low + 1)
+        lower = part[..., low].astype(np.float64)
+        out.append(lower + (part[..., high] - lower) * (position - low))
+    return np.stack(out)
 
 
 def _latency_rows(

@@ -197,7 +197,7 @@ def test_delong_auc_and_covariance_match_sklearn_and_the_definition(seed):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(8, 60))
     positive = rng.random(n) < 0.4
-    positive[:2] = (True, False)
+    positive[:4] = (True, False, True, False)  # DeLong's variances need two of each
     s1 = rng.integers(0, 6, size=n) + positive  # coarse scores: ties on purpose
     s2 = rng.normal(size=n) + 1.5 * positive
     aucs, cov = bench.delong(positive, [s1.astype(float), s2])
