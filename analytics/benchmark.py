@@ -54,6 +54,8 @@ from analytics import stats
 from analytics.benchmark_evidence import LATENCY_METRICS as LATENCY_METRICS
 from analytics.benchmark_evidence import METRICS as METRICS
 from analytics.benchmark_evidence import PROPORTION_METRICS as PROPORTION_METRICS
+from analytics.benchmark_evidence import figure as figure
+from analytics.benchmark_evidence import metric_name as metric_name
 from analytics.importing import cell_text, read_table
 from analytics.upload_limits import ImportProblem
 
@@ -61,7 +63,7 @@ RESAMPLES = 2000
 SEED = 0
 CONFIDENCE = 0.95
 EXACT_BELOW = 25  # discordant cases under which McNemar's test is the exact binomial one
-LATENCY_CHUNK_CELLS = 4_000_000  # resampled latencies held at once (both models): about 64 MB
+LATENCY_CHUNK_CELLS = 2_000_000  # case counts of resamples held at once: 16 MB, and their sums
 
 CLASS_METRICS = ("precision", "recall", "specificity", "f1")  # one row per class
 LOWER_IS_BETTER = frozenset(LATENCY_METRICS)
@@ -745,38 +747,41 @@ def latency_resamples(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Quantiles of both latencies over paired bootstrap resamples (a case keeps both its latencies).
 
-    Resamples are drawn in chunks so that at most :data:`LATENCY_CHUNK_CELLS` values are held.
+    Cases are sorted once by each latency; a resample is the count of draws of every case
+    (``np.bincount`` of uniform draws), and its j-th smallest latency is where the running count in
+    that latency's order first passes j. So no resampled latency is copied or sorted, and the result
+    equals ``np.quantile`` (its default "linear" method, R's type 7) of the resampled values.
+    Resamples are drawn in chunks so that at most :data:`LATENCY_CHUNK_CELLS` counts are held.
 
     Returns:
-        Two (resamples, quantiles) arrays: before and after (numpy's default "linear" quantile, R's type 7).
+        Two (resamples, quantiles) arrays: before and after.
     """
     n = len(before)
-    chunk = max(1, LATENCY_CHUNK_CELLS // max(1, 2 * n))
-    pair = np.vstack([before, after]).astype(np.float32)
-    out_b = np.empty((resamples, len(quantiles)))
-    out_a = np.empty((resamples, len(quantiles)))
+    by_before = np.argsort(before, kind="stable")
+    sorted_before = before[by_before]
+    after_in_order = after[by_before]  # cases are numbered in before's order from here on
+    by_after = np.argsort(after_in_order, kind="stable")
+    sorted_after = after_in_order[by_after]
+    positions = np.array([q * (n - 1) for q in quantiles])
+    lows = np.floor(positions).astype(np.int64)
+    highs = np.minimum(lows + 1, n - 1)
+    fractions = positions - lows
+    wanted = np.concatenate([lows, highs]) + 1  # the j-th smallest: where the running count reaches j + 1
+    out = (np.empty((resamples, len(quantiles))), np.empty((resamples, len(quantiles))))
+    chunk = max(1, LATENCY_CHUNK_CELLS // max(1, n))
     for start in range(0, resamples, chunk):
         size = min(chunk, resamples - start)
-        picks = rng.integers(0, n, size=(size, n), dtype=np.int32 if n < 2**31 else np.int64)
-        q = _quantiles(pair[:, picks], quantiles)  # (quantiles, 2, size)
-        out_b[start : start + size] = q[:, 0, :].T
-        out_a[start : start + size] = q[:, 1, :].T
-    return out_b, out_a
-
-
-def _quantiles(values: NDArray[Any], quantiles: Sequence[float]) -> NDArray[np.float64]:
-    """numpy's "linear" quantiles over the last axis from one partial sort (faster than np.quantile)."""
-    n = values.shape[-1]
-    positions = [q * (n - 1) for q in quantiles]
-    lows = [int(np.floor(p)) for p in positions]
-    kth = sorted({k for low in lows for k in (low, min(n - 1, low + 1))})
-    part = np.partition(values, kth, axis=-1)
-    out = []
-    for position, low in zip(positions, lows, strict=True):
-        high = min(n - 1, low + 1)
-        lower = part[..., low].astype(np.float64)
-        out.append(lower + (part[..., high] - lower) * (position - low))
-    return np.stack(out)
+        draws = rng.integers(0, n, size=(size, n)) + (np.arange(size) * n)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=size * n).reshape(size, n)
+        for side, (weights, values) in enumerate(
+            ((counts, sorted_before), (counts[:, by_after], sorted_after))
+        ):
+            running = np.cumsum(weights, axis=1)
+            for r in range(size):
+                at = np.searchsorted(running[r], wanted)
+                low, high = values[at[: len(lows)]], values[at[len(lows) :]]
+                out[side][start + r] = low + (high - low) * fractions
+    return out
 
 
 def _latency_rows(
@@ -869,38 +874,6 @@ def compare(
 # --------------------------------------------------------------------------------------------------
 # Words
 # --------------------------------------------------------------------------------------------------
-
-_METRIC_NAMES: dict[str, Message] = {
-    "accuracy": ("accuracy", "准确率"),
-    "macro_f1": ("macro-F1", "宏平均 F1"),
-    "precision": ("precision", "精确率"),
-    "recall": ("recall", "召回率"),
-    "specificity": ("specificity", "特异度"),
-    "f1": ("F1", "F1"),
-    "auc": ("AUC", "AUC"),
-    "latency_median_ms": ("median latency", "延迟中位数"),
-    "latency_p95_ms": ("p95 latency", "P95 延迟"),
-}
-
-
-def metric_name(metric: str, klass: str = "", slice_value: str = "", lang: str = "en") -> str:
-    """A metric as people say it: "recall of tumour (slice: night shift)"."""
-    en, zh = _METRIC_NAMES.get(metric, (metric, metric))
-    name = zh if lang == "zh" else en
-    if klass and metric in CLASS_METRICS:
-        name = f"{name}（{klass}）" if lang == "zh" else f"{name} of {klass}"
-    if slice_value:
-        name += f"（切片：{slice_value}）" if lang == "zh" else f" (slice: {slice_value})"
-    return name
-
-
-def figure(metric: str, value: float) -> str:
-    """A metric's figure: proportions in percent with one decimal, latencies in ms."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if metric in LATENCY_METRICS:
-        return f"{value:,.0f} ms"
-    return f"{100 * value:.1f}%"
 
 
 def summary_lines(result: Comparison, lang: str = "en", alpha: float = 0.05) -> list[str]:

@@ -163,3 +163,54 @@ def _finite(value: Any) -> bool:
         return value is not None and math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+_NAMES: dict[str, tuple[str, str]] = {  # metric: (en, zh)
+    "accuracy": ("accuracy", "准确率"),
+    "macro_f1": ("macro-F1", "宏平均 F1"),
+    "precision": ("precision", "精确率"),
+    "recall": ("recall", "召回率"),
+    "specificity": ("specificity", "特异度"),
+    "f1": ("F1", "F1"),
+    "auc": ("AUC", "AUC"),
+    "latency_median_ms": ("median latency", "延迟中位数"),
+    "latency_p95_ms": ("p95 latency", "P95 延迟"),
+}
+
+
+def metric_name(metric: str, klass: str = "", slice_value: str = "", lang: str = "en") -> str:
+    """A metric as people say it: "recall of lesion (slice: blurred)", "召回率（lesion）（切片：blurred）"."""
+    en, zh = _NAMES.get(metric, (metric, metric))
+    name = zh if lang == "zh" else en
+    if klass and metric in CLASS_METRICS:
+        name = f"{name}（{klass}）" if lang == "zh" else f"{name} of {klass}"
+    if slice_value:
+        name += f"（切片：{slice_value}）" if lang == "zh" else f" (slice: {slice_value})"
+    return name
+
+
+def figure(metric: str, value: float | None) -> str:
+    """A metric's figure: proportions in percent with one decimal, latencies in whole ms."""
+    if value is None or not _finite(value):
+        return "–"
+    if metric in LATENCY_METRICS:
+        return f"{value:,.0f} ms"
+    return f"{100 * value:.1f}%"
+
+
+def evidence_text(evidence: BenchmarkEvidence | None, lang: str = "en") -> str:
+    """A benchmark measurement in a few words; the items page and the deck show it alike.
+
+    Returns:
+        "recall of lesion: 70.1% → 86.0% (significant)", "–" without a measurement, "not tested" when
+        it was not a completed test.
+    """
+    if evidence is None:
+        return "–"
+    name = metric_name(evidence.metric, evidence.klass, evidence.slice, lang)
+    if judge_benchmark(evidence, target=None, direction=evidence.direction) == "not_tested":
+        return f"{name}：未检验" if lang == "zh" else f"{name}: not tested"
+    moved = f"{figure(evidence.metric, evidence.before)} → {figure(evidence.metric, evidence.after)}"
+    if lang == "zh":
+        return f"{name}：{moved}（{'显著' if evidence.significant else '不显著'}）"
+    return f"{name}: {moved} ({'significant' if evidence.significant else 'not significant'})"

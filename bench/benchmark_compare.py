@@ -104,9 +104,7 @@ def main() -> None:
     seconds, peak, result = measured(
         lambda: bench.compare(bench.prepare(frame, counts_only), resamples=args.resamples)
     )
-    print(
-        f"compare, count metrics ({len(result.rows)} rows):        {seconds:7.2f} s, peak {peak:7.1f} MB"
-    )
+    print(f"compare, count metrics ({len(result.rows)} rows):        {seconds:7.2f} s, peak {peak:7.1f} MB")
     seconds, peak, result = measured(lambda: bench.compare(cases, resamples=args.resamples))
     print(
         f"compare, with latency median and p95 ({len(result.rows)} rows): {seconds:7.2f} s, peak {peak:7.1f} MB"

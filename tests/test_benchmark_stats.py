@@ -284,3 +284,14 @@ def test_bad_input_is_one_clear_error(change, code):
     assert err.value.code == code
     assert "\n" not in err.value.message("en") and "\n" not in err.value.message("zh")
     assert err.value.message("zh") != err.value.message("en")
+
+
+def test_latency_resamples_by_counts_equal_numpy_quantiles_of_the_resampled_cases():
+    before = np.random.default_rng(0).gamma(4, 60, 500).round(0)  # ties on purpose
+    after = np.random.default_rng(5).gamma(4, 45, 500).round(0)
+    boot_b, boot_a = bench.latency_resamples(before, after, 200, np.random.default_rng(1))
+    # The same draws, made explicit: case indices in the order of the before latencies.
+    order = np.argsort(before, kind="stable")
+    picks = np.random.default_rng(1).integers(0, 500, size=(200, 500))
+    assert boot_b == pytest.approx(np.quantile(before[order][picks], [0.5, 0.95], axis=1).T)
+    assert boot_a == pytest.approx(np.quantile(after[order][picks], [0.5, 0.95], axis=1).T)

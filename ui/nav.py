@@ -62,6 +62,9 @@ BEFORE_AFTER = PageSpec(
     roles.STAFF,
     "nav.section_analyse",
 )
+BENCHMARKS = PageSpec(
+    "views/benchmarks.py", "nav.benchmarks", ":material/model_training:", roles.STAFF, "nav.section_analyse"
+)
 # Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
 SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 ADMIN = PageSpec(
@@ -76,6 +79,7 @@ STAFF_PAGES = (
     PAIN_POINTS,
     ITEMS,
     BEFORE_AFTER,
+    BENCHMARKS,
     ADMIN,
 )
 
