@@ -155,3 +155,46 @@ def test_a_run_keeps_its_regressions_by_id_and_a_metric_the_run_lacks_is_refused
     with pytest.raises(ItemError) as err, unit_of_work(engine) as session:
         benchmarks.record_evidence(session, item, run, "ann", target=repo.ModelTarget("auc", "lesion"))
     assert err.value.code == "benchmark_metric_missing"
+
+
+def test_the_deck_shows_the_model_evidence_beside_the_feedback_evidence(product):
+    import io
+
+    from pptx import Presentation
+
+    from analytics import reports
+    from analytics.wave_compare import compare_waves
+    from db import waves as wave_repo
+    from db.engine import make_engine
+    from tests.verify_support import demo_database_url
+
+    engine, item = product["engine"], product["item"]
+    run = _run(engine, product["product"], product["round"], "after the fix", right_after=0.86)
+    with unit_of_work(engine) as session:
+        benchmarks.record_evidence(session, item, run, "ann", target=RECALL)
+        items = list_items(session, product["round"])
+    demo = make_engine(demo_database_url())  # any real comparison fills the deck's other slides
+    with unit_of_work(demo) as session:
+        results = compare_waves(wave_repo.wave_answers(session, [1, 2]), baseline=1, follow_up=2)
+    demo.dispose()
+    for lang, header, words in (
+        ("en", "Model evidence: before → after", "recall of lesion: "),
+        ("zh", "模型证据：修复前 → 后", "召回率（lesion）："),
+    ):
+        deck = reports.build_deck(
+            reports.ReviewReport("LesionNet", "Round 1", "B", "F", results, items=items, lang=lang)
+        )
+        rows = [
+            [c.text for c in row.cells]
+            for slide in Presentation(io.BytesIO(deck)).slides
+            for shape in slide.shapes
+            if shape.has_table
+            for row in shape.table.rows
+        ]
+        assert any(header in r for r in rows)
+        item_row = next(r for r in rows if r[0] == "Find more lesions")
+        assert words in item_row[-1] and "%" in item_row[-1]
+        headline = " ".join(
+            s.text_frame.text for s in Presentation(io.BytesIO(deck)).slides[1].shapes if s.has_text_frame
+        )
+        assert "Find more lesions" in headline and words in headline

@@ -73,7 +73,7 @@ def test_upload_compare_and_record_as_evidence_that_verifies_the_item(app_db):  
     assert not page.exception
     shown = texts(page)
     assert "Model benchmark evidence" in shown and "Users' feedback evidence" in shown
-    assert "recall of lesion: " in shown and "(significant)" in shown
+    assert "recall of lesion" in shown and "(significant)" in shown
     assert "Model evidence: before → after" in page.dataframe[0].value.columns
 
 
