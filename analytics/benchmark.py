@@ -352,16 +352,18 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
         if (values == "").all():
             raise BenchmarkError("empty_slice", column=column)
         slices[column] = values
-    scores = positive = None
+    scores: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+    positive: int | None = None
     if columns.score_before and columns.score_after:
         if len(classes) != 2:
             raise BenchmarkError("not_binary", n=len(classes))
         positive = _positive(classes, columns.positive)
-        pair = tuple(_numbers(text[c], c, rows) for c in (columns.score_before, columns.score_after))
-        for column, values in zip((columns.score_before, columns.score_after), pair, strict=True):
-            if np.all(values == values[0]):
-                raise BenchmarkError("constant_column", column=column, value=f"{values[0]:g}")
-        scores = (pair[0], pair[1])
+        score_columns = (columns.score_before, columns.score_after)
+        numbers = [_numbers(text[c], c, rows) for c in score_columns]
+        for column, got in zip(score_columns, numbers, strict=True):
+            if np.all(got == got[0]):
+                raise BenchmarkError("constant_column", column=column, value=f"{got[0]:g}")
+        scores = (numbers[0], numbers[1])
     latency = None
     if columns.latency_before and columns.latency_after:
         latency = (
@@ -405,7 +407,7 @@ def _positive(classes: tuple[str, ...], given: str | None) -> int:
 
 
 def _numbers(values: pd.Series, column: str, rows: NDArray[np.int64]) -> NDArray[np.float64]:
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    numbers: NDArray[np.float64] = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(numbers)
     if bad.any():
         first = int(np.argmax(bad))
@@ -534,7 +536,8 @@ def mcnemar_right_wrong(
     exact = b + c < EXACT_BELOW
     result = stats.mcnemar([[both, b], [c, neither]], correct=True, exact=exact)
     name = MCNEMAR + (" (exact binomial)" if exact else " with continuity correction")
-    return name, float(result.statistic), float(result.p_val), b, c
+    statistic = np.nan if result.statistic is None else float(result.statistic)
+    return name, statistic, float(result.p_val), b, c
 
 
 def delong(

@@ -11,7 +11,7 @@ from db.engine import unit_of_work
 from db.items import ItemError, NewItem, list_items, open_item, set_status
 from db.migrate import upgrade
 from db.workspace import create_product, create_round
-from services import benchmarks
+from services import model_verification as benchmarks
 from tests.benchmark_support import results_csv
 
 # Slow: several comparisons and a migrated database per test (seconds each; CI runs it).

@@ -14,7 +14,7 @@ from analytics.benchmark_evidence import DIRECTIONS, METRICS, default_direction,
 from analytics.evidence import ALPHAS, DEFAULT_ALPHA
 from db import benchmarks as repo
 from db.items import ItemError
-from services import benchmarks
+from services import model_verification as benchmarks
 from ui import nav
 from ui.file_upload import file_uploader
 from ui.i18n import t
@@ -31,7 +31,8 @@ NONE = ""  # an optional column left out
 
 def _optional(label_key: str, columns: list[str], key: str) -> str | None:
     """A selectbox of the file's columns with "(none)" first."""
-    choice = st.selectbox(t(label_key), [NONE, *columns], format_func=lambda c: c or t("bench.none"), key=key)
+    names = {c: c or t("bench.none") for c in [NONE, *columns]}  # once: AppTest formats outside the language
+    choice = st.selectbox(t(label_key), list(names), format_func=names.__getitem__, key=key)
     return choice or None
 
 
@@ -209,15 +210,12 @@ def render_run(run_id: int) -> pd.DataFrame:
         "",
         *sorted({f"{c}\u0000{v}" for c, v in zip(rows["slice_column"], rows["slice"], strict=True) if c}),
     ]
+    labels = {
+        "*": t("bench.all_slices"),
+        **{s: t("bench.all_cases") if s == "" else s.replace("\u0000", ": ") for s in slices},
+    }
     shown = st.selectbox(
-        t("bench.slice_filter"),
-        ["*", *slices],
-        format_func=lambda s: (
-            t("bench.all_slices")
-            if s == "*"
-            else (t("bench.all_cases") if s == "" else s.replace("\u0000", ": "))
-        ),
-        key="bench_slice_shown",
+        t("bench.slice_filter"), list(labels), format_func=labels.__getitem__, key="bench_slice_shown"
     )
     picked = (
         rows
@@ -301,7 +299,7 @@ def render_record(run_id: int, rows: pd.DataFrame) -> None:
             t("bench.metric_row"),
             range(len(options)),
             index=index,
-            format_func=lambda k: metric_name(options[k][0], options[k][1], options[k][3], lang),
+            format_func=[metric_name(o[0], o[1], o[3], lang) for o in options].__getitem__,
             key=f"bench_metric_{item_id}",
         )
         metric, klass, slice_column, slice_value = options[int(choice)]
@@ -320,7 +318,7 @@ def render_record(run_id: int, rows: pd.DataFrame) -> None:
             t("bench.direction"),
             DIRECTIONS,
             index=DIRECTIONS.index(item[8] or default_direction(metric)),
-            format_func=lambda d: t(f"bench.direction.{d}"),
+            format_func={d: t(f"bench.direction.{d}") for d in DIRECTIONS}.__getitem__,
             key=f"bench_direction_{item_id}",
         )
         alpha = left.selectbox(
