@@ -35,8 +35,8 @@ from db.workspace import WorkspaceError, create_next_round
 from services.item_evidence import measure_topic_evidence
 from ui import nav, roles
 from ui.auth import guarded
-from ui.model_evidence_panel import render_model_evidence
 from ui.i18n import t
+from ui.model_evidence_panel import render_model_evidence
 from ui.page import open_page
 from ui.plain_text import plain
 from ui.resources import transaction, write
