@@ -292,6 +292,6 @@ def test_latency_resamples_by_counts_equal_numpy_quantiles_of_the_resampled_case
     boot_b, boot_a = bench.latency_resamples(before, after, 200, np.random.default_rng(1))
     # The same draws, made explicit: case indices in the order of the before latencies.
     order = np.argsort(before, kind="stable")
-    picks = np.random.default_rng(1).integers(0, 500, size=(200, 500))
+    picks = np.random.default_rng(1).integers(0, 500, size=(200, 500), dtype=np.int32)
     assert boot_b == pytest.approx(np.quantile(before[order][picks], [0.5, 0.95], axis=1).T)
     assert boot_a == pytest.approx(np.quantile(after[order][picks], [0.5, 0.95], axis=1).T)
