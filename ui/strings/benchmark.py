@@ -64,7 +64,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bench.col.after": ("修复后（95% CI）", "After (95% CI)"),
     "bench.col.diff": ("变化（配对 95% CI）", "Change (paired 95% CI)"),
     "bench.col.test": ("检验", "Test"),
-    "bench.col.p": ("p", "p"),
+    "bench.col.p": ("p 值", "p"),
     "bench.col.p_adj": ("Holm 校正 p", "Holm-adjusted p"),
     "bench.col.discordant": ("对→错 / 错→对", "Right→wrong / wrong→right"),
     "bench.method": (
