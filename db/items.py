@@ -540,8 +540,10 @@ def list_items(session: Session, round_id: int, lang: str | None = None) -> pd.D
         Columns id, topic_key, title, owner, metric, baseline, target, due_on, status, created_at,
         round_id, round_name, carried_from_id, evidence (the newest measurement:
         :class:`analytics.evidence.TopicEvidence` or None),
-        updated_at, and as :func:`judge_items` adds them: topic_label, judgement, evidence_count,
-        verification_lost.
+        updated_at, the model target (bench_metric, bench_class, bench_slice_column, bench_slice,
+        bench_baseline, bench_target, bench_direction), and as :func:`judge_items` adds them:
+        topic_label, judgement, evidence_count, verification_lost, benchmark_evidence,
+        benchmark_judgement.
     """
     rnd = session.get(Round, round_id)
     frame = _items_frame(session, RectificationItem.round_id == round_id)
