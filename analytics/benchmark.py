@@ -341,7 +341,7 @@ def prepare(frame: pd.DataFrame, columns: Columns) -> Cases:
     coded = {}
     for column in (columns.label, columns.before, columns.after):
         values = text[column].to_numpy(dtype=object)
-        codes = pd.Categorical(values, categories=classes).codes.astype(np.int64)
+        codes = pd.Index(classes).get_indexer(values).astype(np.int64)  # -1: no label of the test set
         if (codes < 0).any():
             first = int(np.argmax(codes < 0))
             raise BenchmarkError("unseen_label", column=column, value=values[first], row=int(rows[first]))
