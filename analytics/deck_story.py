@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.benchmark_evidence import BenchmarkEvidence
+from analytics.benchmark_evidence import evidence_text as benchmark_text
 from analytics.evidence import TopicEvidence, is_completed_test
 from analytics.verdicts import RESULTS, figures
 
@@ -132,8 +134,15 @@ def _item_lines(items: pd.DataFrame | None, lang: str) -> list[str]:
     lines, unmeasured = [], 0
     for item in items.to_dict("records"):
         evidence = item.get("evidence")
+        model = item.get("benchmark_evidence")
+        if isinstance(model, BenchmarkEvidence):  # the model metric moved, beside the users' share
+            lines.append(
+                f"{item['title']}：{benchmark_text(model, lang)}"
+                if lang == "zh"
+                else f"{item['title']}: {benchmark_text(model, lang)}"
+            )
         if not isinstance(evidence, TopicEvidence) or not is_completed_test(evidence):
-            unmeasured += 1
+            unmeasured += 0 if isinstance(model, BenchmarkEvidence) else 1
             continue
         verdict = words("significant" if evidence.significant else "not_significant", lang)
         moved = f"{100 * evidence.share_before:.1f}% → {100 * evidence.share_after:.1f}%"

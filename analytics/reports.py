@@ -27,7 +27,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Pt
 
-from analytics import deck_story
+from analytics import benchmark_evidence, deck_story
 from analytics import slide_layout as layout
 from analytics.evidence import TopicEvidence, is_completed_test
 from analytics.pairing import Analysis
@@ -73,6 +73,7 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "baseline_target": ("基线 → 目标", "Baseline → target"),
     "due": ("截止", "Due"),
     "evidence": ("证据：修复前 → 后", "Evidence: before → after"),
+    "model_evidence": ("模型证据：修复前 → 后", "Model evidence: before → after"),
     "scope": (
         "{product} · {round} · {baseline} → {follow_up} · {segment}",
         "{product} · {round} · {baseline} → {follow_up} · {segment}",
@@ -439,11 +440,16 @@ def _evidence(value: Any) -> TopicEvidence | None:
     return value if isinstance(value, TopicEvidence) else None
 
 
+def _model_evidence(value: Any) -> benchmark_evidence.BenchmarkEvidence | None:
+    """An items frame's benchmark_evidence cell: the measurement, or None (absent, NaN)."""
+    return value if isinstance(value, benchmark_evidence.BenchmarkEvidence) else None
+
+
 # Column widths of the deck's tables, in points (each set adds up to the body's width, 888).
 RESULT_WIDTHS = (190.0, 180.0, 44.0, 54.0, 54.0, 140.0, 74.0, 152.0)
 VERDICT_WIDTHS = (150.0, 738.0)
 SENSITIVITY_WIDTHS = (196.0, 692.0)
-ITEM_WIDTHS = (292.0, 100.0, 120.0, 120.0, 90.0, 166.0)
+ITEM_WIDTHS = (212.0, 90.0, 110.0, 100.0, 80.0, 140.0, 156.0)
 TABLE_POINTS = 12.0
 
 
@@ -676,7 +682,10 @@ def build_deck(report: ReviewReport) -> bytes:
         _paged_tables(  # every item, a flagged one never left out
             prs,
             _t("items", lang),
-            [_t(k, lang) for k in ("title", "owner", "status", "baseline_target", "due", "evidence")],
+            [
+                _t(k, lang)
+                for k in ("title", "owner", "status", "baseline_target", "due", "evidence", "model_evidence")
+            ],
             [
                 [
                     str(i["title"]),
@@ -685,6 +694,7 @@ def build_deck(report: ReviewReport) -> bytes:
                     f"{_number(i['baseline'], 1)} → {_number(i['target'], 1)}",
                     str(i["due_on"] or "–"),
                     evidence_text(_evidence(i.get("evidence")), lang),
+                    benchmark_evidence.evidence_text(_model_evidence(i.get("benchmark_evidence")), lang),
                 ]
                 for i in report.items.to_dict("records")
             ],

@@ -24,8 +24,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics import benchmark_evidence as bench_judging
 from analytics import evidence as judging
-from db.models import ITEM_STATUSES, ItemEvidence, RectificationItem, Round, Topic
+from db.models import ITEM_STATUSES, ItemBenchmarkEvidence, ItemEvidence, RectificationItem, Round, Topic
 from db.topic_runs import latest_topic_run, run_topics, surviving_key
 from db.users import audit
 
@@ -230,7 +231,11 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
             any measurement), or for verified the judgement of the newest measurement when it does not
             verify the item: "not_tested", "wrong_direction", "not_significant", "no_target",
             "target_missed" (:mod:`analytics.evidence`); "target_changed" when the target changed
-            after the newest measurement (measure again).
+            after the newest measurement (measure again). An item with a model metric
+            (``bench_metric``) needs its newest benchmark measurement to verify it too
+            (:func:`benchmark_judgement`: "benchmark_" and the judgement, or "benchmark_needs_evidence",
+            "benchmark_target_changed"); the feedback measurement is then needed only when the item
+            also has a feedback target.
     """
     row = item_row(session, item_id)
     if status not in STATUSES or status == "carried_over":
@@ -239,7 +244,11 @@ def set_status(session: Session, item_id: int, status: str, actor: str) -> Recti
         return row
     if status not in NEXT_STATUSES[row.status]:
         raise ItemError("not_allowed")
-    if status == "verified":
+    if status == "verified" and row.bench_metric:
+        judgement = benchmark_judgement(row, _benchmark_records(session, [row.id]).get(row.id, []))
+        if judgement != judging.VERIFIES:
+            raise ItemError(f"benchmark_{judgement}")
+    if status == "verified" and (not row.bench_metric or row.target is not None):
         newest = _records(session, [row.id]).get(row.id, [])
         if not newest:
             raise ItemError("needs_evidence")
@@ -336,6 +345,56 @@ def _records(session: Session, item_ids: list[int]) -> dict[int, list[ItemEviden
     return by_item
 
 
+def _benchmark_records(session: Session, item_ids: list[int]) -> dict[int, list[ItemBenchmarkEvidence]]:
+    """The benchmark measurements of these items, oldest first, by item."""
+    by_item: dict[int, list[ItemBenchmarkEvidence]] = {}
+    if item_ids:
+        query = (
+            select(ItemBenchmarkEvidence)
+            .where(ItemBenchmarkEvidence.item_id.in_(item_ids))
+            .order_by(ItemBenchmarkEvidence.measured_at, ItemBenchmarkEvidence.id)
+        )
+        for record in session.scalars(query):
+            by_item.setdefault(record.item_id, []).append(record)
+    return by_item
+
+
+def benchmark_judgement(row: Any, records: list[ItemBenchmarkEvidence]) -> str:
+    """Whether an item's newest benchmark measurement verifies its model target, now.
+
+    Args:
+        row: The item (its ``bench_*`` fields).
+        records: Its benchmark measurements, oldest first.
+
+    Returns:
+        ``analytics.evidence.VERIFIES`` or the judgement that stops it; "needs_evidence" without a
+        measurement, "target_changed" when the metric, slice, target or direction changed since.
+    """
+    if not records:
+        return "needs_evidence"
+    newest = bench_judging.BenchmarkEvidence.from_dict(records[-1].result)
+    direction = row.bench_direction or bench_judging.default_direction(str(row.bench_metric))
+    measured = (
+        newest.metric,
+        newest.klass,
+        newest.slice_column,
+        newest.slice,
+        newest.target,
+        newest.direction,
+    )
+    now = (
+        row.bench_metric,
+        row.bench_class or "",
+        row.bench_slice_column or "",
+        row.bench_slice or "",
+        row.bench_target,
+        direction,
+    )
+    if measured != now:
+        return "target_changed"
+    return bench_judging.judge_benchmark(newest, target=row.bench_target, direction=direction)
+
+
 def _judge(result: judging.TopicEvidence | None, target: float | None) -> str:
     return judging.judge(result or judging.TopicEvidence(), target=target)
 
@@ -399,6 +458,8 @@ def carry_over(
         session.flush()
         raise
     copy.carried_from_id = row.id
+    for name in BENCHMARK_FIELDS:  # the model target goes along
+        setattr(copy, name, getattr(row, name))
     row.updated_at = datetime.now(UTC)
     session.flush()
     audit(
@@ -452,7 +513,24 @@ def later_rounds(session: Session, round_id: int) -> list[Round]:
     return sorted(later, key=lambda r: (r.starts_on or date.max, r.id))
 
 
-LIST_COLUMNS = (*ITEM_COLUMNS, "round_id", "round_name", "carried_from_id", "evidence", "updated_at")
+BENCHMARK_FIELDS = (
+    "bench_metric",
+    "bench_class",
+    "bench_slice_column",
+    "bench_slice",
+    "bench_baseline",
+    "bench_target",
+    "bench_direction",
+)
+LIST_COLUMNS = (
+    *ITEM_COLUMNS,
+    "round_id",
+    "round_name",
+    "carried_from_id",
+    "evidence",
+    "updated_at",
+    *BENCHMARK_FIELDS,
+)
 
 
 def list_items(session: Session, round_id: int, lang: str | None = None) -> pd.DataFrame:
@@ -462,8 +540,10 @@ def list_items(session: Session, round_id: int, lang: str | None = None) -> pd.D
         Columns id, topic_key, title, owner, metric, baseline, target, due_on, status, created_at,
         round_id, round_name, carried_from_id, evidence (the newest measurement:
         :class:`analytics.evidence.TopicEvidence` or None),
-        updated_at, and as :func:`judge_items` adds them: topic_label, judgement, evidence_count,
-        verification_lost.
+        updated_at, the model target (bench_metric, bench_class, bench_slice_column, bench_slice,
+        bench_baseline, bench_target, bench_direction), and as :func:`judge_items` adds them:
+        topic_label, judgement, evidence_count, verification_lost, benchmark_evidence,
+        benchmark_judgement.
     """
     rnd = session.get(Round, round_id)
     frame = _items_frame(session, RectificationItem.round_id == round_id)
@@ -484,13 +564,14 @@ def _items_frame(session: Session, where: Any) -> pd.DataFrame:
             RectificationItem.carried_from_id,
             RectificationItem.evidence,
             RectificationItem.updated_at,
+            *(getattr(RectificationItem, c) for c in BENCHMARK_FIELDS),
         )
         .join(Round, Round.id == RectificationItem.round_id)
         .where(where)
         .order_by(Round.starts_on.desc().nulls_last(), Round.id.desc(), RectificationItem.id)
     )
     frame = pd.DataFrame(session.execute(query).all(), columns=list(LIST_COLUMNS))
-    for column in ("baseline", "target"):
+    for column in ("baseline", "target", "bench_baseline", "bench_target"):
         frame[column] = frame[column].astype("float64")
     frame["evidence"] = pd.Series(
         [judging.TopicEvidence.load(e) for e in frame["evidence"]], index=frame.index, dtype=object
@@ -507,7 +588,10 @@ def judge_items(
         ``items`` with topic_label (the topic's name in the product's newest analysis, an analyst's
         name first; None without a topic or when the analysis no longer has it), judgement (of the
         newest measurement against the item's baseline and target; None without one), evidence_count,
-        and verification_lost (a verified item whose newest completed test does not verify it).
+        verification_lost (a verified item whose newest completed test does not verify it, or whose
+        newest benchmark measurement no longer verifies its model target), benchmark_evidence (the
+        newest benchmark measurement: :class:`analytics.benchmark_evidence.BenchmarkEvidence` or None)
+        and benchmark_judgement (None without a model metric).
     """
     out = items.copy()
     names = topic_names(session, product_id, lang) if product_id is not None else {}
@@ -517,18 +601,41 @@ def judge_items(
         dtype=object,
     )
     records = _records(session, [int(i) for i in out["id"]])
-    judgements, counts, lost = [], [], []
+    bench_records = _benchmark_records(session, [int(i) for i in out["id"]])
+    judgements, counts, lost, bench_newest, bench_judged = [], [], [], [], []
     for row in out.itertuples():
+        kept_bench = bench_records.get(int(row.id), [])
+        bench_newest.append(
+            bench_judging.BenchmarkEvidence.from_dict(kept_bench[-1].result) if kept_bench else None
+        )
+        has_bench = isinstance(getattr(row, "bench_metric", None), str) and bool(row.bench_metric)
+        bench_judged.append(benchmark_judgement(_BenchRow(row), kept_bench) if has_bench else None)
         kept = [judging.TopicEvidence.load(r.result) for r in records.get(int(row.id), [])]
         target = None if pd.isna(row.target) else float(row.target)
         judgements.append(_judge(kept[-1], target) if kept else None)
         counts.append(len(kept))
         tests = [r for r in kept if judging.is_completed_test(r)]
-        lost.append(row.status == "verified" and (not tests or _judge(tests[-1], target) != judging.VERIFIES))
+        topic_lost = (not has_bench or target is not None) and (
+            not tests or _judge(tests[-1], target) != judging.VERIFIES
+        )
+        bench_lost = has_bench and bench_judged[-1] != judging.VERIFIES
+        lost.append(row.status == "verified" and (topic_lost or bench_lost))
     out["judgement"] = pd.Series(judgements, index=out.index, dtype=object)
     out["evidence_count"] = pd.Series(counts, index=out.index, dtype="int64")
     out["verification_lost"] = pd.Series(lost, index=out.index, dtype=bool)
+    out["benchmark_evidence"] = pd.Series(bench_newest, index=out.index, dtype=object)
+    out["benchmark_judgement"] = pd.Series(bench_judged, index=out.index, dtype=object)
     return out
+
+
+class _BenchRow:
+    """An items frame's row read as an item's ``bench_*`` fields (NaN as None)."""
+
+    def __init__(self, row: Any) -> None:
+        for name in BENCHMARK_FIELDS:
+            value = getattr(row, name, None)
+            missing = value is None or (isinstance(value, float) and pd.isna(value))
+            setattr(self, name, None if missing else value)
 
 
 def topic_choices(session: Session, product_id: int, lang: str | None = None) -> list[tuple[str, str]]:

@@ -248,6 +248,15 @@ class RectificationItem(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A model metric the fix must move on a benchmark (analytics.benchmark_evidence): which metric, of
+    # which class and slice, its baseline and target (percent, or ms for latency), and which way is better.
+    bench_metric: Mapped[str | None] = mapped_column(String(30))
+    bench_class: Mapped[str | None] = mapped_column(String(200))
+    bench_slice_column: Mapped[str | None] = mapped_column(String(200))
+    bench_slice: Mapped[str | None] = mapped_column(String(200))
+    bench_baseline: Mapped[float | None] = mapped_column(Float)
+    bench_target: Mapped[float | None] = mapped_column(Float)
+    bench_direction: Mapped[str | None] = mapped_column(String(6))  # higher, lower
     carried_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("rectification_items.id", ondelete="SET NULL")
     )
@@ -267,6 +276,79 @@ class ItemEvidence(Base):
     measured_by: Mapped[str] = mapped_column(String(60))
     judgement: Mapped[str] = mapped_column(String(20))  # analytics.evidence.JUDGEMENTS
     result: Mapped[dict[str, Any]] = mapped_column(JSON)  # the measurement as stored on the item
+
+
+class BenchmarkRun(Base):
+    """A model's benchmark compared before and after a fix: the same test cases, paired statistics."""
+
+    __tablename__ = "benchmark_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    columns: Mapped[dict[str, Any]] = mapped_column(JSON)  # which of the file's columns held what
+    n_cases: Mapped[int] = mapped_column(Integer)
+    classes: Mapped[list[str]] = mapped_column(JSON)
+    resamples: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    fixed: Mapped[int] = mapped_column(Integer)  # cases wrong before and right after
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BenchmarkResult(Base):
+    """One metric of one class and slice of a benchmark run, before vs after (analytics.benchmark.COLUMNS)."""
+
+    __tablename__ = "benchmark_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("benchmark_runs.id", ondelete="CASCADE"), index=True)
+    metric: Mapped[str] = mapped_column(String(30))
+    class_label: Mapped[str] = mapped_column(String(200), default="")
+    slice_column: Mapped[str] = mapped_column(String(200), default="")
+    slice: Mapped[str] = mapped_column(String(200), default="")
+    n: Mapped[int] = mapped_column(Integer)
+    before: Mapped[float | None] = mapped_column(Float)
+    before_ci_low: Mapped[float | None] = mapped_column(Float)
+    before_ci_high: Mapped[float | None] = mapped_column(Float)
+    after: Mapped[float | None] = mapped_column(Float)
+    after_ci_low: Mapped[float | None] = mapped_column(Float)
+    after_ci_high: Mapped[float | None] = mapped_column(Float)
+    diff: Mapped[float | None] = mapped_column(Float)
+    ci_low: Mapped[float | None] = mapped_column(Float)
+    ci_high: Mapped[float | None] = mapped_column(Float)
+    test: Mapped[str] = mapped_column(String(120))
+    statistic: Mapped[float | None] = mapped_column(Float)
+    p_val: Mapped[float | None] = mapped_column(Float)
+    p_adj: Mapped[float | None] = mapped_column(Float)
+    right_to_wrong: Mapped[int | None] = mapped_column(Integer)
+    wrong_to_right: Mapped[int | None] = mapped_column(Integer)
+
+
+class BenchmarkRegression(Base):
+    """A test case a benchmark run found right before the fix and wrong after it (ids and labels only)."""
+
+    __tablename__ = "benchmark_regressions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("benchmark_runs.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(200))
+    before: Mapped[str] = mapped_column(String(200))
+    after: Mapped[str] = mapped_column(String(200))
+    slices: Mapped[dict[str, str] | None] = mapped_column(JSON)  # slice column -> the case's slice
+
+
+class ItemBenchmarkEvidence(Base):
+    """A benchmark measurement an item was judged on: kept for good, newest last."""
+
+    __tablename__ = "item_benchmark_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("benchmark_runs.id", ondelete="SET NULL"))
+    measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    measured_by: Mapped[str] = mapped_column(String(60))
+    judgement: Mapped[str] = mapped_column(String(20))  # analytics.evidence.JUDGEMENTS
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)  # analytics.benchmark_evidence.BenchmarkEvidence
 
 
 class User(Base):

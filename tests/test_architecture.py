@@ -39,6 +39,7 @@ DB_MAY_USE_FROM_ANALYTICS = {
     "analytics.progress",  # the shape of a progress report
     "analytics.importing",  # Prepared, the checked rows of a file
     "analytics.evidence",  # the verification rule an item's status obeys
+    "analytics.benchmark_evidence",  # the rule a model target obeys, and its record
     "analytics.topic_labels",  # a topic's display label
     "analytics.topics",  # TopicResult, the shape a stored run is read back into
     "analytics.questions",  # QuestionSpec, the record a stored question is read back into

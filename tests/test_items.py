@@ -137,7 +137,10 @@ def test_items_of_a_round_are_listed_in_the_order_they_were_opened(engine, works
     assert list(frame.columns) == [
         *("id", "topic_key", "title", "owner", "metric", "baseline", "target", "due_on", "status"),
         *("created_at", "round_id", "round_name", "carried_from_id", "evidence", "updated_at"),
+        *("bench_metric", "bench_class", "bench_slice_column", "bench_slice", "bench_baseline"),
+        *("bench_target", "bench_direction"),
         *("topic_label", "judgement", "evidence_count", "verification_lost"),
+        *("benchmark_evidence", "benchmark_judgement"),
     ]
     assert set(frame["round_name"]) == {"Round 2"}
     assert empty.empty

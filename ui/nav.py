@@ -66,6 +66,9 @@ BEFORE_AFTER = PageSpec(
 ALERTS = PageSpec(
     "views/alerts.py", "nav.alerts", ":material/notifications_active:", roles.STAFF, "nav.section_analyse"
 )
+BENCHMARKS = PageSpec(
+    "views/benchmarks.py", "nav.benchmarks", ":material/model_training:", roles.STAFF, "nav.section_analyse"
+)
 # Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
 SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 # Every staff role reads plans and tracking; admins and analysts draw invitations (roles.can_edit).
@@ -85,6 +88,7 @@ STAFF_PAGES = (
     PAIN_POINTS,
     ITEMS,
     BEFORE_AFTER,
+    BENCHMARKS,
     ALERTS,
     ADMIN,
 )

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from analytics import benchmark_evidence as model_evidence
 from analytics import reports
 from analytics.evidence import ALPHAS, DEFAULT_ALPHA, JUDGEMENTS, VERIFIES, TopicEvidence
 from db.items import (
@@ -35,6 +36,7 @@ from services.item_evidence import measure_topic_evidence
 from ui import nav, roles
 from ui.auth import guarded
 from ui.i18n import t
+from ui.model_evidence_panel import render_model_evidence
 from ui.page import open_page
 from ui.plain_text import plain
 from ui.resources import transaction, write
@@ -125,6 +127,9 @@ def render_table(items: pd.DataFrame, late: pd.Series) -> None:
             t("items.col.due"): items["due_on"],
             t("items.col.overdue"): [t("items.overdue_yes") if is_late else "" for is_late in late],
             t("items.col.evidence"): [reports.evidence_text(e, lang) for e in items["evidence"]],
+            t("items.col.model_evidence"): [
+                model_evidence.evidence_text(e, lang) for e in items["benchmark_evidence"]
+            ],
             t("items.col.baseline"): items["baseline"],
             t("items.col.target"): items["target"],
             t("items.col.metric"): items["metric"].fillna(""),
@@ -471,7 +476,15 @@ def render_detail(items: pd.DataFrame, late: pd.Series) -> None:
         with st.expander(t("items.edit"), icon=":material/edit:"):
             render_edit(item)
         render_status(item)
-    render_evidence(item, editable)
+    if isinstance(item["bench_metric"], str) or item["benchmark_evidence"] is not None:
+        feedback, model = st.columns(2)  # both kinds of evidence side by side
+        with feedback:
+            st.markdown(f"##### {t('items.feedback_heading')}")
+            render_evidence(item, editable)
+        with model:
+            render_model_evidence(item, lang)
+    else:
+        render_evidence(item, editable)
     if editable and item["status"] != "verified":
         render_carry(item)
 

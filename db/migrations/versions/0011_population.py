@@ -1,7 +1,7 @@
 """the product's user list: the population a survey wave should represent
 
 Revision ID: 0011_population
-Revises: 0009_alerts
+Revises: 0010_benchmarks
 Create Date: 2026-12-03 13:20:00
 
 ``population_members`` holds one row per user of a product, keyed by the same keyed hash as
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_population"
-down_revision: str | None = "0009_alerts"
+down_revision: str | None = "0010_benchmarks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,193 @@
+"""Strings of the model benchmarks page, and of a benchmark's evidence on an item."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "nav.benchmarks": ("模型基准测试", "Model benchmarks"),
+    "bench.title": ("模型基准测试", "Model benchmarks"),
+    "bench.intro": (
+        "上传同一测试集在修复前后的结果（每个测试用例一行：编号、真实标签、修复前和修复后的预测；可选分数、延迟和切片列），逐例配对比较：McNemar 检验、配对自助法置信区间、各切片 Holm 校正，并列出由对变错的用例。结果可作为整改事项的模型证据。",
+        "Upload the results of the same test set before and after a fix (one row per test case: id, true label, the prediction before and after; optional scores, latencies and slice columns). They are compared case by case: McNemar's test, paired bootstrap intervals, Holm's correction across slices, and the cases that went from right to wrong. A run can be recorded as model evidence on a rectification item.",
+    ),
+    "bench.no_product": (
+        "还没有产品。请管理员在“管理 › 账号与工作区”页创建产品，或在概览页加载演示数据。",
+        "There is no product yet. An admin creates one on the Manage › Accounts and workspaces page, or loads the demo from the overview.",
+    ),
+    "bench.upload_heading": ("比较新的基准测试结果", "Compare new benchmark results"),
+    "bench.file": ("结果文件（CSV、XLSX 或 JSONL）", "Results file (CSV, XLSX or JSONL)"),
+    "bench.no_text_stored": (
+        "只保存汇总结果和回归用例的编号与标签，不保存用例的其他内容。",
+        "Only the summary and the ids and labels of regressed cases are stored, nothing else of a case.",
+    ),
+    "bench.name": ("名称", "Name"),
+    "bench.label_column": ("真实标签列", "True label column"),
+    "bench.before_column": ("修复前预测列", "Prediction before the fix"),
+    "bench.after_column": ("修复后预测列", "Prediction after the fix"),
+    "bench.id_column": ("用例编号列（可选）", "Case id column (optional)"),
+    "bench.slice_columns": (
+        "切片列（可选：边缘用例标签、主题、语言……）",
+        "Slice columns (optional: edge-case tags, topic, language ...)",
+    ),
+    "bench.score_before_column": (
+        "修复前分数列（可选，用于 AUC）",
+        "Score before the fix (optional, for AUC)",
+    ),
+    "bench.score_after_column": ("修复后分数列（可选）", "Score after the fix (optional)"),
+    "bench.positive_label": ("AUC 的正类标签（可选）", "Positive label for AUC (optional)"),
+    "bench.latency_before_column": ("修复前延迟列（毫秒，可选）", "Latency before the fix (ms, optional)"),
+    "bench.latency_after_column": ("修复后延迟列（毫秒，可选）", "Latency after the fix (ms, optional)"),
+    "bench.resamples": ("自助法重抽样次数", "Bootstrap resamples"),
+    "bench.seed": ("随机种子", "Seed"),
+    "bench.none": ("（无）", "(none)"),
+    "bench.compare": ("比较并保存", "Compare and save"),
+    "bench.comparing": ("正在逐例比较……", "Comparing case by case ..."),
+    "bench.saved": (
+        "已保存“{name}”：{n} 个用例，{regressions} 个由对变错。",
+        "Saved “{name}”: {n} cases, {regressions} went from right to wrong.",
+    ),
+    "bench.error": ("无法比较：{reason}", "Cannot compare: {reason}"),
+    "bench.read_only": (
+        "你的角色只能查看基准测试结果。",
+        "Your role can read benchmark results but not add them.",
+    ),
+    "bench.runs_none": ("这个产品还没有基准测试结果。", "This product has no benchmark results yet."),
+    "bench.run": ("基准测试", "Benchmark run"),
+    "bench.run_caption": (
+        "{n} 个用例 · 标签：{classes} · 自助法 {resamples} 次，种子 {seed} · {by}，{at}",
+        "{n} cases · labels: {classes} · bootstrap {resamples} resamples, seed {seed} · {by}, {at}",
+    ),
+    "bench.slice_filter": ("显示", "Show"),
+    "bench.all_cases": ("全部用例", "All cases"),
+    "bench.all_slices": ("全部用例与各切片", "All cases and every slice"),
+    "bench.col.metric": ("指标", "Metric"),
+    "bench.col.slice": ("切片", "Slice"),
+    "bench.col.n": ("用例数", "n"),
+    "bench.col.before": ("修复前（95% CI）", "Before (95% CI)"),
+    "bench.col.after": ("修复后（95% CI）", "After (95% CI)"),
+    "bench.col.diff": ("变化（配对 95% CI）", "Change (paired 95% CI)"),
+    "bench.col.test": ("检验", "Test"),
+    "bench.col.p": ("p 值", "p"),
+    "bench.col.p_adj": ("Holm 校正 p", "Holm-adjusted p"),
+    "bench.col.discordant": ("对→错 / 错→对", "Right→wrong / wrong→right"),
+    "bench.method": (
+        "准确率、召回率、特异度：McNemar 检验（不一致用例少于 25 个时为精确二项检验，否则为带连续性校正的卡方检验，同 R 的 mcnemar.test）。精确率、F1、宏平均 F1、延迟：配对自助法 p 值。AUC：DeLong 检验。各切片内同样计算，p 值在切片间按 Holm 方法校正。",
+        "Accuracy, recall, specificity: McNemar's test (the exact binomial test under 25 discordant cases, else the chi-square test with continuity correction, as R's mcnemar.test). Precision, F1, macro-F1, latency: paired bootstrap p-value. AUC: DeLong's test. Every slice alike, p-values Holm-adjusted across slices.",
+    ),
+    "bench.regressions_heading": (
+        "由对变错的用例（回归）：{n} 个",
+        "Cases that went from right to wrong (regressions): {n}",
+    ),
+    "bench.fixed": ("由错变对：{n} 个。", "Wrong before and right after: {n}."),
+    "bench.regressions_none": ("没有由对变错的用例。", "No case went from right to wrong."),
+    "bench.reg.case_id": ("用例编号", "Case id"),
+    "bench.reg.label": ("真实标签", "True label"),
+    "bench.reg.before": ("修复前", "Before"),
+    "bench.reg.after": ("修复后", "After"),
+    "bench.download": ("下载结果（CSV）", "Download the results (CSV)"),
+    "bench.download_regressions": ("下载回归用例（CSV）", "Download the regressions (CSV)"),
+    "bench.record_heading": ("记录为整改事项的证据", "Record as evidence on an item"),
+    "bench.record_intro": (
+        "选择事项和它要改善的模型指标，填写基线和目标（比例以 % 计，延迟以毫秒计）。只有变化方向正确、显著（切片用校正后的 p）且达到目标时，这份证据才支持“已验证”。",
+        "Pick the item and the model metric it must move, with baseline and target (proportions in %, latency in ms). The evidence verifies the item only when the change goes the right way, is significant (a slice by its adjusted p) and reaches the target.",
+    ),
+    "bench.record_no_items": (
+        "这个产品还没有可记录证据的整改事项。",
+        "This product has no rectification item to record evidence on.",
+    ),
+    "bench.item": ("整改事项", "Item"),
+    "bench.metric_row": ("模型指标", "Model metric"),
+    "bench.baseline": ("基线", "Baseline"),
+    "bench.target": ("目标", "Target"),
+    "bench.direction": ("更好的方向", "Better is"),
+    "bench.direction.higher": ("越高越好", "higher"),
+    "bench.direction.lower": ("越低越好", "lower"),
+    "bench.record": ("记录证据", "Record the evidence"),
+    "bench.recorded": ("已记录到事项 #{id}：{judgement}", "Recorded on item #{id}: {judgement}"),
+    # A benchmark's evidence on the items page and the reasons a status change is refused.
+    "items.col.model_evidence": ("模型证据：修复前 → 后", "Model evidence: before → after"),
+    "items.model_heading": ("模型基准测试证据", "Model benchmark evidence"),
+    "items.feedback_heading": ("用户反馈证据", "Users' feedback evidence"),
+    "items.model_target": (
+        "模型指标：{metric} · 基线 {baseline} → 目标 {target}（{direction}）",
+        "Model metric: {metric} · baseline {baseline} → target {target} ({direction})",
+    ),
+    "items.model_none": (
+        "还没有基准测试证据。请在“模型基准测试”页上传修复前后的结果并记录到这个事项。",
+        "No benchmark evidence yet. Upload the results before and after the fix on the Model benchmarks page and record them on this item.",
+    ),
+    "items.model_measured": (
+        "{run} · {test} · p = {p}（校正后 {p_adj}）· 变化 {diff}（{low} 至 {high}）· 由对变错 {regressions} 个 · {by}，{at}",
+        "{run} · {test} · p = {p} (adjusted {p_adj}) · change {diff} ({low} to {high}) · {regressions} cases right → wrong · {by}, {at}",
+    ),
+    "items.model_judgement.verifies": (
+        "这份基准测试证据支持“已验证”：方向正确、显著，并达到目标。",
+        "This benchmark evidence verifies the item: the right direction, significant, and the target is met.",
+    ),
+    "items.model_judgement.target_missed": (
+        "变化显著，但修复后的指标未达到目标 {target}。",
+        "Significant, but the metric after the fix has not reached the target of {target}.",
+    ),
+    "items.model_judgement.not_significant": (
+        "变化在 α = {alpha} 水平上不显著：还不能验证。",
+        "Not significant at α = {alpha}: not verified.",
+    ),
+    "items.model_judgement.wrong_direction": (
+        "指标没有往更好的方向变化：修复没有见效。",
+        "The metric did not move the better way: the fix does not show.",
+    ),
+    "items.model_judgement.not_tested": ("未完成检验，这不算证据。", "Not tested, so this is not evidence."),
+    "items.model_judgement.no_target": (
+        "变化显著，但没有模型目标值：填写目标后才能验证。",
+        "Significant, but there is no model target: set one before it can be verified.",
+    ),
+    "items.model_judgement.target_changed": (
+        "这份证据是按之前的模型目标判断的，目标已改过：请重新记录。",
+        "This evidence was judged against an earlier model target, which has changed since: record it again.",
+    ),
+    "items.model_judgement.needs_evidence": ("还没有基准测试证据。", "No benchmark evidence yet."),
+    "items.error.benchmark_needs_evidence": (
+        "不能标记为“已验证”：这个事项有模型指标，但还没有基准测试证据。请在“模型基准测试”页记录。",
+        "Cannot mark as verified: the item has a model metric but no benchmark evidence yet. Record a run on the Model benchmarks page.",
+    ),
+    "items.error.benchmark_not_tested": (
+        "不能标记为“已验证”：最新的基准测试证据未完成检验。",
+        "Cannot mark as verified: the newest benchmark evidence is not a completed test.",
+    ),
+    "items.error.benchmark_wrong_direction": (
+        "不能标记为“已验证”：最新的基准测试显示模型指标没有往更好的方向变化。",
+        "Cannot mark as verified: the newest benchmark shows the model metric did not move the better way.",
+    ),
+    "items.error.benchmark_not_significant": (
+        "不能标记为“已验证”：最新基准测试中的变化不显著。",
+        "Cannot mark as verified: the change in the newest benchmark is not significant.",
+    ),
+    "items.error.benchmark_no_target": (
+        "不能标记为“已验证”：模型指标没有目标值。",
+        "Cannot mark as verified: the model metric has no target.",
+    ),
+    "items.error.benchmark_target_missed": (
+        "不能标记为“已验证”：变化显著，但模型指标未达到目标。",
+        "Cannot mark as verified: the change is significant, but the model metric has not reached its target.",
+    ),
+    "items.error.benchmark_target_changed": (
+        "不能标记为“已验证”：模型目标在最新的基准测试证据之后改过；请重新记录。",
+        "Cannot mark as verified: the model target changed after the newest benchmark evidence; record it again.",
+    ),
+    "items.error.benchmark_name_empty": ("请为这次基准测试填写名称。", "Give the benchmark run a name."),
+    "items.error.benchmark_no_run": ("这次基准测试已不存在。", "That benchmark run no longer exists."),
+    "items.error.benchmark_other_product": (
+        "这次基准测试属于另一个产品。",
+        "That benchmark run belongs to another product.",
+    ),
+    "items.error.benchmark_no_target_metric": (
+        "这个事项还没有模型指标：请选择指标并填写目标。",
+        "The item has no model metric yet: pick one and set a target.",
+    ),
+    "items.error.benchmark_metric_missing": (
+        "这次基准测试没有该事项的模型指标（或其类别、切片）。",
+        "That benchmark run does not have the item's model metric (or its class or slice).",
+    ),
+    "items.error.benchmark_bad_metric": ("没有这个模型指标。", "There is no such model metric."),
+    "items.error.benchmark_bad_direction": (
+        "方向只能是越高越好或越低越好。",
+        "Better is either higher or lower.",
+    ),
+}
