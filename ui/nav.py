@@ -62,6 +62,13 @@ BEFORE_AFTER = PageSpec(
     roles.STAFF,
     "nav.section_analyse",
 )
+POPULATION = PageSpec(
+    "views/population.py",
+    "nav.population",
+    ":material/groups:",
+    roles.STAFF,
+    "nav.section_collect",
+)
 # Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
 SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 ADMIN = PageSpec(
@@ -73,6 +80,7 @@ STAFF_PAGES = (
     IMPORT_SURVEY,
     FEEDBACK_BROWSER,
     SURVEYS,
+    POPULATION,
     PAIN_POINTS,
     ITEMS,
     BEFORE_AFTER,
