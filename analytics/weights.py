@@ -124,6 +124,14 @@ def population_shares(population: pd.DataFrame, by: Sequence[str]) -> dict[str, 
     return {c: {str(k): float(v) for k, v in strata[c].value_counts(normalize=True).items()} for c in by}
 
 
+def _cells(strata: pd.DataFrame, by: Sequence[str]) -> pd.Series:
+    """The cross of the attributes as one value per row ("north × pro"), built column-wise."""
+    cells = strata[by[0]].astype(str)
+    for column in by[1:]:
+        cells = cells + " × " + strata[column].astype(str)
+    return cells
+
+
 def _check(sample: pd.DataFrame, population: pd.DataFrame, by: Sequence[str]) -> None:
     for side, frame in (("population", population), ("sample", sample)):
         for column in by:
@@ -179,10 +187,8 @@ def compute_weights(
     pop = as_strata(population, by)
     smp = as_strata(sample, by)
     if method == "poststratify":
-        pop = pd.DataFrame({_CELL: pop.agg(" × ".join, axis=1) if len(by) > 1 else pop[by[0]]})
-        smp = pd.DataFrame(
-            {_CELL: smp.agg(" × ".join, axis=1) if len(by) > 1 else smp[by[0]]}, index=smp.index
-        )
+        pop = pd.DataFrame({_CELL: _cells(pop, by)})
+        smp = pd.DataFrame({_CELL: _cells(smp, by)}, index=smp.index)
         columns: tuple[str, ...] = (_CELL,)
     else:
         columns = by
