@@ -21,7 +21,7 @@ from analytics.vocabulary import CATEGORIES
 from analytics.wave_compare import Comparison
 from db.engine import database_url
 from db.waves import WaveInfo
-from services import population, verification
+from services import user_list, verification
 from ui import nav, roles, workspace
 from ui.auth import guarded
 from ui.i18n import t
@@ -315,10 +315,10 @@ def render_sensitivity(results: pd.DataFrame, analysis: Analysis) -> None:
 
 def render_weighted(
     results: pd.DataFrame, answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo
-) -> population.WeightedComparison | None:
+) -> user_list.WeightedComparison | None:
     """Weighted to the user list, beside the unweighted figures; nothing when the product has no list."""
     with transaction() as session:
-        weighted = population.weighted_comparison(
+        weighted = user_list.weighted_comparison(
             session, selection.product_id, results, answers, base.id, follow.id
         )
     if weighted is None:
@@ -366,7 +366,7 @@ def render_weighted(
 
 
 def who_answered_slide(
-    weighted: population.WeightedComparison | None, follow: WaveInfo
+    weighted: user_list.WeightedComparison | None, follow: WaveInfo
 ) -> reports.WhoAnsweredSlide | None:
     """The deck's "Who answered" slide of the follow-up wave, when the product has a user list."""
     if weighted is None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import importing
 from db import waves as waves_repo
-from services import population as service
+from services import user_list as service
 from ui import nav
 from ui.file_upload import file_uploader
 from ui.i18n import t

@@ -72,7 +72,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "population.col.std_diff": ("标准化差异", "Standardised difference"),
     "population.col.flag": ("代表性", "Representation"),
     "population.flag.under": ("代表不足", "under-represented"),
-    "population.flag.ok": ("", ""),
     "population.fit": (
         "{attribute}：卡方 = {chi2}，自由度 = {dof}，p = {p}",
         "{attribute}: chi-square = {chi2}, df = {dof}, p = {p}",
