@@ -5,7 +5,10 @@ A user list is uploaded as a user would (AppTest drives st.file_uploader), on SQ
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pptx import Presentation
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -178,6 +181,19 @@ def test_weighted_before_after_shows_the_weighted_column_and_says_when_it_disagr
         in w.value.replace("\\", "")  # the page escapes the label's Markdown
         for w in at.warning
     )
+    # The deck carries who answered the follow-up.
+    at.button(key="verify_prepare").click().run()
+    assert not at.exception
+    slides = [
+        "\n".join(
+            [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+            + [c.text for s in slide.shapes if s.has_table for r in s.table.rows for c in r.cells]
+        )
+        for slide in Presentation(io.BytesIO(at.session_state["verify_export"]["deck"])).slides
+    ]
+    who = next(s for s in slides if s.startswith("Who answered: Follow-up"))
+    assert "heavy\n20%\n81%" in who and "light\n80%\n19%\nunder-represented" in who
+    assert "59 respondents in the user list (1 not in it, unweighted)" in who
     zh = open_page(monkeypatch, ws, page="before_after", role="admin", lang="zh")
     assert not zh.exception
     assert "按用户名单加权后结果为“无明确变化”，未加权为“变好”" in texts(zh)
