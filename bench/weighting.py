@@ -57,7 +57,7 @@ def simulate(seeds: int, respondents: int) -> None:
     truth = float(pop["rating"].mean())
     odds = np.where(pop["usage"] == "heavy", 4.0, 1.0)
     covered = {"unweighted": 0, "weighted": 0}
-    bias = {"unweighted": [], "weighted": []}
+    bias: dict[str, list[float]] = {"unweighted": [], "weighted": []}
     deffs = []
     for seed in range(seeds):
         sample = pop.sample(respondents, weights=odds, random_state=seed)
@@ -113,6 +113,9 @@ def scale(users: int) -> None:
         lambda: compute_weights(sample, pop, by, method="poststratify"),
     )
     measured(f"rake all {users:,} users to the list's own margins", lambda: compute_weights(pop, pop, by))
+    print(
+        f"  process max RSS at the end: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 def main() -> None:
