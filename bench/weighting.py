@@ -104,6 +104,8 @@ def scale(users: int) -> None:
     print(f"user list of {users:,} users, attributes {', '.join(by)}")
     odds = np.where(pop["usage"] == "heavy", 4.0, 1.0)
     sample = pop.sample(20_000, weights=odds, random_state=1)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  process max RSS once the list and a 20,000 sample are built: {rss:.0f} MiB")
     measured(
         "baseline: margins of the list (pandas value_counts)", lambda: [pop[c].value_counts() for c in by]
     )
