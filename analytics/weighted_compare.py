@@ -61,7 +61,7 @@ def _values(answers: pd.DataFrame, row: dict[str, object]) -> pd.Series:
     """A row's answers as numbers its figure averages: the answer, or 1/0 for in the box or not."""
     values = answers["value"].astype(float)
     if row["kind"] == "top2box":
-        points = 7 if str(answers["kind"].iloc[0]) == "likert7" else 5 if len(answers) else 5
+        points = 7 if len(answers) and str(answers["kind"].iloc[0]) == "likert7" else 5
         return (values >= points - 1).astype(float)
     if row["kind"] == "share":
         return (values >= 1).astype(float)
