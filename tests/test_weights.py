@@ -203,3 +203,59 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, change, by, message):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert not (tmp_path / "weights.csv").exists()
+
+
+def test_weighted_rows_equal_welch_with_equal_weights_and_weighted_means_otherwise():
+    from analytics.weighted_compare import weighted_rows
+
+    rng = np.random.default_rng(5)
+    before = rng.integers(1, 6, 80).astype(float)
+    after = rng.integers(2, 6, 90).astype(float)
+    answers = pd.DataFrame(
+        {
+            "wave": [1] * 80 + [2] * 90,
+            "respondent_key": [f"b{i}" for i in range(80)] + [f"f{i}" for i in range(90)],
+            "question": "accuracy",
+            "kind": "likert5",
+            "value": np.concatenate([before, after]),
+        }
+    )
+    results = pd.DataFrame(
+        [
+            {
+                "measure": "accuracy",
+                "question": "accuracy",
+                "kind": "likert",
+                "family": "likert",
+                "status": "ok",
+                "direction": 1,
+                "higher_is_better": True,
+                "result": "better",
+                "label_en": "Accuracy",
+                "label_zh": "准确性",
+            }
+        ]
+    )
+    equal = weighted_rows(
+        results,
+        answers,
+        baseline=1,
+        follow_up=2,
+        weights_before=pd.Series(1.0, index=[f"b{i}" for i in range(80)]),
+        weights_after=pd.Series(1.0, index=[f"f{i}" for i in range(90)]),
+    ).iloc[0]
+    assert equal["w_p_val"] == pytest.approx(stats.ttest_ind(after, before, equal_var=False).pvalue)
+    assert equal["eff_n_before"] == pytest.approx(80)
+    w_after = pd.Series(np.where(np.arange(90) < 45, 3.0, 1.0), index=[f"f{i}" for i in range(90)])
+    weighted = weighted_rows(
+        results,
+        answers,
+        baseline=1,
+        follow_up=2,
+        weights_before=pd.Series(1.0, index=[f"b{i}" for i in range(80)]),
+        weights_after=w_after,
+    ).iloc[0]
+    assert weighted["w_mean_after"] == pytest.approx(np.average(after, weights=w_after.to_numpy()))
+    assert weighted["eff_n_after"] == pytest.approx(w_after.sum() ** 2 / (w_after**2).sum())
+    # fewer effective answers: a wider interval than the equal-weight one
+    assert weighted["w_ci_high"] - weighted["w_ci_low"] > equal["w_ci_high"] - equal["w_ci_low"]
