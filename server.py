@@ -8,6 +8,7 @@ a reload and without the headers.
   here; the one-time ticket is traded for an HttpOnly, SameSite=Lax cookie holding the session token
   (only its hash is stored), then the browser goes back to the page it was on.
 - `/_rectify/logout`: revokes the cookie's session and deletes the cookie.
+- `/api/v1/...`: the HTTP API (api/routes.py), with its keys, scopes, rate limit and idempotency.
 - Every HTTP response says who may frame it: respondent pages (/feedback, /questionnaire) the
   origins in RECTIFY_EMBED_ORIGINS (any, when unset), every other page only Rectify itself.
 """
@@ -30,6 +31,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.routes import routes as api_routes
 from db import migrate, staff_sessions
 from db.engine import make_engine, unit_of_work
 from services.accounts import session_limits
@@ -158,6 +160,10 @@ embed_origins()
 
 app = st.App(
     "app.py",
-    routes=[Route(SESSION_ROUTE, start_session), Route(LOGOUT_ROUTE, end_session)],
+    routes=[
+        Route(SESSION_ROUTE, start_session),
+        Route(LOGOUT_ROUTE, end_session),
+        *api_routes(_engine),  # /api/v1/...: a bad RECTIFY_API_RATE_PER_MIN stops the server here
+    ],
     middleware=[Middleware(FrameGuard)],
 )

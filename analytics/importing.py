@@ -952,6 +952,7 @@ def prepare(
     day_first: bool | None = None,
     now: datetime | None = None,
     max_text_chars: int = MAX_TEXT_CHARS,
+    rating_alone: bool = False,
     progress: Progress | None = None,
 ) -> Prepared:
     """Check every row, redact and pseudonymise the good ones, and say why each bad one is refused.
@@ -964,6 +965,8 @@ def prepare(
         day_first: How to read 03/05/2026; None: from the column (day first when it cannot tell).
         now: The time of the import: the date of rows without a date column, and the limit for dates.
         max_text_chars: Longer texts are refused.
+        rating_alone: Whether a row with a rating and no text is accepted (the HTTP API's items: a
+            star rating alone is feedback too); a file's row needs a text.
         progress: Called with (rows checked, rows in the file).
 
     Raises:
@@ -991,6 +994,7 @@ def prepare(
         now=now,
         secret=secret,
         max_text_chars=max_text_chars,
+        rating_alone=rating_alone,
     )
     with gc_paused():
         checked, rejected = _check_rows(plan, 0, len(table.rows), progress)
@@ -1021,6 +1025,7 @@ class _Plan:
     now: datetime
     secret: bytes
     max_text_chars: int
+    rating_alone: bool = False
 
 
 def _check_rows(
@@ -1060,7 +1065,9 @@ def _check_rows(
         problems: list[Rejected] = []
         text = _clean_text(cells[text_index])
         if not text:
-            problems.append(Rejected(row, "empty_text", text_column))
+            rated = "rating" in plan.columns and not _blank([cells[plan.columns["rating"][1]]])
+            if not (plan.rating_alone and rated):
+                problems.append(Rejected(row, "empty_text", text_column))
         elif len(text) > plan.max_text_chars:
             limits = {"length": len(text), "limit": plan.max_text_chars}
             problems.append(Rejected(row, "text_too_long", text_column, values=limits))

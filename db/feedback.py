@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
@@ -402,6 +402,51 @@ def store_import(
         },
     )
     return result
+
+
+def store_records(
+    session: Session,
+    product_id: int,
+    records: Sequence[tuple[Record, str]],
+    *,
+    by_source_ref: bool = False,
+) -> int:
+    """Store checked records that each carry their own channel (the HTTP API's items); returns rows added.
+
+    The rows go through the same round assignment and duplicate keys as an import's rows. With
+    `by_source_ref`, a record with a source reference is stored once per product under that reference,
+    whatever its channel (its `dedup_basis` should then be made from the reference alone).
+
+    Args:
+        session: the caller's session; nothing is committed here.
+        product_id: the product the records belong to.
+        records: each checked record (redacted, pseudonymised) with its channel, one of CHANNELS.
+        by_source_ref: identify records with a source reference by it, across channels.
+
+    Raises:
+        ValueError: an unknown channel (nothing is added).
+    """
+    unknown = sorted({channel for _, channel in records if channel not in CHANNELS})
+    if unknown:
+        raise ValueError(f"unknown channel {unknown[0]!r}")
+    round_of = _round_finder(session, product_id)
+    rows = [
+        _row(
+            r,
+            product_id=product_id,
+            round_id=round_of(r.created_at.date()),
+            channel=channel,
+            content_hash=r.content_hash,
+            dedup_key=_basis_key(
+                product_id, "source_ref" if by_source_ref and r.source_ref else channel, r.dedup_basis
+            ),
+        )
+        for r, channel in records
+    ]
+    unique: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        unique.setdefault(row["dedup_key"], row)  # the first of items sharing a key
+    return _insert_new(session, list(unique.values()), None)
 
 
 def _round_finder(session: Session, product_id: int) -> Callable[[date], int | None]:

@@ -350,3 +350,113 @@ class PopulationMember(Base):
     attributes: Mapped[dict[str, str]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     __table_args__ = (UniqueConstraint("product_id", "user_key"),)
+
+
+API_SCOPES = ("feedback:write", "responses:write", "read")
+
+
+class ApiKey(Base):
+    """A key of the HTTP API for one product; only a SHA-256 hash of the secret is stored.
+
+    `prefix` is the key's first characters, shown in lists so people can tell keys apart. A revoked key
+    stays listed (who used what, when) but is refused.
+    """
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyRecord(Base):
+    """The reply to an API request sent with an Idempotency-Key, so a replay gets the same reply.
+
+    One per (API key, Idempotency-Key): the unique constraint makes a concurrent replay lose the race
+    instead of storing twice. `body_hash` tells a replay from a different request under the same key.
+    """
+
+    __tablename__ = "api_idempotency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    route: Mapped[str] = mapped_column(String(60))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    reply: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+
+
+class SamplingPlan(Base):
+    """How a wave's invitations were drawn: stratified by `strata`, seeded, with a target of completes.
+
+    `allocation` is proportional or minimum (at least `minimum` completes per stratum); `cap_days`
+    leaves out members surveyed (invited or answered) in the last days; `panel_wave_id` names the
+    baseline wave whose respondents were invited first.
+    """
+
+    __tablename__ = "sampling_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), unique=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    strata: Mapped[list[str]] = mapped_column(JSON)
+    target: Mapped[int] = mapped_column(Integer)
+    expected_rate: Mapped[float] = mapped_column(Float)
+    allocation: Mapped[str] = mapped_column(String(12))  # proportional, minimum
+    minimum: Mapped[int] = mapped_column(Integer, default=0)
+    cap_days: Mapped[int] = mapped_column(Integer, default=30)
+    panel_wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id", ondelete="SET NULL"))
+    quotas: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PlanStratum(Base):
+    """One stratum of a sampling plan: its size, response rate used, invitations and quota of completes.
+
+    A submission through an invitation updates `last_answer_at` first: that row lock (PostgreSQL) or
+    write lock (SQLite) serialises the quota check of one stratum, so it never overshoots.
+    """
+
+    __tablename__ = "plan_strata"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sampling_plans.id", ondelete="CASCADE"), index=True)
+    stratum: Mapped[str] = mapped_column(String(200))
+    population: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[float] = mapped_column(Float)
+    rate_source: Mapped[str] = mapped_column(String(12))  # earlier, expected
+    quota: Mapped[int] = mapped_column(Integer)
+    invited: Mapped[int] = mapped_column(Integer)
+    last_answer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("plan_id", "stratum"),)
+
+
+class Invitation(Base):
+    """One member invited to a wave by a personal link carrying `token` (random, unguessable).
+
+    The response is stored under the member's `user_key`, so it pairs and weights like any other;
+    completion is read from the wave's responses, not stored here. Panel members (`panel`) are never
+    turned away by a quota: their answers make the before/after pairs.
+    """
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sampling_plans.id", ondelete="CASCADE"), index=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    stratum: Mapped[str] = mapped_column(String(200))
+    panel: Mapped[bool] = mapped_column(Boolean, default=False)  # answered the panel's baseline
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("wave_id", "user_key"),)

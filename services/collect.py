@@ -312,6 +312,7 @@ def record_response(
     language: str | None = None,
     *,
     anonymous: bool = False,
+    stored_key: str | None = None,
 ) -> ResponseReceipt:
     """Check, redact and store one respondent's answers to an open wave, keyed by question code.
 
@@ -328,6 +329,8 @@ def record_response(
         language: The language the questionnaire was shown in.
         anonymous: Whether the answers came by the wave's anonymous link (see
             :func:`stored_respondent_key`).
+        stored_key: The key to store the answers under, already pseudonymised (an invitation's
+            member key, ``services.sampling_plans``); `raw_key` is then ignored.
 
     Raises:
         SubmissionError: codes wave_unknown, wave_closed, key_missing, key_too_long, answer_unknown,
@@ -338,7 +341,7 @@ def record_response(
         raise SubmissionError("wave_unknown")
     if not wave.is_open:
         raise SubmissionError("wave_closed")
-    key = stored_respondent_key(session, wave_id, raw_key, anonymous)
+    key = stored_key or stored_respondent_key(session, wave_id, raw_key, anonymous)
     if key is None:
         raise SubmissionError("key_missing")
     survey = session.get(Survey, wave.survey_id)
@@ -459,9 +462,11 @@ def submit_response(
     )
 
 
-def _stored_response(session: Session, wave_id: int, raw_key: str, anonymous: bool) -> Response | None:
+def _stored_response(
+    session: Session, wave_id: int, raw_key: str, anonymous: bool, stored_key: str | None = None
+) -> Response | None:
     try:
-        key = stored_respondent_key(session, wave_id, raw_key, anonymous)
+        key = stored_key or stored_respondent_key(session, wave_id, raw_key, anonymous)
     except SubmissionError:  # an unusable key: the submission will say why
         return None
     if key is None:
@@ -470,13 +475,15 @@ def _stored_response(session: Session, wave_id: int, raw_key: str, anonymous: bo
     return session.scalars(query).first()
 
 
-def has_responded(session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False) -> bool:
-    """Whether this respondent (raw key, as in the link) has answered the wave already."""
-    return _stored_response(session, wave_id, raw_key, anonymous) is not None
+def has_responded(
+    session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False, stored_key: str | None = None
+) -> bool:
+    """Whether this respondent (raw key as in the link, or its `stored_key`) has answered the wave already."""
+    return _stored_response(session, wave_id, raw_key, anonymous, stored_key) is not None
 
 
 def previous_answers(
-    session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False
+    session: Session, wave_id: int, raw_key: str, *, anonymous: bool = False, stored_key: str | None = None
 ) -> dict[str, object]:
     """The respondent's stored answers to the wave's shown questions, as the form takes them back.
 
@@ -484,7 +491,7 @@ def previous_answers(
     choice as the list of option numbers, a number as a float, free text as stored (redacted).
     Nothing stored: an empty dict.
     """
-    response = _stored_response(session, wave_id, raw_key, anonymous)
+    response = _stored_response(session, wave_id, raw_key, anonymous, stored_key)
     if response is None:
         return {}
     questions = {

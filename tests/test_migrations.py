@@ -32,6 +32,11 @@ TABLES = {
     "app_settings",
     "login_throttle",
     "staff_sessions",
+    "api_keys",
+    "api_idempotency",
+    "sampling_plans",
+    "plan_strata",
+    "invitations",
 }
 
 

@@ -362,6 +362,15 @@ def test_the_personal_links_csv_gives_each_key_a_link_that_opens_its_own_answers
     assert secret_rows == [(expected,)]
 
 
+def test_a_key_a_spreadsheet_would_run_is_written_as_text_in_the_links_csv():
+    data = links_csv(
+        ['=HYPERLINK("http://evil")', "u-1"], lambda key: f"https://r.example/q?key={key}", ("k", "l")
+    )
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")'
+    assert rows[2] == ["u-1", "https://r.example/q?key=u-1"]
+
+
 def test_the_qr_code_image_is_the_code_of_the_anonymous_link():
     link = "https://rectify.example/questionnaire?wave=12&anonymous=1"
     image = Image.open(io.BytesIO(qr_png(link))).convert("L")

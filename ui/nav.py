@@ -71,6 +71,10 @@ POPULATION = PageSpec(
 )
 # Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
 SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
+# Every staff role reads plans and tracking; admins and analysts draw invitations (roles.can_edit).
+SAMPLING = PageSpec(
+    "views/sampling.py", "nav.sampling", ":material/group_add:", roles.STAFF, "nav.section_collect"
+)
 ADMIN = PageSpec(
     "views/admin.py", "nav.admin", ":material/admin_panel_settings:", roles.ADMINS, "nav.section_admin"
 )
@@ -80,6 +84,7 @@ STAFF_PAGES = (
     IMPORT_SURVEY,
     FEEDBACK_BROWSER,
     SURVEYS,
+    SAMPLING,
     POPULATION,
     PAIN_POINTS,
     ITEMS,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import segno
 
+from analytics.spreadsheet_safety import safe_cell
 from services.collect import MAX_KEY
 
 
@@ -38,6 +39,8 @@ def parse_keys(entered: str) -> list[str]:
 def links_csv(keys: list[str], link_for: Callable[[str], str], headers: tuple[str, str]) -> bytes:
     """A CSV of each key and its personal link, UTF-8 with a byte order mark so Excel reads Chinese.
 
+    A key a spreadsheet would run as a formula (``=HYPERLINK(...)``) is written with a leading quote.
+
     Args:
         keys: The respondent keys, in the order wanted.
         link_for: The personal link of a key.
@@ -46,7 +49,7 @@ def links_csv(keys: list[str], link_for: Callable[[str], str], headers: tuple[st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows((key, link_for(key)) for key in keys)
+    writer.writerows((safe_cell(key), safe_cell(link_for(key))) for key in keys)
     return out.getvalue().encode("utf-8-sig")
 
 

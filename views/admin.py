@@ -1,9 +1,9 @@
-"""Admin: staff accounts and roles, products and rounds, the audit log."""
+"""Admin: staff accounts and roles, products and rounds, API keys, the audit log."""
 
 import pandas as pd
 import streamlit as st
 
-from db.models import ROLES
+from db.models import API_SCOPES, ROLES
 from db.settings import accept_secret, check_secret
 from db.users import (
     MIN_PASSWORD_LENGTH,
@@ -15,6 +15,7 @@ from db.users import (
     update_user,
 )
 from db.workspace import DOMAINS, WorkspaceError, create_product, create_round, list_products
+from services.api_keys import ApiKeyError, create_key, list_keys, revoke_key
 from ui import nav, roles
 from ui.i18n import t
 from ui.page import open_page
@@ -50,7 +51,9 @@ def render_secret() -> None:
 
 
 render_secret()
-users_tab, workspace_tab, audit_tab = st.tabs([t("admin.users"), t("admin.workspace"), t("admin.audit")])
+users_tab, workspace_tab, keys_tab, audit_tab = st.tabs(
+    [t("admin.users"), t("admin.workspace"), t("apikeys.tab"), t("admin.audit")]
+)
 
 
 def render_users() -> None:
@@ -169,6 +172,101 @@ def render_workspace() -> None:
     )
 
 
+def render_api_keys() -> None:
+    """The API keys tab: make a key for a product (shown once), the list of keys, revoking one."""
+    st.caption(t("apikeys.explain"))
+    if made := st.session_state.pop("admin_api_key_made", None):  # shown on this run only
+        st.success(t("apikeys.created"))
+        st.code(made, language=None)
+    if message := st.session_state.pop("admin_api_key_message", None):
+        st.success(message)
+    with transaction() as session:
+        products = {p.id: p.name for p in list_products(session)}
+        keys = list_keys(session)
+    if not products:
+        st.info(t("apikeys.no_products"))
+    else:
+        with st.form("admin_new_api_key", clear_on_submit=True):
+            st.markdown(f"**{t('apikeys.new')}**")
+            product_id = st.selectbox(
+                t("apikeys.product"),
+                list(products),
+                format_func=products.__getitem__,
+                key="admin_key_product",
+            )
+            scopes = st.multiselect(
+                t("apikeys.scopes"),
+                API_SCOPES,
+                default=["feedback:write"],
+                format_func=lambda s: f"{s} ({t(f'apikeys.scope.{s}')})",
+                key="admin_key_scopes",
+            )
+            label = st.text_input(t("apikeys.name"), key="admin_key_name", max_chars=120)
+            if st.form_submit_button(t("apikeys.create")):
+                try:
+                    new = write(
+                        lambda session: create_key(
+                            session, str(product_id), scopes, actor=user.username, name=label
+                        )
+                    )
+                except ApiKeyError as err:
+                    st.error(t(f"apikeys.error.{err.code}"))
+                else:
+                    st.session_state["admin_api_key_made"] = new.secret
+                    st.rerun()
+    if not keys:
+        st.info(t("apikeys.none"))
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                (
+                    k.product,
+                    k.name or "",
+                    ", ".join(k.scopes),
+                    k.prefix,
+                    k.created_at,
+                    k.created_by,
+                    k.last_used_at,
+                    k.revoked_at,
+                )
+                for k in keys
+            ],
+            columns=[
+                t("apikeys.product"),
+                t("apikeys.label"),
+                t("apikeys.scopes"),
+                t("apikeys.prefix"),
+                t("apikeys.created_at"),
+                t("apikeys.created_by"),
+                t("apikeys.last_used"),
+                t("apikeys.revoked_at"),
+            ],
+        ),
+        hide_index=True,
+    )
+    active = {k.id: f"{k.prefix}… · {k.product} · {', '.join(k.scopes)}" for k in keys if k.active}
+    if not active:
+        return
+    with st.form("admin_revoke_api_key"):
+        st.markdown(f"**{t('apikeys.revoke_title')}**")
+        target = st.selectbox(
+            t("apikeys.revoke_pick"), list(active), format_func=active.__getitem__, key="admin_key_revoke"
+        )
+        confirmed = st.checkbox(t("apikeys.revoke_confirm"), key="admin_key_revoke_confirm")
+        if st.form_submit_button(t("apikeys.revoke")):
+            if not confirmed:
+                st.error(t("apikeys.revoke_unconfirmed"))
+                return
+            try:
+                revoked = write(lambda session: revoke_key(session, target, actor=user.username))
+            except ApiKeyError as err:
+                st.error(t(f"apikeys.error.{err.code}"))
+            else:
+                st.session_state["admin_api_key_message"] = t("apikeys.revoked", prefix=plain(revoked.prefix))
+                st.rerun()
+
+
 def render_audit() -> None:
     """The audit tab: the latest audit events, who did what to which object and when."""
     with transaction() as session:
@@ -185,5 +283,7 @@ with users_tab:
     render_users()
 with workspace_tab:
     render_workspace()
+with keys_tab:
+    render_api_keys()
 with audit_tab:
     render_audit()

@@ -3,6 +3,8 @@
 One response per respondent per wave: submitting again while the wave is open replaces the earlier
 answers, and the respondent is told so before and after; the form then shows their stored answers.
 A wave's anonymous link (`?wave=<id>&anonymous=1`) takes one response per browser instead (a cookie).
+An invitation link (`?wave=<id>&invite=<token>`, services/sampling_plans.py) stores the answers under the invited
+member's key, and thanks the member instead of showing the form once their group's quota is met.
 """
 
 import streamlit as st
@@ -15,6 +17,7 @@ from services.collect import (
     previous_answers,
     submit_response,
 )
+from services.sampling_plans import invitation_key, submit_invited_response
 from ui.i18n import current_language, t
 from ui.plain_text import plain
 from ui.questions import render_question
@@ -35,6 +38,8 @@ lang = current_language()
 wave_ref = link_param("wave")
 anonymous = str(st.query_params.get("anonymous", "")).strip().lower() in ("1", "true", "yes")
 raw_key = str(st.query_params.get("key", "")).strip()
+invite = link_param("invite")
+member_key: str | None = None  # an invitation's member key, already pseudonymised
 PREFIX = "questionnaire_"
 
 
@@ -57,7 +62,9 @@ def question_list(form: Questionnaire, codes: tuple[str, ...]) -> str:
 def fill_in_previous_answers(form: Questionnaire) -> None:
     """Put the respondent's stored answers into the form's widgets, once per visit of the form."""
     with transaction() as session:
-        previous = previous_answers(session, form.wave_id, raw_key, anonymous=anonymous)
+        previous = previous_answers(
+            session, form.wave_id, raw_key, anonymous=anonymous, stored_key=member_key
+        )
     for code, value in previous.items():
         st.session_state[f"{PREFIX}{code}"] = (
             show_placeholders(value, lang) if isinstance(value, str) else value
@@ -93,7 +100,16 @@ if not questionnaire.is_open:
     st.stop()
 if anonymous:
     raw_key = browser_token()
-if not raw_key:
+if invite:
+    invitation = invitation_key(engine(), questionnaire.wave_id, invite)
+    if invitation is None:
+        st.error(t("questionnaire.error.invitation_unknown"))
+        st.stop()
+    if invitation.quota_full:
+        st.success(t("questionnaire.quota_full"), icon=":material/check:")
+        st.stop()
+    member_key = invitation.user_key
+elif not raw_key:
     st.error(t("questionnaire.error.key_missing"))
     st.stop()
 
@@ -105,7 +121,9 @@ if done_key in st.session_state:
     st.stop()
 
 with transaction() as session:
-    answered_before = has_responded(session, questionnaire.wave_id, raw_key, anonymous=anonymous)
+    answered_before = has_responded(
+        session, questionnaire.wave_id, raw_key, anonymous=anonymous, stored_key=member_key
+    )
 if answered_before and not st.session_state.get(filled_key):
     fill_in_previous_answers(questionnaire)
     st.session_state[filled_key] = True
@@ -130,10 +148,16 @@ if submitted:
     st.session_state.pop(flagged_key, None)
     answers = {code: store_placeholders(a, lang) if isinstance(a, str) else a for code, a in answers.items()}
     try:
-        receipt = submit_response(
-            engine(), questionnaire.wave_id, raw_key, answers, lang, anonymous=anonymous
-        )
+        if invite:
+            receipt = submit_invited_response(engine(), questionnaire.wave_id, invite, answers, lang)
+        else:
+            receipt = submit_response(
+                engine(), questionnaire.wave_id, raw_key, answers, lang, anonymous=anonymous
+            )
     except SubmissionError as err:
+        if err.code == "quota_full":  # the group filled up while this member was answering
+            st.success(t("questionnaire.quota_full"), icon=":material/check:")
+            st.stop()
         if err.code == "missing":  # drawn again, with the unanswered questions marked
             st.session_state[flagged_key] = err.questions
             st.rerun()

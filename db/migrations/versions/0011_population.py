@@ -1,7 +1,7 @@
 """the product's user list: the population a survey wave should represent
 
 Revision ID: 0011_population
-Revises: 0007_staff_sessions
+Revises: 0008_api_keys
 Create Date: 2026-12-03 13:20:00
 
 ``population_members`` holds one row per user of a product, keyed by the same keyed hash as
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_population"
-down_revision: str | None = "0007_staff_sessions"
+down_revision: str | None = "0008_api_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
