@@ -50,6 +50,17 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "items": ("整改项状态", "Rectification items"),
     "method": ("方法与注意事项", "Method and caveats"),
     "sensitivity": ("敏感性分析", "Sensitivity check"),
+    "who_answered": ("谁答了问卷：{wave}", "Who answered: {wave}"),
+    "attribute": ("属性", "Attribute"),
+    "value": ("取值", "Value"),
+    "population_share": ("用户名单占比", "Population share"),
+    "respondent_share": ("答卷人占比", "Respondent share"),
+    "flag": ("代表性", "Representation"),
+    "under_represented": ("代表不足", "under-represented"),
+    "who_note": (
+        "{matched} 位答卷人在用户名单中（{not_in} 位不在，未加权）。加权（raking，上限为均值 {cap} 倍）：设计效应（Kish）{deff}，有效样本量 {neff}。",
+        "{matched} respondents in the user list ({not_in} not in it, unweighted). Weights (raking, capped at {cap}x the mean): design effect (Kish) {deff}, effective n {neff}.",
+    ),
     "pain_points_of": ("主要痛点：{scope}", "Top pain points: {scope}"),
     "measure": ("指标", "Measure"),
     "test": ("检验", "Test"),
@@ -330,6 +341,30 @@ def charts_zip(images: Mapping[str, ChartImage]) -> bytes:
 # --- the deck ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WhoAnsweredSlide:
+    """The representativeness check of the follow-up wave, for the deck's "Who answered" slide.
+
+    Attributes:
+        wave: The wave's name.
+        shares: ``analytics.representativeness.compare_shares`` (attribute, value, population_share,
+            respondent_share, under_represented).
+        matched: Respondents found in the user list.
+        not_in_list: Respondents not in it (unweighted).
+        design_effect: Kish's design effect of their weights (NaN when they could not be weighted).
+        effective_n: Their effective sample size.
+        cap: The weight cap, in multiples of the mean.
+    """
+
+    wave: str
+    shares: pd.DataFrame
+    matched: int
+    not_in_list: int
+    design_effect: float
+    effective_n: float
+    cap: float = 5.0
+
+
 @dataclass
 class ReviewReport:
     """What goes into the review deck.
@@ -369,6 +404,7 @@ class ReviewReport:
     topic_outcomes: Sequence[TopicEvidence] = ()
     analysis: Analysis | None = None
     pain_points_scope: str = ""
+    who_answered: WhoAnsweredSlide | None = None
 
 
 def _number(value: Any, digits: int = 2, pct: bool = False) -> str:
@@ -449,6 +485,7 @@ def _model_evidence(value: Any) -> benchmark_evidence.BenchmarkEvidence | None:
 RESULT_WIDTHS = (190.0, 180.0, 44.0, 54.0, 54.0, 140.0, 74.0, 152.0)
 VERDICT_WIDTHS = (150.0, 738.0)
 SENSITIVITY_WIDTHS = (196.0, 692.0)
+WHO_WIDTHS = (200.0, 248.0, 150.0, 150.0, 140.0)
 ITEM_WIDTHS = (212.0, 90.0, 110.0, 100.0, 80.0, 140.0, 156.0)
 TABLE_POINTS = 12.0
 
@@ -600,6 +637,32 @@ def _footers(prs: Any, report: ReviewReport) -> None:
             layout.add_footer(slide, left, n, pages)
 
 
+def _who_answered_slides(prs: Any, who: WhoAnsweredSlide, lang: str) -> None:
+    """Respondents against the user list, per attribute value, flagged where under-represented."""
+    weighted = not math.isnan(who.design_effect)
+    note = _t(
+        "who_note",
+        lang,
+        matched=who.matched,
+        not_in=who.not_in_list,
+        cap=f"{who.cap:g}",
+        deff=f"{who.design_effect:.2f}" if weighted else "–",
+        neff=f"{who.effective_n:.1f}" if weighted else "–",
+    )
+    rows = [
+        [
+            str(r["attribute"]),
+            str(r["value"]),
+            _number(r["population_share"], pct=True),
+            _number(r["respondent_share"], pct=True),
+            _t("under_represented", lang) if r["under_represented"] else "",
+        ]
+        for r in who.shares.to_dict("records")
+    ]
+    header = [_t(k, lang) for k in ("attribute", "value", "population_share", "respondent_share", "flag")]
+    _paged_tables(prs, _t("who_answered", lang, wave=who.wave), header, rows, WHO_WIDTHS, note)
+
+
 def build_deck(report: ReviewReport) -> bytes:
     """The review deck as PPTX bytes (16:9).
 
@@ -657,6 +720,9 @@ def build_deck(report: ReviewReport) -> bytes:
                 SENSITIVITY_WIDTHS,
                 report.analysis.reason(lang),
             )
+
+    if report.who_answered is not None:
+        _who_answered_slides(prs, report.who_answered, lang)
 
     if report.pain_points is not None and not report.pain_points.empty:
         top = report.pain_points.head(10)

@@ -405,3 +405,31 @@ def test_a_name_too_long_for_a_slide_is_cut_and_every_table_stays_on_its_slide(d
     )  # above the footer
     cut = next(t.table.cell(1, 0).text for t in tables if t.table.cell(0, 0).text == "Measure")
     assert cut.startswith("Tell us everything about the dosage") and cut.endswith("…") and len(cut) < 400
+
+
+def test_the_deck_carries_who_answered_when_a_user_list_exists(demo):
+    shares = pd.DataFrame(
+        {
+            "attribute": ["usage", "usage"],
+            "value": ["heavy", "light"],
+            "population_share": [0.2, 0.8],
+            "respondent_share": [0.6, 0.4],
+            "under_represented": [False, True],
+        }
+    )
+    who = reports.WhoAnsweredSlide("Follow-up", shares, 59, 1, 1.62, 36.4)
+    with_list = _slide_texts(
+        reports.build_deck(reports.ReviewReport("P", "R", "B", "F", demo["results"], who_answered=who))
+    )
+    slide = next(s for s in with_list if s.startswith("Who answered: Follow-up"))
+    assert "heavy\n20%\n60%" in slide and "light\n80%\n40%\nunder-represented" in slide
+    assert "design effect (Kish) 1.62, effective n 36.4" in slide and "1 not in it, unweighted" in slide
+    without = _slide_texts(reports.build_deck(reports.ReviewReport("P", "R", "B", "F", demo["results"])))
+    assert not any(s.startswith("Who answered") for s in without)
+    assert len(with_list) == len(without) + 1
+    zh = _slide_texts(
+        reports.build_deck(
+            reports.ReviewReport("P", "R", "B", "F", demo["results"], lang="zh", who_answered=who)
+        )
+    )
+    assert any(s.startswith("谁答了问卷：Follow-up") and "代表不足" in s for s in zh)

@@ -69,6 +69,13 @@ ALERTS = PageSpec(
 BENCHMARKS = PageSpec(
     "views/benchmarks.py", "nav.benchmarks", ":material/model_training:", roles.STAFF, "nav.section_analyse"
 )
+POPULATION = PageSpec(
+    "views/population.py",
+    "nav.population",
+    ":material/groups:",
+    roles.STAFF,
+    "nav.section_collect",
+)
 # Every staff role reads surveys; admins and analysts build them (roles.can_build_surveys).
 SURVEYS = PageSpec("views/surveys.py", "nav.surveys", ":material/ballot:", roles.STAFF, "nav.section_collect")
 # Every staff role reads plans and tracking; admins and analysts draw invitations (roles.can_edit).
@@ -84,6 +91,7 @@ STAFF_PAGES = (
     IMPORT_SURVEY,
     FEEDBACK_BROWSER,
     SURVEYS,
+    POPULATION,
     SAMPLING,
     PAIN_POINTS,
     ITEMS,

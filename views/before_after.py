@@ -21,7 +21,7 @@ from analytics.vocabulary import CATEGORIES
 from analytics.wave_compare import Comparison
 from db.engine import database_url
 from db.waves import WaveInfo
-from services import verification
+from services import user_list, verification
 from ui import nav, roles, workspace
 from ui.auth import guarded
 from ui.i18n import t
@@ -313,6 +313,75 @@ def render_sensitivity(results: pd.DataFrame, analysis: Analysis) -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
 
 
+def render_weighted(
+    results: pd.DataFrame, answers: pd.DataFrame, base: WaveInfo, follow: WaveInfo
+) -> user_list.WeightedComparison | None:
+    """Weighted to the user list, beside the unweighted figures; nothing when the product has no list."""
+    with transaction() as session:
+        weighted = user_list.weighted_comparison(
+            session, selection.product_id, results, answers, base.id, follow.id
+        )
+    if weighted is None:
+        return None
+    st.subheader(t("weighted.title"))
+    st.caption(t("weighted.intro", by=plain(", ".join(weighted.by))))
+    if weighted.rows.empty:
+        problem = weighted.before.problem or weighted.after.problem
+        st.warning(t("weighted.failed", problem=plain(problem)))
+        return weighted
+    eff = [
+        side.weights.effective_n if side.weights else float("nan")
+        for side in (weighted.before, weighted.after)
+    ]
+    st.caption(
+        t(
+            "weighted.unweighted_counts",
+            before=weighted.before.not_in_list,
+            after=weighted.after.not_in_list,
+            eff_before=f"{eff[0]:.1f}",
+            eff_after=f"{eff[1]:.1f}",
+        )
+    )
+    rows = []
+    for r, w in zip(results.to_dict("records"), weighted.rows.to_dict("records"), strict=True):
+        rows.append(
+            {
+                t("weighted.col.measure"): r[f"label_{lang}"],
+                t("weighted.col.before"): _fmt(r["mean_before"], r["kind"]),
+                t("weighted.col.after"): _fmt(r["mean_after"], r["kind"]),
+                t("weighted.col.w_before"): _fmt(w["w_mean_before"], r["kind"]),
+                t("weighted.col.w_after"): _fmt(w["w_mean_after"], r["kind"]),
+                t("weighted.col.w_p"): _fmt_p(w["w_p_adj"]),
+                t("weighted.col.result"): t(f"weighted.result.{r['result']}"),
+                t("weighted.col.w_result"): t(f"weighted.result.{w['w_result']}"),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    disagreements = [d for d in weighted.rows[f"disagreement_{lang}"] if d]
+    for sentence in disagreements:
+        st.warning(plain(sentence))
+    if not disagreements:
+        st.caption(t("weighted.agree"))
+    return weighted
+
+
+def who_answered_slide(
+    weighted: user_list.WeightedComparison | None, follow: WaveInfo
+) -> reports.WhoAnsweredSlide | None:
+    """The deck's "Who answered" slide of the follow-up wave, when the product has a user list."""
+    if weighted is None:
+        return None
+    after = weighted.after
+    return reports.WhoAnsweredSlide(
+        wave=follow.name,
+        shares=after.shares,
+        matched=after.matched,
+        not_in_list=after.not_in_list,
+        design_effect=after.weights.design_effect if after.weights else float("nan"),
+        effective_n=after.weights.effective_n if after.weights else float("nan"),
+    )
+
+
 def render_method(results: pd.DataFrame) -> None:
     """How each result was tested, and the caveats the results carry."""
     with st.container(border=True):
@@ -540,6 +609,7 @@ def render_exports(
     follow: WaveInfo,
     segment: str,
     topic_outcome: verification.TopicOutcome | None,
+    who: reports.WhoAnsweredSlide | None = None,
 ) -> None:
     """Downloads of the results (CSV, XLSX) and the review deck, each audited."""
     st.subheader(t("verify.export"))
@@ -596,6 +666,7 @@ def render_exports(
         segment,
         tuple(results["measure"]),
         lang,
+        (who.matched, who.not_in_list, who.design_effect) if who else None,  # a new user list: a new deck
     )
     if right.button(t("verify.export.prepare"), key="verify_prepare", icon=":material/slideshow:"):
         with transaction() as session:
@@ -621,6 +692,7 @@ def render_exports(
                 topic_outcomes=[topic_outcome.evidence] if topic_outcome is not None and tested else [],
                 analysis=analysis,
                 pain_points_scope=pain_scope,
+                who_answered=who,
             )
             st.session_state["verify_export"] = {
                 "signature": signature,
@@ -709,6 +781,17 @@ render_families(results)
 render_method(results)
 render_charts(charts, analysis)
 render_table(results, analysis)
+weighted = render_weighted(results, answers, base, follow)
 plan = render_planner(answers, base, follow, chosen)
 topic_outcome = render_topic(selection, answers, base, follow, analysis, chosen)
-render_exports(selection, comparison, plan, charts, base, follow, segment, topic_outcome)
+render_exports(
+    selection,
+    comparison,
+    plan,
+    charts,
+    base,
+    follow,
+    segment,
+    topic_outcome,
+    who_answered_slide(weighted, follow),
+)

@@ -1,0 +1,110 @@
+"""Strings of the user list and representativeness page, and of the weighted before/after block."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "nav.population": ("用户名单与代表性", "Users & representativeness"),
+    "population.title": ("用户名单与代表性", "Users & representativeness"),
+    "population.no_product": (
+        "还没有产品。请管理员在“管理 › 账号与工作区”页创建产品，或在概览页加载演示数据。",
+        "There is no product yet. An admin creates one on the Manage › Accounts and workspaces page, or loads the demo from the overview.",
+    ),
+    "population.intro": (
+        "导入产品的用户名单（CSV 或 XLSX：一列用户标识，其余列为属性，如地区、套餐、版本、使用频率）。用户标识与答卷人一样经密钥哈希后保存，因此名单与答卷可以对应。新名单整体替换旧名单。",
+        "Import the product's user list (CSV or XLSX: one column of user keys, the other columns attributes such as region, plan, app version, usage). Keys are stored as the same keyed hash as respondents' keys, so the list and the answers match. A new list replaces the old one whole.",
+    ),
+    "population.size": ("当前名单：{n} 位用户", "Current list: {n} users"),
+    "population.none": ("还没有导入用户名单。", "No user list has been imported yet."),
+    "population.margins": ("各属性的用户分布", "Users per attribute"),
+    "population.col.attribute": ("属性", "Attribute"),
+    "population.col.value": ("取值", "Value"),
+    "population.col.users": ("用户数", "Users"),
+    "population.col.share": ("占比", "Share"),
+    "population.upload": ("用户名单文件（CSV 或 XLSX）", "User list file (CSV or XLSX)"),
+    "population.key_column": ("哪一列是用户标识？", "Which column holds the user key?"),
+    "population.read": (
+        "已读取 {rows} 行，{columns} 列（编码：{encoding}）。",
+        "Read {rows} rows, {columns} columns (encoding: {encoding}).",
+    ),
+    "population.replace": ("用此文件替换用户名单", "Replace the user list with this file"),
+    "population.done": (
+        "已保存 {stored} 位用户（无标识的行跳过 {blank} 行，重复标识跳过 {repeated} 行）。",
+        "Stored {stored} users ({blank} rows without a key and {repeated} repeated keys skipped).",
+    ),
+    "population.viewer": (
+        "只有管理员和分析师可以导入用户名单。",
+        "Only admins and analysts can import a user list.",
+    ),
+    "population.problem.no_key_column": (
+        "所选的用户标识列不在文件中。",
+        "The chosen key column is not in the file.",
+    ),
+    "population.problem.no_attributes": (
+        "文件只有用户标识列，没有可用于比较的属性列。",
+        "The file has only the key column: no attribute to compare on.",
+    ),
+    "population.problem.no_keys": (
+        "没有任何一行有用户标识，未保存任何内容；原名单保持不变。",
+        "No row has a user key; nothing was stored and the previous list stays.",
+    ),
+    "population.problem.key_too_long": (
+        "有用户标识过长（超过 200 个字符）。",
+        "A user key is too long (over 200 characters).",
+    ),
+    "population.kept": ("原名单保持不变。", "The previous list stays in place."),
+    "population.who": ("谁答了问卷", "Who answered"),
+    "population.who_intro": (
+        "某一轮的答卷人与用户名单逐属性对比。标记规则：答卷人占比低于名单占比且标准化差异 ≤ −0.1 为“代表不足”；名单中某取值无人作答也标记。拟合优度为卡方检验。不在名单中的答卷人（匿名链接、未知标识）不计入占比，也不参与加权。",
+        "A wave's respondents against the user list, attribute by attribute. Flag rule: under-represented when the respondent share is below the list's share with a standardised difference of −0.1 or less; a value of the list nobody answered from is flagged too. Goodness of fit: chi-square test. Respondents not in the list (anonymous links, unknown keys) are left out of the shares and of the weights.",
+    ),
+    "population.wave": ("问卷轮次", "Survey wave"),
+    "population.no_waves": ("还没有问卷轮次。", "There is no survey wave yet."),
+    "population.attributes": ("比较和加权所用的属性", "Attributes compared and weighted on"),
+    "population.no_attributes": (
+        "名单中没有取值在 2 到 20 个之间的属性。",
+        "The list has no attribute with 2 to 20 values.",
+    ),
+    "population.matched": (
+        "{matched} 位答卷人在名单中；{not_in} 位不在名单中（不加权）。",
+        "{matched} respondents are in the list; {not_in} are not (unweighted).",
+    ),
+    "population.col.population_share": ("名单占比", "Population share"),
+    "population.col.respondent_share": ("答卷人占比", "Respondent share"),
+    "population.col.respondents": ("答卷人数", "Respondents"),
+    "population.col.std_diff": ("标准化差异", "Standardised difference"),
+    "population.col.flag": ("代表性", "Representation"),
+    "population.flag.under": ("代表不足", "under-represented"),
+    "population.fit": (
+        "{attribute}：卡方 = {chi2}，自由度 = {dof}，p = {p}",
+        "{attribute}: chi-square = {chi2}, df = {dof}, p = {p}",
+    ),
+    "population.weights": (
+        "权重：按以上属性做 raking（weightipy），上限为平均权重的 5 倍后重新归一。设计效应（Kish）= {deff}，有效样本量 = {neff}（共 {n} 人）。",
+        "Weights: raking on these attributes (weightipy), capped at 5x the mean weight and re-normalised. Design effect (Kish) = {deff}, effective n = {neff} (of {n}).",
+    ),
+    "population.weights_failed": ("无法加权：{problem}", "Cannot weight: {problem}"),
+    # weighted before/after (views/before_after.py)
+    "weighted.title": ("按用户名单加权", "Weighted to the user list"),
+    "weighted.intro": (
+        "每轮在名单中的答卷人分别按 {by} 加权（raking，权重上限为均值 5 倍），用有效样本量（Kish）做 Welch t 检验（statsmodels），独立样本，Holm 校正。主要结论仍是未加权的结果。",
+        "Each wave's respondents in the list are weighted on {by} (raking, weights capped at 5x the mean), tested by a Welch t-test on the effective sample size (Kish; statsmodels), independent waves, Holm-adjusted. The unweighted result stays the primary verdict.",
+    ),
+    "weighted.unweighted_counts": (
+        "不在名单中、未加权的答卷人：基线 {before} 位，后续 {after} 位；有效样本量：基线 {eff_before}，后续 {eff_after}。",
+        "Respondents not in the list, left unweighted: {before} in the baseline, {after} in the follow-up; effective n: baseline {eff_before}, follow-up {eff_after}.",
+    ),
+    "weighted.failed": ("无法加权：{problem}", "Cannot weight: {problem}"),
+    "weighted.agree": ("加权与未加权的结论一致。", "Weighted and unweighted results agree."),
+    "weighted.col.measure": ("指标", "Measure"),
+    "weighted.col.before": ("基线（未加权）", "Baseline (unweighted)"),
+    "weighted.col.after": ("后续（未加权）", "Follow-up (unweighted)"),
+    "weighted.col.w_before": ("基线（加权）", "Baseline (weighted)"),
+    "weighted.col.w_after": ("后续（加权）", "Follow-up (weighted)"),
+    "weighted.col.w_diff": ("加权差值", "Weighted difference"),
+    "weighted.col.w_p": ("加权 p（Holm）", "Weighted p (Holm)"),
+    "weighted.col.result": ("未加权结论", "Unweighted result"),
+    "weighted.col.w_result": ("加权结论", "Weighted result"),
+    "weighted.result.better": ("变好", "better"),
+    "weighted.result.worse": ("变差", "worse"),
+    "weighted.result.changed": ("有变化", "changed"),
+    "weighted.result.unclear": ("无明确变化", "no clear change"),
+    "weighted.result.not_tested": ("未检验", "not tested"),
+}
