@@ -80,7 +80,7 @@ if not nav.is_respondent_page(current.url_path):
     if auth.follow_pending():
         st.stop()  # the browser is on its way through the cookie route and back
     language_switch()
-    current = st.navigation(pages)
+    current = st.navigation(pages, expanded=True)
     auth.show_notice()
     if user is not None:
         with st.sidebar:

@@ -155,10 +155,12 @@ def weighted_rows(
             zh_w, en_w = _RESULT_WORDS[weighted]
             zh_u, en_u = _RESULT_WORDS[str(row["result"])]
             frame.at[i, "disagreement_en"] = (
-                f"{row['label_en']}: weighted to the user list the result is '{en_w}', unweighted it is "
-                f"'{en_u}'; who answered may explain part of the difference."
+                f"{row['label_en']}: weighted to the user list (the waves as independent groups, on their "
+                f"effective n) the result is '{en_w}', unweighted it is '{en_u}'; who answered, or the "
+                f"weighted test's smaller effective sample, may explain the difference."
             )
             frame.at[i, "disagreement_zh"] = (
-                f"{row['label_zh']}：按用户名单加权后结果为“{zh_w}”，未加权为“{zh_u}”；差异可能部分来自答卷人的构成。"
+                f"{row['label_zh']}：按用户名单加权后（两轮按独立样本、以有效样本量检验）结果为“{zh_w}”，"
+                f"未加权为“{zh_u}”；差异可能来自答卷人的构成，或加权后有效样本量较小。"
             )
     return frame

@@ -48,6 +48,7 @@ from db.models import (
     TopicRun,
     Wave,
 )
+from db.population import replace_population
 from db.surveys import add_response, create_survey_from_template, open_wave
 from db.topic_runs import OUTLIER_KEYS, run_items
 from db.users import audit
@@ -576,6 +577,33 @@ def _make_pool(rng: np.random.Generator) -> list[_Respondent]:
     ]
 
 
+USAGE_LEVELS = ("light", "regular", "heavy")
+N_LIST_USERS = 5_000  # the product's user list: the respondent pool and users who never wrote or answered
+
+
+def _user_list(pool: list[_Respondent], seed: int) -> list[tuple[str, dict[str, str]]]:
+    """The demo product's user list, where those who answer are more often doctors and heavy users.
+
+    That is the bias a real survey has, so the weighted before/after has something to correct. Drawn from its own generator, so the rest of the demo stays what it was for a seed.
+    """
+    rng = np.random.default_rng(seed + 1_000)
+    members = [
+        (person.key, {"role": person.segment, "language": person.language, "usage": str(usage)})
+        for person, usage in zip(
+            pool, rng.choice(USAGE_LEVELS, size=len(pool), p=[0.2, 0.4, 0.4]), strict=True
+        )
+    ]
+    others = N_LIST_USERS - len(pool)
+    roles = rng.choice(SEGMENTS, size=others, p=[0.72, 0.18, 0.10])
+    languages = rng.choice(["zh", "en"], size=others, p=[0.6, 0.4])
+    usages = rng.choice(USAGE_LEVELS, size=others, p=[0.55, 0.3, 0.15])
+    members += [
+        (respondent_key(len(pool) + i), {"role": str(role), "language": str(lang), "usage": str(usage)})
+        for i, (role, lang, usage) in enumerate(zip(roles, languages, usages, strict=True))
+    ]
+    return members
+
+
 def _share(items: list[_Planned], key: str, first: date, last: date) -> float:
     """Percentage of feedback about `key` between two days: the baseline of a rectification item."""
     window = [item for item in items if first <= item.local_day <= last]
@@ -649,6 +677,7 @@ def load_demo(
         pain_of = {item.dedup_key(): planned.key for item, planned in zip(items, feedback_plan, strict=True)}
 
         respondents = _store_survey(session, product.id, [r.id for r in rounds], survey_plan)
+        replace_population(session, product.id, _user_list(pool, seed))
         n_items = _store_items(session, [r.id for r in rounds], feedback_plan, actor, measure=encoder is None)
         by_channel = _count_by_channel(session, product.id)
         paired = _paired(session, list(respondents.values()))

@@ -20,6 +20,7 @@ from db.models import (
     Answer,
     AuditEvent,
     Feedback,
+    PopulationMember,
     Product,
     Question,
     RectificationItem,
@@ -28,8 +29,10 @@ from db.models import (
     Survey,
     Wave,
 )
+from db.population import population_frame
 from db.workspace import create_product, create_round
 from services.demo import PRODUCT_NAME, has_demo, load_demo, remove_demo
+from services.user_list import wave_respondent_keys, weighting_attributes, who_answered
 
 # Slow: generates the demo workspace (and analyses it from the command line) (CI runs it).
 pytestmark = pytest.mark.slow
@@ -192,6 +195,25 @@ def test_rectification_items_of_round_one(demo_engine):
     assert resolved and all(e and not e.significant for e in resolved)  # not verified, and we see why
 
 
+def test_a_user_list_holds_every_respondent_and_shows_who_answers_more(demo_engine):
+    """The Users page and the weighted before/after have something to show: doctors and heavy users answer more."""
+    with unit_of_work(demo_engine) as session:
+        product_id = session.scalar(select(Product.id))
+        users = population_frame(session, product_id)
+        respondents = set(session.scalars(select(Response.respondent_key)))
+        wave_ids = list(session.scalars(select(Wave.id).order_by(Wave.id)))
+        keys = wave_respondent_keys(session, wave_ids[0])
+    assert len(users) == 5_000 and respondents <= set(users["user_key"])
+    assert sorted(weighting_attributes(users)) == ["language", "role", "usage"]
+    baseline = who_answered(users, keys, ["role", "usage"])
+    shares = baseline.shares.set_index(["attribute", "value"])
+    assert baseline.matched == len(keys) and baseline.not_in_list == 0
+    assert shares.loc[("role", "patient"), "under_represented"]
+    for group in (("role", "doctor"), ("usage", "heavy")):
+        assert shares.loc[group, "respondent_share"] > shares.loc[group, "population_share"] + 0.05
+    assert baseline.weights is not None and baseline.weights.design_effect > 1.05
+
+
 def test_loading_twice_is_refused_and_changes_nothing(demo_engine):
     before = len(_feedback(demo_engine))
     with pytest.raises(ValueError, match="already loaded"):
@@ -246,7 +268,7 @@ def test_remove_demo_keeps_real_products(tmp_path):
         assert [p.name for p in session.scalars(select(Product))] == ["CreditBot 信贷助手"]
         assert [r.name for r in session.scalars(select(Round))] == ["Round 1"]
         assert [f.text for f in session.scalars(select(Feedback))] == ["The loan calculator is wrong"]
-        for table in (Survey, Question, Wave, Response, Answer, RectificationItem):
+        for table in (Survey, Question, Wave, Response, Answer, RectificationItem, PopulationMember):
             assert session.scalar(select(func.count()).select_from(table)) == 0, table.__name__
         actions = [(e.actor, e.action) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     # The load records its items' evidence as the app records any (the verified ones twice: evidence,

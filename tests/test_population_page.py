@@ -177,7 +177,8 @@ def test_weighted_before_after_shows_the_weighted_column_and_says_when_it_disagr
     assert (row["Baseline (weighted)"], row["Follow-up (weighted)"]) == ("3.40", "3.40")
     assert (row["Unweighted result"], row["Weighted result"]) == ("better", "no clear change")
     assert any(
-        "Accuracy: weighted to the user list the result is 'no clear change', unweighted it is 'better'"
+        "Accuracy: weighted to the user list (the waves as independent groups, on their effective n) the "
+        "result is 'no clear change', unweighted it is 'better'"
         in w.value.replace("\\", "")  # the page escapes the label's Markdown
         for w in at.warning
     )
@@ -196,7 +197,9 @@ def test_weighted_before_after_shows_the_weighted_column_and_says_when_it_disagr
     assert "59 respondents in the user list (1 not in it, unweighted)" in who
     zh = open_page(monkeypatch, ws, page="before_after", role="admin", lang="zh")
     assert not zh.exception
-    assert "按用户名单加权后结果为“无明确变化”，未加权为“变好”" in texts(zh)
+    assert "按用户名单加权后（两轮按独立样本、以有效样本量检验）结果为“无明确变化”，未加权为“变好”" in texts(
+        zh
+    )
 
 
 def test_without_a_user_list_the_before_after_page_has_no_weighted_block(monkeypatch, db_url):

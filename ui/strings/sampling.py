@@ -12,7 +12,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No product yet. Create one on the Admin page first.",
     ),
     "sampling.no_population": (
-        "此产品还没有用户名单。请先在“用户与代表性”页面导入用户名单（CSV 或 XLSX），再回来抽样。",
+        "此产品还没有用户名单。请先在“用户名单与代表性”页面导入用户名单（CSV 或 XLSX），再回来抽样。",
         "This product has no user list yet. Import one (CSV or XLSX) on the “Users & representativeness” page, then come back to sample.",
     ),
     "sampling.population": ("用户名单：{n} 位用户。", "User list: {n} users."),
