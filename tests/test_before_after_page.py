@@ -85,7 +85,10 @@ def test_the_demo_tells_its_story_in_english(monkeypatch):
     assert not any("Ease of use" in v for v in better)
     page = texts(at)
     assert "Paired: 124 respondents answered both waves" in page and "not its cause" in page
-    assert len(at.dataframe) == 3  # results, their sensitivity check and the planner
+    # results, their sensitivity check, the same weighted to the demo's user list, and the planner
+    assert len(at.dataframe) == 4
+    assert "Weighted to the user list" in page
+    assert "Respondents not in the list, left unweighted: 0 in the baseline, 0 in the follow-up" in page
     assert len(at.get("vega_lite_chart")) == 4
     table = at.dataframe[0].value
     assert "Wilcoxon signed-rank test" in set(table["Test"]) and "significantly better" in set(
