@@ -54,6 +54,7 @@ from analytics import stats
 from analytics.benchmark_evidence import LATENCY_METRICS as LATENCY_METRICS
 from analytics.benchmark_evidence import METRICS as METRICS
 from analytics.benchmark_evidence import PROPORTION_METRICS as PROPORTION_METRICS
+from analytics.benchmark_evidence import RESULT_COLUMNS
 from analytics.benchmark_evidence import figure as figure
 from analytics.benchmark_evidence import metric_name as metric_name
 from analytics.importing import cell_text, read_table
@@ -68,28 +69,7 @@ LATENCY_CHUNK_CELLS = 2_000_000  # drawn case indices held at once: 8 MB
 CLASS_METRICS = ("precision", "recall", "specificity", "f1")  # one row per class
 LOWER_IS_BETTER = frozenset(LATENCY_METRICS)
 
-COLUMNS = (
-    "metric",
-    "class",
-    "slice_column",
-    "slice",
-    "n",
-    "before",
-    "before_ci_low",
-    "before_ci_high",
-    "after",
-    "after_ci_low",
-    "after_ci_high",
-    "diff",
-    "ci_low",
-    "ci_high",
-    "test",
-    "statistic",
-    "p_val",
-    "p_adj",
-    "right_to_wrong",
-    "wrong_to_right",
-)
+COLUMNS = RESULT_COLUMNS
 MCNEMAR = "McNemar's test"
 DELONG = "DeLong's test for two correlated ROC curves"
 

@@ -23,6 +23,30 @@ from typing import Any
 
 from analytics.evidence import DEFAULT_ALPHA, VERIFIES
 
+# One row of a benchmark comparison: what analytics.benchmark computes and db.benchmarks stores.
+RESULT_COLUMNS = (
+    "metric",
+    "class",
+    "slice_column",
+    "slice",
+    "n",
+    "before",
+    "before_ci_low",
+    "before_ci_high",
+    "after",
+    "after_ci_low",
+    "after_ci_high",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "test",
+    "statistic",
+    "p_val",
+    "p_adj",
+    "right_to_wrong",
+    "wrong_to_right",
+)
+
 DIRECTIONS = ("higher", "lower")
 # The metrics analytics.benchmark computes: proportions (0-1) and latencies (ms).
 PROPORTION_METRICS = ("accuracy", "macro_f1", "precision", "recall", "specificity", "f1", "auc")

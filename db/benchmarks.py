@@ -30,28 +30,7 @@ from db.models import (
 )
 from db.users import audit
 
-RESULT_FIELDS = (
-    "metric",
-    "class",
-    "slice_column",
-    "slice",
-    "n",
-    "before",
-    "before_ci_low",
-    "before_ci_high",
-    "after",
-    "after_ci_low",
-    "after_ci_high",
-    "diff",
-    "ci_low",
-    "ci_high",
-    "test",
-    "statistic",
-    "p_val",
-    "p_adj",
-    "right_to_wrong",
-    "wrong_to_right",
-)
+RESULT_FIELDS = judging.RESULT_COLUMNS
 
 
 @dataclass(frozen=True)

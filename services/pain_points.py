@@ -364,6 +364,32 @@ def analyse_feedback(
         fit_options,
     )
     result = fit_topics(texts, embeddings, previous_labels=earlier, **fit_options)
+    return store_with_stable_keys(
+        session,
+        product_id,
+        result,
+        feedback["feedback_id"].astype(int).tolist(),
+        model_id=encoder.model_id,
+        round_id=round_id,
+        key_threshold=key_threshold,
+    )
+
+
+def store_with_stable_keys(
+    session: Session,
+    product_id: int,
+    result: TopicResult,
+    feedback_ids: list[int],
+    *,
+    model_id: str,
+    round_id: int | None,
+    key_threshold: float = 0.8,
+) -> tuple[int, TopicResult]:
+    """Give a fitted result the keys of the product's previous run's matching topics, then store it.
+
+    Returns:
+        The new run's id and the result with stable keys.
+    """
     previous = latest_run(session, product_id, include_merged=True)
     result = with_stable_keys(
         result,
@@ -372,13 +398,7 @@ def analyse_feedback(
         taken=product_topic_keys(session, product_id),
     )
     run_id = store_topic_run(
-        session,
-        product_id,
-        result,
-        feedback["feedback_id"].astype(int).tolist(),
-        model_id=encoder.model_id,
-        round_id=round_id,
-        previous=previous,
+        session, product_id, result, feedback_ids, model_id=model_id, round_id=round_id, previous=previous
     )
     return run_id, result
 

@@ -39,14 +39,19 @@ from analytics.corpus_sample import strata_of, stratified_sample
 from analytics.embeddings import Encoder, load_encoder
 from analytics.progress import StagedProgress
 from analytics.sample_fit import Placed, centroid_matrix, combine
-from analytics.topics import fit_topics, with_stable_keys
+from analytics.topics import fit_topics
 from analytics.vocabulary import is_analyst_label
 from db.embedding_cache import cached_hashes, load_embeddings, store_embeddings_bulk
 from db.engine import make_engine, unit_of_work
 from db.feedback import scope_feedback, scope_strata
 from db.feedback_categories import store_model_categories
-from db.topic_runs import latest_run, product_topic_keys, store_topic_run
-from services.pain_points import AnalysisSummary, NoFeedback, _audit_run, category_classifier
+from services.pain_points import (
+    AnalysisSummary,
+    NoFeedback,
+    _audit_run,
+    category_classifier,
+    store_with_stable_keys,
+)
 
 log = logging.getLogger(__name__)
 
@@ -362,21 +367,13 @@ def analyse_at_scale(
 
     progress("store", 0, 1)
     with unit_of_work(engine) as session:
-        previous = latest_run(session, product_id, include_merged=True)
-        result = with_stable_keys(
-            result,
-            previous.topics if previous is not None else None,
-            0.8,
-            taken=product_topic_keys(session, product_id),
-        )
-        run_id = store_topic_run(
+        run_id, result = store_with_stable_keys(
             session,
             product_id,
             result,
             frame["feedback_id"].astype(int).tolist(),
             model_id=encoder.model_id,
             round_id=round_id,
-            previous=previous,
         )
     progress("store", 1, 1)
     seconds = time.perf_counter() - started
