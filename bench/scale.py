@@ -5,6 +5,10 @@ Three measurements, each printed with its baseline in the same run:
 ``quality``: the adjusted Rand index (ARI) between a fit on a stratified sample with every other item
 placed (analytics.sample_fit) and a full fit (every item through UMAP and HDBSCAN:
 ``max_fit_docs`` = the corpus), on the same embeddings, plus each one's ARI against the data's labels.
+The baseline is how well two full fits with different seeds agree: UMAP and HDBSCAN are not stable
+across seeds, so a sample fit can only be asked to agree with a full fit about as well as another
+full fit does. Each of ``--seeds`` gives a full fit and, per sample size, a sample fit (sample and
+UMAP seeded alike); every sample fit is compared with every full fit.
 Corpora: ../shared/data (banking77 + online_shopping_zh, 23,927 texts, USE embeddings) and a
 synthesised corpus of ``--synthetic`` items (default 1,000,000), whose full fit runs on the largest
 size a full fit manages here (``--full-size``, default 100,000 of its items, compared on those).
@@ -16,13 +20,13 @@ cores during this work: 1,000,000 would take hours).
 Strata: a channel (4), the language of the source and a month (12), drawn at random per item.
 
 ``workers``: the embedding stage of services.scale on a local Dask cluster of 1 and then 2 worker
-processes, ``--items`` synthesised texts (default 200,000; real USE encoding, written to a fresh SQLite
+processes of one encoder thread each (``--threads``), ``--items`` synthesised texts (default 200,000; real USE encoding, written to a fresh SQLite
 cache), items/s and the peak memory of each worker.
 
 ``end-to-end``: ``python -m jobs.topics``' work (services.scale.analyse_at_scale) on ``--items`` items
 stored in a fresh SQLite database: stage times and the peak memory of the main process and each worker.
 
-    nice -n 10 python -m bench.scale quality --synthetic 1000000
+    nice -n 10 python -m bench.scale quality --synthetic 1000000 --full-size 50000
     nice -n 10 python -m bench.scale workers --items 200000
     nice -n 10 python -m bench.scale end-to-end --items 1000000 --workers 2
 """
@@ -93,11 +97,17 @@ def shared_corpus() -> tuple[list[str], np.ndarray, np.ndarray]:
     return texts, labels, languages
 
 
-def synthetic_corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """n recombined texts, their labels, languages and composed USE vectors (module docstring)."""
+def synthetic_corpus(
+    n: int, seed: int = 0, *, with_vectors: bool = True
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """n recombined texts, their labels, languages and composed USE vectors (module docstring).
+
+    With `with_vectors` False the vectors are all zeros and one column wide (the texts are encoded
+    for real by the workers).
+    """
     rng = np.random.default_rng(seed)
     parts, labels_of_parts, _ = shared_corpus()
-    part_vectors = _encode_cached("shared", parts)
+    part_vectors = _encode_cached("shared", parts) if with_vectors else np.zeros((len(parts), 1), np.float32)
     groups = {g: np.flatnonzero(labels_of_parts == g) for g in np.unique(labels_of_parts)}
     english_groups = [g for g in groups if g.startswith("en:")]
     chinese_groups = [g for g in groups if g.startswith("zh:")]
@@ -116,8 +126,13 @@ def synthetic_corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.n
             texts.append("".join(parts[j] for j in chosen)[:300])
         labels[i] = group
         vectors[i] = part_vectors[chosen].sum(axis=0)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    if with_vectors:
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return texts, labels.astype(str), np.where(english, "en", "zh"), vectors
+
+
+def _spread(values: list[float]) -> str:
+    return f"{np.mean(values):.3f} (range {min(values):.3f}-{max(values):.3f}, {len(values)} pairs)"
 
 
 def _compare(
@@ -128,46 +143,51 @@ def _compare(
     strata: pd.DataFrame,
     full_rows: np.ndarray,
     samples: list[int],
-    seed_baseline: bool = False,
+    seeds: list[int],
 ) -> None:
+    """Full fits with each seed (the baseline: how well two full fits agree), then sample fits."""
+    from itertools import combinations
+
     from sklearn.metrics import adjusted_rand_score
 
     from analytics.corpus_sample import stratified_sample
     from analytics.sample_fit import fit_sample_and_place
     from analytics.topics import fit_topics
 
-    started = time.perf_counter()
-    full = fit_topics([texts[i] for i in full_rows], vectors[full_rows], max_fit_docs=len(full_rows))
-    full_s = time.perf_counter() - started
-    full_labels = full.documents["topic"].to_numpy()
     truth = labels[full_rows]
-    if seed_baseline:
+    full: dict[int, np.ndarray] = {}
+    for seed in seeds:
         started = time.perf_counter()
-        other = fit_topics(
-            [texts[i] for i in full_rows], vectors[full_rows], max_fit_docs=len(full_rows), seed=7
+        fit = fit_topics(
+            [texts[i] for i in full_rows], vectors[full_rows], max_fit_docs=len(full_rows), seed=seed
         )
+        full[seed] = fit.documents["topic"].to_numpy()
         print(
-            f"  {name}: baseline, a second full fit with another seed: ARI vs the first "
-            f"{adjusted_rand_score(full_labels, other.documents['topic']):.3f}, "
-            f"{time.perf_counter() - started:.0f}s",
+            f"  {name}: full fit of {len(full_rows):,} items, seed {seed}: {len(fit.topics)} topics, "
+            f"{fit.outlier_share:.1%} unclustered, ARI vs labels "
+            f"{adjusted_rand_score(truth, full[seed]):.3f}, {time.perf_counter() - started:.0f}s",
             flush=True,
         )
-    print(
-        f"  {name}: full fit of {len(full_rows):,} items: {len(full.topics)} topics, "
-        f"{full.outlier_share:.1%} unclustered, ARI vs labels {adjusted_rand_score(truth, full_labels):.3f}, "
-        f"{full_s:.0f}s",
-        flush=True,
-    )
+    baseline = [adjusted_rand_score(full[a], full[b]) for a, b in combinations(seeds, 2)]
+    if baseline:
+        print(f"  {name}: BASELINE full fit vs full fit, other seed: ARI {_spread(baseline)}", flush=True)
     for size in samples:
-        started = time.perf_counter()
-        rows = stratified_sample(strata, size, seed=42)
-        placed = fit_sample_and_place(texts, vectors, rows)
-        took = time.perf_counter() - started
-        ours = placed.documents["topic"].to_numpy()[full_rows]
+        versus_full: list[float] = []
+        for seed in seeds:
+            started = time.perf_counter()
+            rows = stratified_sample(strata, size, seed=seed)
+            placed = fit_sample_and_place(texts, vectors, rows, seed=seed)
+            took = time.perf_counter() - started
+            ours = placed.documents["topic"].to_numpy()[full_rows]
+            versus_full += [adjusted_rand_score(full[s], ours) for s in seeds]
+            print(
+                f"  {name}: sample {len(rows):,} of {len(texts):,}, seed {seed}, + placing the rest: "
+                f"{len(placed.topics)} topics, {placed.outlier_share:.1%} unclustered, ARI vs labels "
+                f"{adjusted_rand_score(truth, ours):.3f}, {took:.0f}s",
+                flush=True,
+            )
         print(
-            f"  {name}: sample {len(rows):,} of {len(texts):,} + placing the rest: {len(placed.topics)} topics, "
-            f"{placed.outlier_share:.1%} unclustered, ARI vs full fit {adjusted_rand_score(full_labels, ours):.3f}, "
-            f"ARI vs labels {adjusted_rand_score(truth, ours):.3f}, {took:.0f}s",
+            f"  {name}: SAMPLE {size:,} + placing vs full fit: ARI {_spread(versus_full)}",
             flush=True,
         )
 
@@ -178,6 +198,7 @@ def quality(args: argparse.Namespace) -> None:
 
     warm_up(10_000)
     samples = [int(s) for s in args.samples.split(",")]
+    seeds = [int(s) for s in args.seeds.split(",")]
     texts, labels, languages = shared_corpus()
     vectors = _encode_cached("shared", texts)
     strata = _strata(len(texts), languages, seed=1)
@@ -190,7 +211,7 @@ def quality(args: argparse.Namespace) -> None:
         strata,
         np.arange(len(texts)),
         [s for s in samples if s < len(texts)],
-        args.seed_baseline,
+        seeds,
     )
     if args.synthetic:
         started = time.perf_counter()
@@ -202,7 +223,7 @@ def quality(args: argparse.Namespace) -> None:
         )
         strata = _strata(len(texts), languages, seed=2)
         full_rows = np.arange(min(args.full_size, len(texts)))  # the items are in random order
-        _compare("synthetic", texts, labels, vectors, strata, full_rows, samples, args.seed_baseline)
+        _compare("synthetic", texts, labels, vectors, strata, full_rows, samples, seeds)
 
 
 def _worker_peak() -> float:
@@ -252,7 +273,7 @@ def workers(args: argparse.Namespace) -> None:
     from db.feedback import scope_feedback
     from services import scale
 
-    texts, _, languages, _ = synthetic_corpus(args.items, seed=5)
+    texts, _, languages, _ = synthetic_corpus(args.items, seed=5, with_vectors=False)
     model_id = load_encoder("use-multilingual").model_id
     for n_workers in [int(w) for w in args.counts.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
@@ -261,10 +282,16 @@ def workers(args: argparse.Namespace) -> None:
             with unit_of_work(make_engine(url)) as session:
                 frame = scope_feedback(session, product_id)
             with scale.dask_client(n_workers) as client:
-                client.run(lambda: __import__("services.scale").scale._worker_encoder("use-multilingual", 1))
+                client.run(
+                    lambda: __import__("services.scale").scale._worker_encoder(
+                        "use-multilingual", args.threads
+                    )
+                )
                 load = os.getloadavg()[0]
                 started = time.perf_counter()
-                done = scale.embed_missing(client, url, "use-multilingual", model_id, frame)
+                done = scale.embed_missing(
+                    client, url, "use-multilingual", model_id, frame, threads=args.threads
+                )
                 took = time.perf_counter() - started
                 peaks = client.run(_worker_peak)
             print(
@@ -276,18 +303,29 @@ def workers(args: argparse.Namespace) -> None:
             )
 
 
+def _store_synthetic(url: str, items: int, seed: int) -> int:
+    texts, _, languages, _ = synthetic_corpus(items, seed=seed, with_vectors=False)
+    return _store_corpus(url, texts, languages)
+
+
 def end_to_end(args: argparse.Namespace) -> None:
     """The whole large-corpus analysis on the workers (module docstring)."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from db.engine import make_engine
     from services import scale
 
-    texts, _, languages, _ = synthetic_corpus(args.items, seed=7)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         started = time.perf_counter()
-        product_id = _store_corpus(url, texts, languages)
-        print(f"  stored {len(texts):,} items in {time.perf_counter() - started:.0f}s", flush=True)
-        del texts
+        # Synthesised and stored by a child process, so this process's peak memory is the analysis's.
+        with ProcessPoolExecutor(1) as child:
+            product_id = child.submit(_store_synthetic, url, args.items, 7).result()
+        print(
+            f"  stored {args.items:,} synthesised items in {time.perf_counter() - started:.0f}s; "
+            f"main peak so far {peak_mb():,.0f} MB",
+            flush=True,
+        )
         stage_start: dict[str, float] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -332,16 +370,24 @@ def main() -> None:
     q.add_argument("--samples", default="5000,10000,30000", help="sample sizes to fit on")
     q.add_argument("--synthetic", type=int, default=1_000_000, help="0 skips the synthesised corpus")
     q.add_argument("--full-size", type=int, default=100_000)
-    q.add_argument("--seed-baseline", action="store_true", help="also a second full fit with another seed")
+    q.add_argument(
+        "--seeds",
+        default="42,7,1",
+        help="a full fit and a sample fit per seed; pairs of full fits are the baseline",
+    )
     w = sub.add_parser("workers")
     w.add_argument("--items", type=int, default=200_000)
     w.add_argument("--counts", default="1,2")
+    w.add_argument("--threads", type=int, default=1, help="encoder threads per worker (one core each)")
     e = sub.add_parser("end-to-end")
     e.add_argument("--items", type=int, default=1_000_000)
     e.add_argument("--workers", type=int, default=2)
     e.add_argument("--tmp", default=None, help="folder for the database (default: the system's temp)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    import distributed  # noqa: F401  (sets its loggers up when imported: quieten them afterwards)
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the local scheduler runs in this process
     modes: dict[str, Any] = {"quality": quality, "workers": workers, "end-to-end": end_to_end}
     modes[args.mode](args)
 

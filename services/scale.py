@@ -219,6 +219,7 @@ def embed_missing(
     *,
     task: Callable[..., int] = embed_chunk,
     chunk: int = CHUNK,
+    threads: int | None = None,
 ) -> int:
     """Encode on the workers every text of `frame` not cached for `model_id`; stage "embed".
 
@@ -231,6 +232,7 @@ def embed_missing(
         progress: Called as progress("embed", done, total).
         task: The chunk task (:func:`embed_chunk`; tests pass one that fails once).
         chunk: Texts per task.
+        threads: BLAS threads per worker; None shares this machine's cores among the workers.
 
     Returns:
         How many texts were missing from the cache (each is now cached once).
@@ -244,7 +246,8 @@ def embed_missing(
     progress("embed", 0, len(missing))
     if not missing:
         return 0
-    threads = max(1, (os.cpu_count() or 1) // max(1, len(client.scheduler_info().get("workers", {})) or 1))
+    if threads is None:
+        threads = max(1, (os.cpu_count() or 1) // max(1, len(client.scheduler_info().get("workers", {}))))
     futures = [
         client.submit(
             task,
