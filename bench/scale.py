@@ -131,6 +131,11 @@ def synthetic_corpus(
     return texts, labels.astype(str), np.where(english, "en", "zh"), vectors
 
 
+def _largest(topics: np.ndarray) -> str:
+    clustered = topics[topics >= 0]
+    return f"largest topic {np.bincount(clustered).max() / len(topics):.0%}" if len(clustered) else "no topic"
+
+
 def _spread(values: list[float]) -> str:
     return f"{np.mean(values):.3f} (range {min(values):.3f}-{max(values):.3f}, {len(values)} pairs)"
 
@@ -164,7 +169,7 @@ def _compare(
         full[seed] = fit.documents["topic"].to_numpy()
         print(
             f"  {name}: full fit of {len(full_rows):,} items, seed {seed}: {len(fit.topics)} topics, "
-            f"{fit.outlier_share:.1%} unclustered, ARI vs labels "
+            f"{fit.outlier_share:.1%} unclustered, {_largest(full[seed])}, ARI vs labels "
             f"{adjusted_rand_score(truth, full[seed]):.3f}, {time.perf_counter() - started:.0f}s",
             flush=True,
         )
@@ -173,6 +178,8 @@ def _compare(
         print(f"  {name}: BASELINE full fit vs full fit, other seed: ARI {_spread(baseline)}", flush=True)
     for size in samples:
         versus_full: list[float] = []
+        fitted_part: list[float] = []  # the compared items that were in the sample
+        placed_part: list[float] = []  # the compared items that were placed
         for seed in seeds:
             started = time.perf_counter()
             rows = stratified_sample(strata, size, seed=seed)
@@ -180,14 +187,19 @@ def _compare(
             took = time.perf_counter() - started
             ours = placed.documents["topic"].to_numpy()[full_rows]
             versus_full += [adjusted_rand_score(full[s], ours) for s in seeds]
+            in_sample = np.isin(full_rows, rows)
+            fitted_part += [adjusted_rand_score(full[s][in_sample], ours[in_sample]) for s in seeds]
+            placed_part += [adjusted_rand_score(full[s][~in_sample], ours[~in_sample]) for s in seeds]
             print(
                 f"  {name}: sample {len(rows):,} of {len(texts):,}, seed {seed}, + placing the rest: "
-                f"{len(placed.topics)} topics, {placed.outlier_share:.1%} unclustered, ARI vs labels "
+                f"{len(placed.topics)} topics, {placed.outlier_share:.1%} unclustered, {_largest(ours)}, ARI vs labels "
                 f"{adjusted_rand_score(truth, ours):.3f}, {took:.0f}s",
                 flush=True,
             )
         print(
-            f"  {name}: SAMPLE {size:,} + placing vs full fit: ARI {_spread(versus_full)}",
+            f"  {name}: SAMPLE {size:,} + placing vs full fit: ARI {_spread(versus_full)}; "
+            f"on the sampled items alone {np.mean(fitted_part):.3f}, on the placed items alone "
+            f"{np.mean(placed_part):.3f}",
             flush=True,
         )
 
