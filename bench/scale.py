@@ -24,7 +24,8 @@ processes of one encoder thread each (``--threads``), ``--items`` synthesised te
 cache), items/s and the peak memory of each worker.
 
 ``end-to-end``: ``python -m jobs.topics``' work (services.scale.analyse_at_scale) on ``--items`` items
-stored in a fresh SQLite database: stage times and the peak memory of the main process and each worker.
+stored in a fresh SQLite database (or, with ``--postgres URL``, a fresh database on that server):
+stage times and the peak memory of the main process and each worker.
 
     nice -n 10 python -m bench.scale quality --synthetic 1000000 --full-size 50000
     nice -n 10 python -m bench.scale workers --items 200000
@@ -40,6 +41,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -315,6 +318,27 @@ def workers(args: argparse.Namespace) -> None:
             )
 
 
+@contextmanager
+def _database(postgres_url: str | None, folder: Path) -> Iterator[str]:
+    """A fresh SQLite file in `folder`, or a fresh database on the PostgreSQL server of `postgres_url`."""
+    if postgres_url is None:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"rectify_bench_{os.getpid()}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def _store_synthetic(url: str, items: int, seed: int) -> int:
     texts, _, languages, _ = synthetic_corpus(items, seed=seed, with_vectors=False)
     return _store_corpus(url, texts, languages)
@@ -327,8 +351,7 @@ def end_to_end(args: argparse.Namespace) -> None:
     from db.engine import make_engine
     from services import scale
 
-    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp, _database(args.postgres, Path(tmp)) as url:
         started = time.perf_counter()
         # Synthesised and stored by a child process, so this process's peak memory is the analysis's.
         with ProcessPoolExecutor(1) as child:
@@ -395,6 +418,12 @@ def main() -> None:
     e.add_argument("--items", type=int, default=1_000_000)
     e.add_argument("--workers", type=int, default=2)
     e.add_argument("--tmp", default=None, help="folder for the database (default: the system's temp)")
+    e.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on a fresh database made (and dropped) on this PostgreSQL server instead of SQLite, "
+        "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     import distributed  # noqa: F401  (sets its loggers up when imported: quieten them afterwards)
