@@ -69,7 +69,6 @@ LATENCY_CHUNK_CELLS = 2_000_000  # drawn case indices held at once: 8 MB
 CLASS_METRICS = ("precision", "recall", "specificity", "f1")  # one row per class
 LOWER_IS_BETTER = frozenset(LATENCY_METRICS)
 
-COLUMNS = RESULT_COLUMNS
 MCNEMAR = "McNemar's test"
 DELONG = "DeLong's test for two correlated ROC curves"
 
@@ -213,7 +212,7 @@ class Comparison:
     """A benchmark before vs after a fix.
 
     Attributes:
-        rows: One row per metric, class and slice; columns :data:`COLUMNS` (proportions in 0-1,
+        rows: One row per metric, class and slice; columns :data:`RESULT_COLUMNS` (proportions in 0-1,
             latencies in ms; ``slice`` is "" for all cases).
         regressions: Cases right before and wrong after: case_id, row, label, before, after and the
             slice columns.
@@ -829,7 +828,7 @@ def compare(
         group += [auc] if auc is not None else []
         group += _latency_rows(cases, where, resamples, rng, confidence)
         rows += [{**r, "slice_column": column, "slice": value} for r in group]
-    frame = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
+    frame = pd.DataFrame(rows).reindex(columns=list(RESULT_COLUMNS))
     frame["test"] = frame["test"].str.replace("{seed}", str(seed), regex=False)
     frame["p_adj"] = frame["p_val"]
     sliced = frame["slice_column"] != ""

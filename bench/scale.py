@@ -15,13 +15,14 @@ size a full fit manages here (``--full-size``, default 100,000 of its items, com
 The synthesised texts are recombined texts of the development data (one or two banking77 texts of
 one intent; one or two online_shopping_zh reviews of one category). **Their vectors are composed,
 not encoded**: each development text is encoded once with USE and a synthesised text's vector is the
-normalised sum of its parts' vectors (USE encoded about 50 of these texts a second on the shared
-cores during this work: 1,000,000 would take hours).
+normalised sum of its parts' vectors (USE encodes about 500 of these texts a second on the 2 free
+cores: 1,000,000 would add half an hour to every run of this bench).
 Strata: a channel (4), the language of the source and a month (12), drawn at random per item.
 
 ``workers``: the embedding stage of services.scale on a local Dask cluster of 1 and then 2 worker
-processes of one encoder thread each (``--threads``), ``--items`` synthesised texts (default 200,000; real USE encoding, written to a fresh SQLite
-cache), items/s and the peak memory of each worker.
+processes of one encoder thread each (``--threads``), ``--items`` synthesised texts (default
+200,000; real USE encoding, written to a fresh SQLite cache), items/s and the peak memory of each
+worker.
 
 ``end-to-end``: ``python -m jobs.topics``' work (services.scale.analyse_at_scale) on ``--items`` items
 stored in a fresh SQLite database (or, with ``--postgres URL``, a fresh database on that server):
@@ -29,7 +30,7 @@ stage times and the peak memory of the main process and each worker.
 
     nice -n 10 python -m bench.scale quality --synthetic 1000000 --full-size 50000
     nice -n 10 python -m bench.scale workers --items 200000
-    nice -n 10 python -m bench.scale end-to-end --items 1000000 --workers 2
+    nice -n 10 python -m bench.scale end-to-end --items 1000000 --workers 2 [--postgres URL]
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ CHANNELS = ("in_app", "survey_comment", "customer_service", "community")
 
 
 def peak_mb() -> float:
-    """Peak resident memory of this process, MB."""
+    """Peak resident memory of this process, MB (also run on each worker by client.run)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -241,8 +242,11 @@ def quality(args: argparse.Namespace) -> None:
         _compare("synthetic", texts, labels, vectors, strata, full_rows, samples, seeds)
 
 
-def _worker_peak() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _load_encoder(threads: int) -> None:
+    """Load USE on a worker before timing starts (run by client.run on every worker)."""
+    from services.scale import _worker_encoder
+
+    _worker_encoder("use-multilingual", threads)
 
 
 def _store_corpus(url: str, texts: list[str], languages: np.ndarray) -> int:
@@ -297,18 +301,14 @@ def workers(args: argparse.Namespace) -> None:
             with unit_of_work(make_engine(url)) as session:
                 frame = scope_feedback(session, product_id)
             with scale.dask_client(n_workers) as client:
-                client.run(
-                    lambda: __import__("services.scale").scale._worker_encoder(
-                        "use-multilingual", args.threads
-                    )
-                )
+                client.run(_load_encoder, args.threads)
                 load = os.getloadavg()[0]
                 started = time.perf_counter()
                 done = scale.embed_missing(
                     client, url, "use-multilingual", model_id, frame, threads=args.threads
                 )
                 took = time.perf_counter() - started
-                peaks = client.run(_worker_peak)
+                peaks = client.run(peak_mb)
             print(
                 f"  {n_workers} worker(s): {done:,} texts encoded and cached in {took:.0f}s = "
                 f"{done / took:,.0f} items/s ({done / took / n_workers:,.0f} per worker); worker peak memory "
@@ -386,7 +386,7 @@ def end_to_end(args: argparse.Namespace) -> None:
             summary = scale.analyse_at_scale(
                 engine, product_id, None, "use-multilingual", client, progress=progress
             )
-            peaks = client.run(_worker_peak)
+            peaks = client.run(peak_mb)
         print(
             f"  end to end: {summary.items:,} items, {summary.topics} topics, {summary.outlier_share:.1%} unclustered, "
             f"in {time.perf_counter() - started:.0f}s; peak memory: main {peak_mb():,.0f} MB, workers "
@@ -426,9 +426,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    import distributed  # noqa: F401  (sets its loggers up when imported: quieten them afterwards)
-
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # the local scheduler runs in this process
     modes: dict[str, Any] = {"quality": quality, "workers": workers, "end-to-end": end_to_end}
     modes[args.mode](args)
 

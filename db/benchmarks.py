@@ -30,8 +30,6 @@ from db.models import (
 )
 from db.users import audit
 
-RESULT_FIELDS = judging.RESULT_COLUMNS
-
 
 @dataclass(frozen=True)
 class ModelTarget:
@@ -123,7 +121,7 @@ def store_run(
     session.flush()
     result_rows = [
         {
-            **{k: _none_if_nan(r.get(k)) for k in RESULT_FIELDS if k != "class"},
+            **{k: _none_if_nan(r.get(k)) for k in judging.RESULT_COLUMNS if k != "class"},
             "class_label": str(r.get("class") or "")[:200],
             "slice_column": str(r.get("slice_column") or "")[:200],
             "slice": str(r.get("slice") or "")[:200],
@@ -198,11 +196,13 @@ def run_results(session: Session, run_id: int) -> pd.DataFrame:
     """A run's summary rows, as ``analytics.benchmark.Comparison.rows`` (missing figures NaN)."""
     query = select(BenchmarkResult).where(BenchmarkResult.run_id == run_id).order_by(BenchmarkResult.id)
     records = [
-        {k: getattr(r, "class_label" if k == "class" else k) for k in RESULT_FIELDS}
+        {k: getattr(r, "class_label" if k == "class" else k) for k in judging.RESULT_COLUMNS}
         for r in session.scalars(query)
     ]
-    frame = pd.DataFrame(records, columns=list(RESULT_FIELDS))
-    numeric = [c for c in RESULT_FIELDS if c not in ("metric", "class", "slice_column", "slice", "test")]
+    frame = pd.DataFrame(records, columns=list(judging.RESULT_COLUMNS))
+    numeric = [
+        c for c in judging.RESULT_COLUMNS if c not in ("metric", "class", "slice_column", "slice", "test")
+    ]
     for column in numeric:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame

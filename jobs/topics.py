@@ -65,9 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
     )
-    import distributed  # noqa: F401  (it sets its loggers up when imported: quieten them afterwards)
-
-    for noisy in ("numba", "jieba", "sentence_transformers", "transformers", "onnxruntime", "distributed"):
+    for noisy in ("numba", "jieba", "sentence_transformers", "transformers", "onnxruntime"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.workers < 1:
         parser.error("--workers must be at least 1")

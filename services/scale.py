@@ -98,6 +98,9 @@ def dask_client(workers: int = 2, *, processes: bool = True) -> Iterator[Any]:
     """
     from distributed import Client, LocalCluster
 
+    # distributed sets its loggers to INFO when imported; a local scheduler runs in this process and
+    # would bury the job's progress under its own (silence_logs below covers only the workers).
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     address = scheduler_address()
     if address is not None:
         with Client(address) as client:  # type: ignore[no-untyped-call]
